@@ -1,0 +1,9 @@
+import HirebaseApp
+
+/// `hirebase [serve|migrate|token|check-config|csrf-cleanup|email-check]` (see README).
+@main
+enum Entrypoint {
+    static func main() async {
+        await Bootstrap.run()
+    }
+}

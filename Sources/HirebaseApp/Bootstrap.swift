@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import Vapor
+
+/// Starts Hirebase as the `hirebase` executable does: reads the configuration (after Vapor has
+/// loaded `.env`), sets up logging, configures the app and runs the command line's command.
+///
+/// Configuration problems are written to standard error and the process exits with status 1.
+public enum Bootstrap {
+    public static func run() async {
+        do {
+            let environment = try Environment.detect()
+            let app = try await Application.make(environment)
+            let config: AppConfig
+            do {
+                config = try AppConfig.load(from: ProcessInfo.processInfo.environment) { database in
+                    var path: String?
+                    if case .sqliteFile(let file) = database { path = file }
+                    return try DevelopmentSecretStore(besideDatabaseAt: path).loadOrCreate()
+                }
+            } catch {
+                FileHandle.standardError.write(Data("hirebase: \(error)\n".utf8))
+                try? await app.asyncShutdown()
+                exit(1)
+            }
+            LoggingSystem.bootstrap { label in
+                switch config.logFormat {
+                case .json: JSONLogHandler(label: label, level: config.logLevel)
+                case .pretty: ConsoleLogHandler(label: label, level: config.logLevel)
+                }
+            }
+            app.logger = Logger(label: "hirebase")
+            let command = environment.arguments.dropFirst().first
+            let serving = command == nil || command == "serve" || command?.hasPrefix("-") == true
+            do {
+                try await configure(app, config: config, migrate: serving, backgroundJobs: serving)
+                if serving {
+                    for line in config.report.text.split(separator: "\n") {
+                        let text = String(line)
+                        if text.hasPrefix("warning:") || text.hasPrefix("degraded:") { app.logger.warning("\(text)") } else { app.logger.info("\(text)") }
+                    }
+                }
+                try await app.execute()
+            } catch {
+                app.logger.critical("hirebase stopped", metadata: ["error": .string(String(describing: error))])
+                try? await app.asyncShutdown()
+                exit(1)
+            }
+            try await app.asyncShutdown()
+        } catch {
+            FileHandle.standardError.write(Data("hirebase: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// An e-mail ready to hand to a provider.
+public struct EmailMessage: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var text: String
+    public var html: String?
+
+    public init(from: String, to: String, subject: String, text: String, html: String?) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+/// Why a send failed, and whether trying again later may help (network trouble, 429, 5xx) or
+/// not (the provider refused the message).
+public struct EmailDeliveryError: Error, Sendable, Equatable {
+    /// A short, safe description (status and trimmed provider text; never the message body).
+    public var message: String
+    public var retryable: Bool
+
+    public init(message: String, retryable: Bool) {
+        self.message = message
+        self.retryable = retryable
+    }
+}
+
+/// An e-mail transport. Implementations must not log the message body in production: it may
+/// carry a secret link.
+public protocol EmailSending: Sendable {
+    /// Sends one message.
+    /// - Returns: the provider's message id, when it gives one.
+    /// - Throws: `EmailDeliveryError`.
+    func send(_ message: EmailMessage) async throws(EmailDeliveryError) -> String?
+}

@@ -1,0 +1,33 @@
+import EmailValidation
+import Foundation
+import Vapor
+
+/// `hirebase email-check`: reads a JSON array of strings on standard input and writes a JSON
+/// array of `{"valid", "normalized", "error"}` in the same order, using the same validator as the
+/// API. Used by the interop check against python `email-validator`.
+struct EmailCheckCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Checks e-mail addresses (JSON array on stdin) as the API does" }
+
+    struct Verdict: Encodable {
+        var valid: Bool
+        var normalized: String?
+        var error: String?
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let addresses = try JSONDecoder().decode([String].self, from: input)
+        let validator = EmailAddressValidator()
+        let verdicts = addresses.map { address -> Verdict in
+            do throws(EmailAddressError) {
+                return Verdict(valid: true, normalized: try validator.validate(address).normalized, error: nil)
+            } catch {
+                return Verdict(valid: false, normalized: nil, error: error.message)
+            }
+        }
+        FileHandle.standardOutput.write(try JSONEncoder().encode(verdicts))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+
+extension AppConfig {
+    /// Reads and validates the configuration from `environment` (normally the process environment).
+    ///
+    /// - Parameters:
+    ///   - environment: variable name -> value; empty values count as unset.
+    ///   - developmentSecret: called only in development when neither `SUPABASE_JWT_SECRET` nor
+    ///     `SUPABASE_URL` is set, with the chosen database; returns the generated local secret
+    ///     (see `DevelopmentSecretStore`).
+    /// - Throws: `ConfigurationError` listing every problem (unknown `HIREBASE_ENV`, malformed URLs
+    ///   and numbers, and in production a missing `DATABASE_URL`, JWT secret/JWKS or `PUBLIC_APP_URL`).
+    public static func load(
+        from environment: [String: String],
+        developmentSecret: (AppConfig.DatabaseTarget) throws -> String
+    ) throws -> AppConfig {
+        var reader = EnvironmentReader(environment)
+        let config = try reader.read(developmentSecret: developmentSecret)
+        guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
+        return config
+    }
+}
+
+/// Collects values and problems; kept private to this file so that all reading happens here.
+private struct EnvironmentReader {
+    let environment: [String: String]
+    var problems: [String] = []
+    var report = ConfigReport()
+
+    init(_ environment: [String: String]) { self.environment = environment }
+
+    func value(_ name: String) -> String? {
+        guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+        return raw
+    }
+
+    mutating func url(_ name: String, schemes: Set<String> = ["http", "https"]) -> URL? {
+        guard let raw = value(name) else { return nil }
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), url.host != nil else {
+            problems.append("\(name) must be an absolute \(schemes.sorted().joined(separator: "/")) URL")
+            return nil
+        }
+        return url
+    }
+
+    mutating func number(_ name: String, default fallback: Double, range: ClosedRange<Double>) -> Double {
+        guard let raw = value(name) else { return fallback }
+        guard let number = Double(raw), number.isFinite, range.contains(number) else {
+            problems.append("\(name) must be a number in \(range.lowerBound)...\(range.upperBound)")
+            return fallback
+        }
+        return number
+    }
+
+    func list(_ name: String) -> [String] {
+        (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    mutating func read(developmentSecret: (AppConfig.DatabaseTarget) throws -> String) throws -> AppConfig {
+        let kind: AppConfig.Kind
+        if let raw = value("HIREBASE_ENV") {
+            if let parsed = AppConfig.Kind(rawValue: raw.lowercased()) { kind = parsed } else {
+                problems.append("HIREBASE_ENV must be one of development, testing, production (got \(raw))")
+                kind = .development
+            }
+        } else {
+            kind = .development
+        }
+        let production = kind == .production
+        report.configured.append("environment: \(kind.rawValue)")
+
+        // Database: production never falls back to a file silently.
+        let database: AppConfig.DatabaseTarget
+        if let raw = value("DATABASE_URL") {
+            let lower = raw.lowercased()
+            if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+                database = .postgres(url: raw)
+            } else if lower.hasPrefix("sqlite:") {
+                var path = String(raw.dropFirst("sqlite:".count))
+                if path.hasPrefix("//") { path.removeFirst(2) }
+                if path.isEmpty { problems.append("DATABASE_URL sqlite: needs a file path (sqlite:///path/to/file.sqlite)") }
+                database = .sqliteFile(path: path.isEmpty ? "hirebase.sqlite" : path)
+            } else {
+                problems.append("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")
+                database = .sqliteFile(path: "hirebase.sqlite")
+            }
+        } else if production {
+            problems.append("DATABASE_URL is required in production (use postgres://... or an explicit sqlite:///path)")
+            database = .sqliteFile(path: "hirebase.sqlite")
+        } else {
+            database = .sqliteFile(path: "hirebase.sqlite")
+        }
+        report.configured.append("database: \(database.redacted)")
+
+        // Auth: HS256 secret and/or JWKS.
+        let supabaseURL = url("SUPABASE_URL")
+        var secret = value("SUPABASE_JWT_SECRET")
+        var generated = false
+        if secret == nil, supabaseURL == nil {
+            switch kind {
+            case .production:
+                problems.append("SUPABASE_JWT_SECRET or SUPABASE_URL (for the JWKS) is required in production")
+            case .testing:
+                problems.append("SUPABASE_JWT_SECRET or SUPABASE_URL is required in testing")
+            case .development:
+                secret = try developmentSecret(database)
+                generated = true
+                report.warnings.append("using a generated DEVELOPMENT JWT secret (.hirebase-dev-secret); real Supabase tokens will be refused")
+            }
+        }
+        if let secret, !generated {
+            report.configured.append("auth: HS256 with SUPABASE_JWT_SECRET")
+            if secret.utf8.count < 32 { report.warnings.append("SUPABASE_JWT_SECRET is shorter than 32 bytes") }
+        }
+        if let supabaseURL { report.configured.append("auth: JWKS at \(supabaseURL.absoluteString)/auth/v1/.well-known/jwks.json") }
+        if secret == nil { report.missing.append("SUPABASE_JWT_SECRET (HS256 tokens refused)") }
+        var admins = Set<UUID>()
+        for entry in list("ADMIN_USER_IDS") {
+            if let id = UUID(uuidString: entry) { admins.insert(id) } else { problems.append("ADMIN_USER_IDS has an entry that is not a UUID") }
+        }
+        let auth = AppConfig.Auth(
+            hmacSecret: secret, hmacSecretIsGenerated: generated, supabaseURL: supabaseURL,
+            audience: value("JWT_AUDIENCE") ?? "authenticated", adminUserIDs: admins,
+            leewaySeconds: number("JWT_LEEWAY_SECONDS", default: 30, range: 0...300))
+
+        // E-mail.
+        let provider: AppConfig.EmailProvider
+        if let raw = value("EMAIL_PROVIDER") {
+            if let parsed = AppConfig.EmailProvider(rawValue: raw.lowercased()) { provider = parsed } else {
+                problems.append("EMAIL_PROVIDER must be log or resend (got \(raw))")
+                provider = .log
+            }
+        } else {
+            provider = .log
+        }
+        let apiKey = value("EMAIL_API_KEY")
+        let apiBase = url("EMAIL_API_BASE") ?? URL(string: "https://api.resend.com")!
+        if provider == .resend, apiKey == nil { problems.append("EMAIL_PROVIDER=resend needs EMAIL_API_KEY") }
+        if provider == .log {
+            if production {
+                report.warnings.append("EMAIL_PROVIDER=log in production: invitation e-mails are only written to the log, without their links")
+            }
+            report.configured.append("email: log provider (messages written to the log)")
+        } else {
+            report.configured.append("email: resend API at \(apiBase.absoluteString)")
+        }
+        let email = AppConfig.Email(
+            provider: provider, apiKey: apiKey, apiBase: apiBase,
+            from: value("EMAIL_FROM") ?? "Hirebase <no-reply@hirebase.local>",
+            maxAttempts: Int(number("EMAIL_MAX_ATTEMPTS", default: 6, range: 1...50)),
+            retryBaseSeconds: number("EMAIL_RETRY_BASE_SECONDS", default: 5, range: 0...3600),
+            pollSeconds: number("EMAIL_POLL_SECONDS", default: 2, range: 0.01...3600))
+
+        // Stripe (billing is a later feature; the report already says what it lacks).
+        let stripe = AppConfig.Stripe(
+            secretKey: value("STRIPE_SECRET_KEY"), webhookSecrets: list("STRIPE_WEBHOOK_SECRET"),
+            apiBase: url("STRIPE_API_BASE") ?? URL(string: "https://api.stripe.com")!, plansFile: value("PLANS_FILE"))
+        if stripe.secretKey == nil {
+            report.missing.append("STRIPE_SECRET_KEY")
+            report.degraded.append("billing (Stripe checkout, cancellation) answers 503")
+        } else {
+            report.configured.append("stripe: API at \(stripe.apiBase.absoluteString)")
+        }
+        if stripe.webhookSecrets.isEmpty { report.missing.append("STRIPE_WEBHOOK_SECRET (Stripe webhooks refused)") }
+
+        let publicAppURL: URL
+        if let parsed = url("PUBLIC_APP_URL") {
+            publicAppURL = parsed
+        } else {
+            if production { problems.append("PUBLIC_APP_URL is required in production (links in e-mails)") }
+            publicAppURL = URL(string: "http://localhost:3000")!
+            report.missing.append("PUBLIC_APP_URL (links point at http://localhost:3000)")
+        }
+
+        let logFormat: LogFormat
+        if let raw = value("LOG_FORMAT") {
+            if let parsed = LogFormat(rawValue: raw.lowercased()) { logFormat = parsed } else {
+                problems.append("LOG_FORMAT must be pretty or json (got \(raw))")
+                logFormat = .pretty
+            }
+        } else {
+            logFormat = production ? .json : .pretty
+        }
+        let logLevel: Logger.Level
+        if let raw = value("LOG_LEVEL") {
+            if let parsed = Logger.Level(rawValue: raw.lowercased()) { logLevel = parsed } else {
+                problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+                logLevel = .info
+            }
+        } else {
+            logLevel = .info
+        }
+
+        let scrapeHosts = list("SCRAPE_ALLOW_PRIVATE_HOSTS")
+        if production, !scrapeHosts.isEmpty { problems.append("SCRAPE_ALLOW_PRIVATE_HOSTS must not be set in production") }
+        for entry in scrapeHosts where !entry.contains(":") {
+            problems.append("SCRAPE_ALLOW_PRIVATE_HOSTS entries are host:port (got \(entry))")
+        }
+
+        let metricsToken = value("METRICS_TOKEN")
+        if metricsToken == nil, production { report.warnings.append("METRICS_TOKEN unset: /metrics is public") }
+
+        return AppConfig(
+            kind: kind, database: database, auth: auth, email: email, stripe: stripe,
+            publicAppURL: publicAppURL, corsAllowedOrigins: list("CORS_ALLOWED_ORIGINS"),
+            metricsToken: metricsToken, logFormat: logFormat, logLevel: logLevel,
+            scrapeAllowPrivateHosts: scrapeHosts,
+            csrfTokenTTLSeconds: number("CSRF_TOKEN_TTL_SECONDS", default: 3600, range: 1...86400 * 7),
+            maxBodyBytes: Int(number("MAX_BODY_BYTES", default: 1_048_576, range: 1024...104_857_600)),
+            sweepIntervalSeconds: number("SWEEP_INTERVAL_SECONDS", default: 60, range: 0.05...86400),
+            report: report)
+    }
+}

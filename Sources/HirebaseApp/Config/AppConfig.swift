@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+
+/// Hirebase's whole configuration, read from the process environment once at start-up
+/// (see `AppConfig.load(from:)`) and stored in `app.storage`; nothing else reads the environment.
+///
+/// Variable names are those of `API.md` § Configuration. Every problem is collected and reported
+/// together by `ConfigurationError`; nothing secret falls back silently to a default.
+public struct AppConfig: Sendable {
+    /// The deployment kind (`HIREBASE_ENV`): development (default), testing or production.
+    public enum Kind: String, Sendable, CaseIterable {
+        case development, testing, production
+    }
+
+    /// Where data lives (`DATABASE_URL`).
+    public enum DatabaseTarget: Sendable, Equatable {
+        /// A SQLite file at this path (the default `hirebase.sqlite`, or an explicit `sqlite://` URL).
+        case sqliteFile(path: String)
+        /// PostgreSQL at this `postgres://` URL (the multi-instance deployment).
+        case postgres(url: String)
+
+        /// A description safe for logs (no password).
+        public var redacted: String {
+            switch self {
+            case .sqliteFile(let path): return "SQLite file \(path)"
+            case .postgres(let url):
+                guard var parts = URLComponents(string: url) else { return "PostgreSQL" }
+                if parts.password != nil { parts.password = "***" }
+                return "PostgreSQL \(parts.string ?? "")"
+            }
+        }
+    }
+
+    /// How Supabase access tokens are verified.
+    public struct Auth: Sendable {
+        /// HS256 secret (`SUPABASE_JWT_SECRET`), or the generated development secret.
+        public var hmacSecret: String?
+        /// Whether `hmacSecret` is the generated development secret (never in production).
+        public var hmacSecretIsGenerated: Bool
+        /// The project URL (`SUPABASE_URL`); the JWKS is at `{url}/auth/v1/.well-known/jwks.json`.
+        public var supabaseURL: URL?
+        /// The required `aud` (`JWT_AUDIENCE`, default `authenticated`).
+        public var audience: String
+        /// User ids that are platform admins whatever their token says (`ADMIN_USER_IDS`).
+        public var adminUserIDs: Set<UUID>
+        /// Allowed clock skew for `exp`/`nbf`, in seconds.
+        public var leewaySeconds: Double
+
+        /// The JWKS document's URL, when a Supabase URL is configured.
+        public var jwksURL: URL? { supabaseURL.map { $0.appendingPathComponent("auth/v1/.well-known/jwks.json") } }
+        /// The issuer Supabase writes into `iss` (`{SUPABASE_URL}/auth/v1`); checked when present.
+        public var issuer: String? {
+            supabaseURL.map { url in
+                var base = url.absoluteString
+                while base.hasSuffix("/") { base.removeLast() }
+                return base + "/auth/v1"
+            }
+        }
+    }
+
+    /// Which e-mail transport the outbox uses (`EMAIL_PROVIDER`).
+    public enum EmailProvider: String, Sendable {
+        /// Writes each message to the log (development default).
+        case log
+        /// Resend-style HTTP API: `POST {EMAIL_API_BASE}/emails` with a bearer key.
+        case resend
+    }
+
+    /// E-mail delivery settings.
+    public struct Email: Sendable {
+        public var provider: EmailProvider
+        public var apiKey: String?
+        public var apiBase: URL
+        public var from: String
+        /// Attempts before a message is marked `failed` (`EMAIL_MAX_ATTEMPTS`, default 6).
+        public var maxAttempts: Int
+        /// First retry delay in seconds, doubled per attempt (`EMAIL_RETRY_BASE_SECONDS`, default 5).
+        public var retryBaseSeconds: Double
+        /// How often the delivery loop looks for due messages, in seconds (`EMAIL_POLL_SECONDS`, default 2).
+        public var pollSeconds: Double
+    }
+
+    /// Stripe settings; read here so that the start-up report can say what billing lacks.
+    public struct Stripe: Sendable {
+        public var secretKey: String?
+        public var webhookSecrets: [String]
+        public var apiBase: URL
+        public var plansFile: String?
+    }
+
+    public var kind: Kind
+    public var database: DatabaseTarget
+    public var auth: Auth
+    public var email: Email
+    public var stripe: Stripe
+    /// Base of links in e-mails (`PUBLIC_APP_URL`).
+    public var publicAppURL: URL
+    public var corsAllowedOrigins: [String]
+    public var metricsToken: String?
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    /// `host:port` entries the scraper may reach although private (`SCRAPE_ALLOW_PRIVATE_HOSTS`).
+    public var scrapeAllowPrivateHosts: [String]
+    /// Lifetime of a CSRF token in seconds (`CSRF_TOKEN_TTL_SECONDS`, default 3600).
+    public var csrfTokenTTLSeconds: Double
+    /// Largest accepted request body in bytes (`MAX_BODY_BYTES`, default 1 MiB).
+    public var maxBodyBytes: Int
+    /// How often expired invitations and CSRF tokens are swept, in seconds (`SWEEP_INTERVAL_SECONDS`, default 60).
+    public var sweepIntervalSeconds: Double
+    /// What the start-up report says (configured, missing, degraded).
+    public var report: ConfigReport
+}
+
+/// Console (`pretty`) or one JSON object per line (`json`), from `LOG_FORMAT`.
+public enum LogFormat: String, Sendable {
+    case pretty, json
+}
+
+/// Every problem found in the environment, reported together; thrown by `AppConfig.load`.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var problems: [String]
+    public var description: String {
+        "Configuration is not usable:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// The start-up report: one line per setting, grouped as the contract asks.
+public struct ConfigReport: Sendable {
+    public var configured: [String] = []
+    public var missing: [String] = []
+    /// Features answering 503 because of missing settings.
+    public var degraded: [String] = []
+    public var warnings: [String] = []
+
+    /// A multi-line, human-readable report (no secrets in it).
+    public var text: String {
+        var lines: [String] = []
+        lines += configured.map { "configured: \($0)" }
+        lines += missing.map { "missing: \($0)" }
+        lines += degraded.map { "degraded: \($0)" }
+        lines += warnings.map { "warning: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}

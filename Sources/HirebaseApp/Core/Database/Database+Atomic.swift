@@ -1,0 +1,29 @@
+import Fluent
+import SQLKit
+
+extension Database {
+    /// Runs `body` in one transaction that takes the write lock up front.
+    ///
+    /// Why not Fluent's `transaction`: on SQLite it sends a deferred `BEGIN`, and two connections
+    /// that both read and then write deadlock (SQLite answers `SQLITE_BUSY` at once, without the
+    /// busy handler). `BEGIN IMMEDIATE` serializes writers instead. PostgreSQL uses Fluent's
+    /// transaction (row locks and conditional updates do the rest).
+    /// - Throws: whatever `body` throws, after rolling back.
+    func atomic<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if isPostgres || inTransaction {
+            return try await transaction(body)
+        }
+        return try await withConnection { connection in
+            let sql = try connection.sql
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(connection)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

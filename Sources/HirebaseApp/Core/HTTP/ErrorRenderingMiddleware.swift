@@ -1,0 +1,72 @@
+import Vapor
+
+/// Turns every thrown error into the contract's JSON error body with the right status.
+///
+/// `AppError` is rendered as is; Vapor's own errors (404 routes, 413 body limit, decoding errors)
+/// are mapped to the contract's codes; anything else becomes a 500 with a generic detail, and
+/// the real error goes to the log only (once, with the request id).
+public struct ErrorRenderingMiddleware: AsyncMiddleware {
+    public init() {}
+
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return render(error, for: request)
+        }
+    }
+
+    func render(_ error: any Error, for request: Request) -> Response {
+        let appError = Self.appError(for: error)
+        if appError.status.code >= 500 {
+            request.logger.error("request failed", metadata: [
+                "status": .stringConvertible(appError.status.code),
+                "code": .string(appError.code),
+                "error": .string(String(reflecting: error)),
+            ])
+        }
+        let body = ErrorBody(
+            detail: appError.detail, code: appError.code, requestId: request.requestID,
+            errors: appError.fieldErrors.isEmpty ? nil : appError.fieldErrors, extra: appError.extra)
+        var headers = appError.headers
+        headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
+        let response = Response(status: appError.status, headers: headers)
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            response.body = .init(data: try encoder.encode(body))
+        } catch {
+            response.body = .init(string: #"{"detail":"Internal server error","code":"internal_error"}"#)
+        }
+        return response
+    }
+
+    /// Maps any error to the `AppError` the caller sees.
+    static func appError(for error: any Error) -> AppError {
+        switch error {
+        case let appError as AppError:
+            return appError
+        case let decoding as DecodingError:
+            return DecodingErrorTranslator.appError(for: decoding)
+        case let abort as any AbortError:
+            switch abort.status {
+            case .payloadTooLarge:
+                return AppError(.payloadTooLarge, detail: "Request body is too large")
+            case .notFound:
+                return AppError(.notFound, detail: "Not found")
+            case .unsupportedMediaType:
+                return AppError(.unsupportedMediaType, detail: "Content-Type must be application/json")
+            case .badRequest:
+                // Vapor's 400s (bad JSON, bad query) carry reasons written for API callers.
+                return AppError(.badRequest, detail: abort.reason)
+            default:
+                if abort.status.code >= 500 {
+                    return AppError(.internalServerError, detail: "Internal server error")
+                }
+                return AppError(abort.status, detail: abort.reason, headers: abort.headers)
+            }
+        default:
+            return AppError(.internalServerError, detail: "Internal server error")
+        }
+    }
+}

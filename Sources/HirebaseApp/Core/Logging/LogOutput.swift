@@ -1,0 +1,34 @@
+import Foundation
+import Logging
+
+/// Writes whole lines to standard output; one `write(2)` per line so that lines of concurrent
+/// tasks never interleave.
+struct LogOutput: Sendable {
+    func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// Flattens nested metadata into `key=value` / JSON-compatible strings.
+    static func flatten(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let string): return string
+        case .stringConvertible(let convertible): return convertible.description
+        case .array(let array): return "[" + array.map(flatten).joined(separator: ", ") + "]"
+        case .dictionary(let dictionary):
+            return "{" + dictionary.sorted { $0.key < $1.key }.map { "\($0.key): \(flatten($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+}

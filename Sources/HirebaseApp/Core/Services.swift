@@ -1,0 +1,33 @@
+import Vapor
+
+/// The long-lived collaborators of request handlers and background jobs, built once in
+/// `configure` and kept in `app.storage`. Tests swap members before the app starts.
+public struct HirebaseServices: Sendable {
+    public var config: AppConfig
+    public var tokenVerifier: SupabaseTokenVerifier
+    public var csrf: CSRFService
+    public var emailSender: any EmailSending
+    public var usage: any UsageMetering
+}
+
+enum ServicesKey: StorageKey {
+    typealias Value = HirebaseServices
+}
+
+extension Application {
+    /// Hirebase's services; set by `configure`. (Vapor's own `services` is another thing.)
+    public var hirebase: HirebaseServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                preconditionFailure("configure(_:) sets app.hirebase before anything uses it")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// Hirebase's services (see `Application.services`).
+    public var hirebase: HirebaseServices { application.hirebase }
+}

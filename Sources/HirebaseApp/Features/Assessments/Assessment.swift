@@ -1,0 +1,28 @@
+import Fluent
+import Foundation
+
+/// A skill assessment of a company: questions with their answer keys.
+final class Assessment: Model, @unchecked Sendable {
+    static let schema = "assessments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "company_id") var companyID: UUID
+    @Field(key: "title") var title: String
+    /// 0...100, compared with the 0...100 score; `nil` = no pass/fail.
+    @OptionalField(key: "passing_score") var passingScore: Int?
+    @OptionalField(key: "time_limit_minutes") var timeLimitMinutes: Int?
+    @Field(key: "questions") var questions: [AssessmentQuestion]
+    @Field(key: "created_by") var createdBy: UUID
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(companyID: UUID, title: String, passingScore: Int?, timeLimitMinutes: Int?, questions: [AssessmentQuestion], createdBy: UUID) {
+        self.companyID = companyID
+        self.title = title
+        self.passingScore = passingScore
+        self.timeLimitMinutes = timeLimitMinutes
+        self.questions = questions
+        self.createdBy = createdBy
+    }
+}

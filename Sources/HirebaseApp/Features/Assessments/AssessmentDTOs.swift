@@ -1,0 +1,108 @@
+import Foundation
+import Vapor
+
+/// `POST /assessments` body; checked by `validated()`.
+struct CreateAssessmentRequest: Content {
+    struct Question: Content {
+        var id: String?
+        var prompt: String?
+        var kind: String?
+        var choices: [String]?
+        var correct: [String]?
+        var points: Double?
+    }
+
+    var companyId: UUID?
+    var title: String?
+    var passingScore: Int?
+    var timeLimitMinutes: Int?
+    var questions: [Question]?
+
+    /// The assessment's fields after every rule of the contract is checked.
+    /// - Throws: `AppError` 400 listing every invalid field.
+    func validated() throws -> (companyID: UUID, title: String, passingScore: Int?, timeLimitMinutes: Int?, questions: [AssessmentQuestion]) {
+        var validator = FieldValidator()
+        if companyId == nil { validator.fail("companyId", "is required") }
+        let title = validator.text(title, "title")
+        validator.range(passingScore, "passingScore", 0...100)
+        validator.range(timeLimitMinutes, "timeLimitMinutes", 1...1440)
+        var result: [AssessmentQuestion] = []
+        let questions = questions ?? []
+        if questions.isEmpty { validator.fail("questions", "needs at least one question") }
+        if questions.count > 200 { validator.fail("questions", "may hold at most 200 questions") }
+        var seen = Set<String>()
+        for (index, question) in questions.enumerated() {
+            let field = "questions[\(index)]"
+            let id = validator.text(question.id, "\(field).id", maxLength: 64)
+            if !id.isEmpty, !seen.insert(id).inserted { validator.fail("\(field).id", "repeats an earlier question id") }
+            let prompt = validator.text(question.prompt, "\(field).prompt", maxLength: 4000)
+            guard let kind = question.kind.flatMap(AssessmentQuestion.Kind.init(rawValue:)) else {
+                validator.fail("\(field).kind", "must be single_choice, multiple_choice or text")
+                continue
+            }
+            if let points = question.points, !(points > 0 && points.isFinite && points <= 1000) {
+                validator.fail("\(field).points", "must be a number greater than 0 (at most 1000)")
+            }
+            let choices = question.choices?.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let correct = question.correct?.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            switch kind {
+            case .singleChoice, .multipleChoice:
+                let list = choices ?? []
+                if list.count < 2 { validator.fail("\(field).choices", "needs at least two choices") }
+                if list.contains(where: \.isEmpty) { validator.fail("\(field).choices", "must not contain empty choices") }
+                if Set(list).count != list.count { validator.fail("\(field).choices", "must not repeat a choice") }
+                let key = correct ?? []
+                if key.isEmpty { validator.fail("\(field).correct", "is required for \(kind.rawValue) questions") }
+                if key.contains(where: { !list.contains($0) }) { validator.fail("\(field).correct", "must name only listed choices") }
+                if kind == .singleChoice, key.count > 1 { validator.fail("\(field).correct", "must name exactly one choice for single_choice") }
+                if Set(key).count != key.count { validator.fail("\(field).correct", "must not repeat a choice") }
+            case .text:
+                if choices != nil { validator.fail("\(field).choices", "is not allowed on text questions") }
+                if let correct, correct.contains(where: \.isEmpty) { validator.fail("\(field).correct", "must not contain empty answers") }
+            }
+            result.append(AssessmentQuestion(id: id, prompt: prompt, kind: kind, choices: choices, correct: correct.flatMap { $0.isEmpty ? nil : $0 }, points: question.points))
+        }
+        try validator.check()
+        guard let companyId else { throw AppError.invalidField("companyId", "is required") }
+        return (companyId, title, passingScore, timeLimitMinutes, result)
+    }
+}
+
+/// An assessment as members see it (answer keys included).
+struct AssessmentDTO: Content {
+    var id: String
+    var companyId: String
+    var title: String
+    var passingScore: Int?
+    var timeLimitMinutes: Int?
+    var questions: [AssessmentQuestion]
+    var createdAt: Date?
+}
+
+/// The assessment part a candidate sees: no answer keys, no points needed to cheat.
+struct CandidateAssessmentDTO: Content {
+    struct Question: Content {
+        var id: String
+        var prompt: String
+        var kind: String
+        var choices: [String]?
+        var points: Double
+    }
+
+    var title: String
+    var timeLimitMinutes: Int?
+    var questions: [Question]
+}
+
+extension Assessment {
+    func toDTO() -> AssessmentDTO {
+        AssessmentDTO(id: id?.lowercased ?? "", companyId: companyID.lowercased, title: title, passingScore: passingScore,
+                      timeLimitMinutes: timeLimitMinutes, questions: questions, createdAt: createdAt)
+    }
+
+    func toCandidateDTO() -> CandidateAssessmentDTO {
+        CandidateAssessmentDTO(title: title, timeLimitMinutes: timeLimitMinutes, questions: questions.map {
+            .init(id: $0.id, prompt: $0.prompt, kind: $0.kind.rawValue, choices: $0.choices, points: $0.worth)
+        })
+    }
+}

@@ -1,0 +1,43 @@
+import Fluent
+import Vapor
+
+/// `POST /assessments` (recruiter+), `GET /assessments?companyId=` and `GET /assessments/{id}` (members).
+struct AssessmentsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let assessments = routes.grouped("assessments")
+        assessments.post(use: create)
+        assessments.get(use: list)
+        assessments.get(":assessmentID", use: show)
+    }
+
+    @Sendable
+    func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateAssessmentRequest.self).validated()
+        let (user, _) = try await req.requireMember(of: input.companyID, atLeast: .recruiter)
+        let assessment = Assessment(companyID: input.companyID, title: input.title, passingScore: input.passingScore,
+                                    timeLimitMinutes: input.timeLimitMinutes, questions: input.questions, createdBy: user.id)
+        try await assessment.create(on: req.db)
+        return try await assessment.toDTO().encodeResponse(status: .created, for: req)
+    }
+
+    struct ListQuery: Content {
+        var companyId: UUID?
+    }
+
+    @Sendable
+    func list(req: Request) async throws -> Page<AssessmentDTO> {
+        let query = try req.query.decode(ListQuery.self)
+        guard let companyID = query.companyId else { throw AppError.invalidField("companyId", "is required") }
+        try await req.requireMember(of: companyID, atLeast: .viewer)
+        let items = try await Assessment.query(on: req.db).filter(\.$companyID == companyID).sort(\.$createdAt, .descending).limit(100).all()
+        return Page(items: items.map { $0.toDTO() }, nextCursor: nil)
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> AssessmentDTO {
+        let id = try req.uuidParameter("assessmentID", what: "Assessment")
+        guard let assessment = try await Assessment.find(id, on: req.db) else { throw AppError.notFound("Assessment") }
+        try await req.requireMember(of: assessment.companyID, atLeast: .viewer, notFound: "Assessment")
+        return assessment.toDTO()
+    }
+}

@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+
+/// The plan features whose use is counted (`API.md` § Billing).
+public enum PlanFeature: String, Sendable, CaseIterable, Codable {
+    case aiAssessments = "ai_assessments"
+    case candidateMatching = "candidate_matching"
+    case jobScraping = "job_scraping"
+}
+
+/// The answer of a usage check: whether the use fits, and the numbers to show.
+public struct UsageDecision: Sendable, Equatable {
+    public var allowed: Bool
+    public var plan: String
+    public var used: Int?
+    public var limit: Int?
+    public var periodEnd: Date?
+
+    public init(allowed: Bool, plan: String, used: Int? = nil, limit: Int? = nil, periodEnd: Date? = nil) {
+        self.allowed = allowed
+        self.plan = plan
+        self.used = used
+        self.limit = limit
+        self.periodEnd = periodEnd
+    }
+}
+
+/// The seam where endpoints that use a plan feature consume it; the billing issue brings the
+/// real ledger. Runs inside the caller's transaction so that a failed action counts nothing.
+public protocol UsageMetering: Sendable {
+    /// Records `quantity` uses of `feature` by `userID` when they fit the plan.
+    /// - Returns: the decision; nothing is recorded when `allowed` is false.
+    func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision
+}
+
+/// Until billing lands every use is allowed and nothing is counted (README says so).
+public struct UnmeteredUsage: UsageMetering {
+    public init() {}
+
+    public func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision {
+        UsageDecision(allowed: true, plan: "unmetered")
+    }
+}
+
+extension UsageMetering {
+    /// Consumes one use or throws 402 `plan_limit_reached` with the plan, limit and period end.
+    func consumeOrRefuse(_ feature: PlanFeature, userID: UUID, on db: any Database) async throws {
+        let decision = try await consume(feature, quantity: 1, userID: userID, idempotencyKey: nil, on: db)
+        guard decision.allowed else {
+            var extra = ["plan": decision.plan, "feature": feature.rawValue]
+            if let limit = decision.limit { extra["limit"] = String(limit) }
+            if let end = decision.periodEnd { extra["periodEnd"] = end.formatted(.iso8601) }
+            throw AppError(.paymentRequired, detail: "The \(decision.plan) plan allows \(decision.limit.map(String.init) ?? "no more") \(feature.rawValue) per period", extra: extra)
+        }
+    }
+}

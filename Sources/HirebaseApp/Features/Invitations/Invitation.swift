@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+
+/// An invitation of one candidate (by e-mail) to take one assessment.
+///
+/// The candidate's secret token is stored only as its SHA-256 (`tokenHash`). `openKey` is
+/// `"{assessmentId}|{email}"` while the invitation is open and `nil` once final: a unique index on
+/// it makes "one open invitation per e-mail and assessment" hold across instances.
+final class Invitation: Model, @unchecked Sendable {
+    static let schema = "invitations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "company_id") var companyID: UUID
+    @Field(key: "assessment_id") var assessmentID: UUID
+    @OptionalField(key: "job_id") var jobID: UUID?
+    @Field(key: "candidate_email") var candidateEmail: String
+    @OptionalField(key: "candidate_name") var candidateName: String?
+    @Field(key: "status") var status: InvitationStatus
+    @Field(key: "token_hash") var tokenHash: String
+    @OptionalField(key: "open_key") var openKey: String?
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "opened_at") var openedAt: Date?
+    @OptionalField(key: "completed_at") var completedAt: Date?
+    @OptionalField(key: "cancelled_at") var cancelledAt: Date?
+    /// 0...100.
+    @OptionalField(key: "score") var score: Int?
+    @OptionalField(key: "raw_score") var rawScore: Double?
+    @OptionalField(key: "max_score") var maxScore: Double?
+    @OptionalField(key: "passed") var passed: Bool?
+    /// `candidate` (graded by the server) or `member` (external score).
+    @OptionalField(key: "graded_by") var gradedBy: String?
+    @OptionalField(key: "answers") var answers: [SubmittedAnswer]?
+    @Field(key: "created_by") var createdBy: UUID
+    /// Microseconds since 1970: an exact, portable sort key for cursors (a float `created_at`
+    /// on SQLite does not round-trip exactly).
+    @Field(key: "created_at_us") var createdAtMicros: Int64
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// One answer as the candidate submitted it: a string or a list of strings.
+public struct SubmittedAnswer: Codable, Sendable, Equatable {
+    public var questionId: String
+    public var answer: AnswerValue
+}
+
+/// `answer` of a submission: one string, or several (for `multiple_choice`).
+public enum AnswerValue: Codable, Sendable, Equatable {
+    case one(String)
+    case many([String])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .one(text)
+        } else if let list = try? container.decode([String].self) {
+            self = .many(list)
+        } else {
+            throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "answer must be a string or an array of strings"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .one(let text): try container.encode(text)
+        case .many(let list): try container.encode(list)
+        }
+    }
+}

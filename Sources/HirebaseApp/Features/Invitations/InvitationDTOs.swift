@@ -1,0 +1,76 @@
+import Foundation
+import Vapor
+
+/// `POST /assessments/invitations/create` body.
+struct CreateInvitationRequest: Content {
+    var assessmentId: UUID?
+    var candidateEmail: String?
+    var candidateName: String?
+    var jobId: UUID?
+    /// 1...720, default 168 (a week).
+    var expiresInHours: Int?
+}
+
+/// `POST /assessments/invitations/{id}/submit` body: a candidate's answers with their token, or
+/// a member's external score.
+struct SubmitInvitationRequest: Content {
+    var token: String?
+    var answers: [SubmittedAnswer]?
+    var score: Double?
+}
+
+/// E-mail delivery state of an invitation's latest message.
+struct DeliveryDTO: Content {
+    var status: String
+    var attempts: Int
+    var lastError: String?
+}
+
+/// An invitation as the API shows it. `assessment` is added only for the candidate's read;
+/// `delivery` only for members.
+struct InvitationDTO: Content {
+    var id: String
+    var status: String
+    var candidateEmail: String
+    var candidateName: String?
+    var assessmentId: String
+    var companyId: String
+    var jobId: String?
+    var expiresAt: Date
+    var createdAt: Date?
+    var openedAt: Date?
+    var completedAt: Date?
+    var cancelledAt: Date?
+    var score: Int?
+    var rawScore: Double?
+    var maxScore: Double?
+    var passed: Bool?
+    var delivery: DeliveryDTO?
+    var assessment: CandidateAssessmentDTO?
+}
+
+/// The answer to a submission.
+struct SubmissionResultDTO: Content {
+    var id: String
+    var status: String
+    var score: Int?
+    var rawScore: Double?
+    var maxScore: Double?
+    var passed: Bool?
+}
+
+extension Invitation {
+    func toDTO(delivery: OutboxEmail?) -> InvitationDTO {
+        InvitationDTO(
+            id: id?.lowercased ?? "", status: status.rawValue, candidateEmail: candidateEmail, candidateName: candidateName,
+            assessmentId: assessmentID.lowercased, companyId: companyID.lowercased, jobId: jobID?.lowercased,
+            expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt, completedAt: completedAt, cancelledAt: cancelledAt,
+            score: score, rawScore: rawScore, maxScore: maxScore, passed: passed,
+            delivery: delivery.map { DeliveryDTO(status: $0.status.rawValue, attempts: $0.attempts, lastError: $0.lastError) },
+            assessment: nil)
+    }
+
+    func toResultDTO() -> SubmissionResultDTO {
+        SubmissionResultDTO(id: id?.lowercased ?? "", status: status.rawValue, score: score, rawScore: rawScore, maxScore: maxScore, passed: passed)
+    }
+}

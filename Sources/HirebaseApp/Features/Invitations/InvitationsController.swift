@@ -1,0 +1,140 @@
+import Fluent
+import Vapor
+
+/// The invitation endpoints of `API.md` § Assessments and invitations.
+///
+/// `GET /assessments/invitations/{id}` and `POST .../submit` serve two callers: a candidate
+/// proving themselves with the invitation token (no account), or a member with an access token.
+struct InvitationsController {
+    /// Mounts the routes: `open` ones check who calls themselves; `authenticated` ones need an
+    /// access token; `csrfProtected` ones also a CSRF token.
+    func register(open routes: any RoutesBuilder, authenticated: any RoutesBuilder, csrfProtected: any RoutesBuilder) {
+        let open = routes.grouped("assessments", "invitations")
+        open.get(":invitationID", use: show)
+        open.post(":invitationID", "submit", use: submit)
+
+        let members = authenticated.grouped("assessments", "invitations")
+        members.post("create", use: create)
+        members.get(use: list)
+        members.post(":invitationID", "resend", use: resend)
+        csrfProtected.grouped("assessments", "invitations").post(":invitationID", "cancel", use: cancel)
+    }
+
+    private func service(_ req: Request) -> InvitationService {
+        InvitationService(db: req.db, services: req.hirebase, logger: req.logger)
+    }
+
+    @Sendable
+    func create(req: Request) async throws -> Response {
+        let user = try await req.requireUser()
+        let body = try req.content.decode(CreateInvitationRequest.self)
+        let (invitation, email) = try await service(req).create(body, by: user) { companyID in
+            try await req.requireMember(of: companyID, atLeast: .recruiter, notFound: "Assessment")
+        }
+        return try await invitation.toDTO(delivery: email).encodeResponse(status: .created, for: req)
+    }
+
+    struct TokenQuery: Content {
+        var token: String?
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> InvitationDTO {
+        let id = try req.uuidParameter("invitationID", what: "Invitation")
+        let service = service(req)
+        if let token = try req.query.decode(TokenQuery.self).token {
+            let (invitation, assessment) = try await service.openByCandidate(id, token: token)
+            var dto = invitation.toDTO(delivery: nil)
+            dto.assessment = assessment.toCandidateDTO()
+            return dto
+        }
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
+        return invitation.toDTO(delivery: try await service.deliveries(for: [id])[id])
+    }
+
+    @Sendable
+    func submit(req: Request) async throws -> SubmissionResultDTO {
+        let id = try req.uuidParameter("invitationID", what: "Invitation")
+        let body = try req.content.decode(SubmitInvitationRequest.self)
+        let service = service(req)
+        if let token = body.token {
+            guard let answers = body.answers else { throw AppError.invalidField("answers", "is required") }
+            return try await service.submitByCandidate(id, token: token, answers: answers).toResultDTO()
+        }
+        guard req.headers.bearerAuthorization != nil else {
+            throw AppError.unauthorized("Give the invitation token (candidate) or an access token (member)")
+        }
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        guard let score = body.score else { throw AppError.invalidField("score", "is required") }
+        return try await service.submitByMember(invitation, score: score).toResultDTO()
+    }
+
+    @Sendable
+    func cancel(req: Request) async throws -> InvitationDTO {
+        let id = try req.uuidParameter("invitationID", what: "Invitation")
+        let service = service(req)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let cancelled = try await service.cancel(invitation)
+        return cancelled.toDTO(delivery: try await service.deliveries(for: [id])[id])
+    }
+
+    @Sendable
+    func resend(req: Request) async throws -> InvitationDTO {
+        let id = try req.uuidParameter("invitationID", what: "Invitation")
+        let service = service(req)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let (updated, email) = try await service.resend(invitation)
+        return updated.toDTO(delivery: email)
+    }
+
+    struct ListQuery: Content {
+        var status: String?
+        var assessmentId: UUID?
+        var jobId: UUID?
+        var limit: Int?
+        var cursor: String?
+    }
+
+    @Sendable
+    func list(req: Request) async throws -> Page<InvitationDTO> {
+        let user = try await req.requireUser()
+        let query = try req.query.decode(ListQuery.self)
+        let page = try PageRequest(limit: query.limit, cursor: query.cursor)
+        var status: InvitationStatus?
+        if let raw = query.status {
+            guard let parsed = InvitationStatus(rawValue: raw) else {
+                throw AppError.invalidField("status", "must be one of \(InvitationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = parsed
+        }
+        let service = service(req)
+        try await InvitationService.expireOverdue(on: req.db, now: service.now)
+        var builder = Invitation.query(on: req.db)
+        if !user.isPlatformAdmin {
+            builder = builder.filter(\.$companyID ~~ (try await req.memberCompanyIDs(of: user)))
+        }
+        if let status { builder = builder.filter(\.$status == status) }
+        if let assessmentID = query.assessmentId { builder = builder.filter(\.$assessmentID == assessmentID) }
+        if let jobID = query.jobId { builder = builder.filter(\.$jobID == jobID) }
+        if let after = page.after {
+            builder = builder.group(.or) { group in
+                group.filter(\.$createdAtMicros < after.micros)
+                    .group(.and) { $0.filter(\.$createdAtMicros == after.micros).filter(\.$id < after.id) }
+            }
+        }
+        let rows = try await builder.sort(\.$createdAtMicros, .descending).sort(\.$id, .descending).limit(page.limit + 1).all()
+        let items = Array(rows.prefix(page.limit))
+        let deliveries = try await service.deliveries(for: items.compactMap(\.id))
+        let next = rows.count > page.limit ? items.last.map { PageRequest.cursor(micros: $0.createdAtMicros, id: $0.id ?? UUID()) } : nil
+        return Page(items: items.map { $0.toDTO(delivery: $0.id.flatMap { deliveries[$0] }) }, nextCursor: next)
+    }
+
+    /// Loads an invitation the caller may act on as a member of its company.
+    /// - Throws: 401 without a token, 404 when missing or not the caller's company, 403 role.
+    private func requireMemberInvitation(_ req: Request, id: UUID, atLeast role: CompanyRole, service: InvitationService) async throws -> Invitation {
+        _ = try await req.requireUser()
+        let invitation = try await service.load(id)
+        try await req.requireMember(of: invitation.companyID, atLeast: role, notFound: "Invitation")
+        return invitation
+    }
+}

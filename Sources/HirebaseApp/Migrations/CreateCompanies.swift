@@ -1,0 +1,16 @@
+import Fluent
+
+struct CreateCompanies: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("companies")
+            .id()
+            .field("name", .string, .required)
+            .field("created_by", .uuid, .required, .references("users", "id"))
+            .field("created_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("companies").delete()
+    }
+}

@@ -1,0 +1,86 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Builds the application from a validated configuration:
+/// config -> database -> JSON -> middleware -> services -> migrations -> jobs -> commands -> routes.
+///
+/// - Parameters:
+///   - config: the validated configuration (see `AppConfig.load`).
+///   - database: replaces the configured database (tests: in-memory SQLite or a private
+///     PostgreSQL schema).
+///   - migrate: apply pending migrations now (the `serve` command and tests).
+///   - backgroundJobs: start the outbox delivery and expiry sweeps (only `serve`).
+/// - Throws: when the database cannot be configured or migrated.
+public func configure(
+    _ app: Application, config: AppConfig,
+    database: (DatabaseConfigurationFactory, DatabaseID)? = nil,
+    migrate: Bool, backgroundJobs: Bool
+) async throws {
+    app.logger.logLevel = config.logLevel
+    let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database)
+    app.databases.use(factory, as: id, isDefault: true)
+
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+
+    app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(AccessLogMiddleware())
+    app.middleware.use(ErrorRenderingMiddleware())
+    if !config.corsAllowedOrigins.isEmpty {
+        app.middleware.use(CORSMiddleware(configuration: .init(
+            allowedOrigin: .any(config.corsAllowedOrigins),
+            allowedMethods: [.GET, .POST, .PATCH, .PUT, .DELETE, .OPTIONS],
+            allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
+            exposedHeaders: ["X-Request-Id", "Retry-After"])))
+    }
+    app.middleware.use(JSONBodyMiddleware())
+
+    let jwks = config.auth.jwksURL.map {
+        JWKSCache(fetcher: LiveJWKSFetcher(client: app.client, url: $0), logger: Logger(label: "hirebase.jwks"))
+    }
+    let emailSender: any EmailSending
+    switch config.email.provider {
+    case .log:
+        emailSender = LogEmailSender(logger: Logger(label: "hirebase.email"), revealLinks: config.kind != .production)
+    case .resend:
+        emailSender = ResendEmailSender(client: app.client, baseURL: config.email.apiBase, apiKey: config.email.apiKey ?? "")
+    }
+    app.hirebase = HirebaseServices(
+        config: config,
+        tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
+        csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
+        emailSender: emailSender,
+        usage: UnmeteredUsage())
+
+    if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(HirebaseMigrations.all) }
+    if backgroundJobs { startBackgroundJobs(app, config: config) }
+
+    app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(CheckConfigCommand(), as: "check-config")
+    app.asyncCommands.use(CSRFCleanupCommand(), as: "csrf-cleanup")
+    app.asyncCommands.use(EmailCheckCommand(), as: "email-check")
+    try routes(app)
+}
+
+/// The outbox delivery loop and the expiry sweep (invitations, CSRF tokens).
+func startBackgroundJobs(_ app: Application, config: AppConfig) {
+    app.lifecycle.use(PeriodicTask(name: "outbox", interval: .milliseconds(Int(config.email.pollSeconds * 1000))) { app in
+        let services = app.hirebase
+        let dispatcher = OutboxDispatcher(
+            sender: services.emailSender, from: services.config.email.from, maxAttempts: services.config.email.maxAttempts,
+            retryBaseSeconds: services.config.email.retryBaseSeconds, logger: Logger(label: "hirebase.outbox"))
+        try await dispatcher.deliverDue(on: app.db)
+    })
+    app.lifecycle.use(PeriodicTask(name: "sweep", interval: .milliseconds(Int(config.sweepIntervalSeconds * 1000))) { app in
+        try await InvitationService.expireOverdue(on: app.db, now: Date())
+        try await app.hirebase.csrf.removeStale(on: app.db)
+    })
+}

@@ -1,0 +1,14 @@
+import Vapor
+
+/// Mounts each feature's routes: public ones, those behind authentication, and those that also
+/// need a CSRF token.
+func routes(_ app: Application) throws {
+    let authenticated = app.grouped(AuthenticationMiddleware())
+    let csrfProtected = authenticated.grouped(CSRFMiddleware())
+
+    try app.register(collection: HealthController())
+    try authenticated.register(collection: CSRFController())
+    try authenticated.register(collection: CompaniesController())
+    try authenticated.register(collection: AssessmentsController())
+    InvitationsController().register(open: app, authenticated: authenticated, csrfProtected: csrfProtected)
+}

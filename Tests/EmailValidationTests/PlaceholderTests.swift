@@ -1,0 +1,3 @@
+import Testing
+@testable import EmailValidation
+@Test func placeholder() { #expect(Bool(true)) }

@@ -38,12 +38,29 @@ let package = Package(
         ),
         /// Pure Swift: e-mail address syntax as python `email-validator` 2.x checks it (no DNS).
         .target(name: "EmailValidation"),
+        /// libxml2 (HTML parser) for JobPageParser, found through pkg-config.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        /// Pure Swift over libxml2: a job page's HTML -> JobPosting (schema.org JSON-LD, microdata,
+        /// Open Graph, <title>/<h1>). No Vapor, no I/O.
+        .target(
+            name: "JobPageParser",
+            dependencies: [.target(name: "CLibXML2")]
+        ),
         .testTarget(
             name: "HirebaseAppTests",
             dependencies: [
                 .target(name: "HirebaseApp"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "JobPageParserTests",
+            dependencies: [.target(name: "JobPageParser")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -55,8 +55,12 @@ def compare(addresses, python_results, server_results):
             if not py["valid"] or srv.get("normalized") == py["normalized"]:
                 full += 1
                 continue
-            lines.append(f"#{i + 1} {addr!r}: both valid, normalized python={py['normalized']!r} "
-                         f"server={srv.get('normalized')!r}")
+            a, b = py["normalized"], srv.get("normalized")
+            if repr(a) == repr(b) or (isinstance(b, str) and a.encode("ascii", "ignore") == b.encode("ascii", "ignore")):
+                a, b = ascii(a), ascii(b)  # differ only in non-ASCII code points: show them
+            else:
+                a, b = repr(a), repr(b)
+            lines.append(f"#{i + 1} {addr!r}: both valid, normalized python={a} server={b}")
         else:
             lines.append(f"#{i + 1} {addr!r}: python {'valid' if py['valid'] else 'invalid'}"
                          f"{'' if py['valid'] else ' (' + py['error'] + ')'}, "

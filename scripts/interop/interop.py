@@ -30,6 +30,7 @@ from tokens import Minter, fixture_claim_sets, foreign_es256_key
 
 # The contract says the server checks syntax exactly as email-validator 2.x: every row must agree.
 EMAIL_AGREEMENT_MIN = int(os.environ.get("INTEROP_EMAIL_AGREEMENT_MIN", "746"))
+EMAIL_DISAGREEMENTS_SHOWN = int(os.environ.get("INTEROP_EMAIL_DISAGREEMENTS_SHOWN", "100"))
 PUBLIC_APP_URL = "http://localhost:3000"
 EMAIL_WAIT_SECONDS = 15
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -489,27 +490,32 @@ def email_corpus_checks(ctx, report):
                     continue
     report.expect("email_check_stdout_is_only_json", clean,
                   "stdout holds more than the JSON array (logs belong on stderr)", out[:300])
-    p = []
     if not isinstance(result, list):
-        p.append("no JSON array on stdout")
-    elif len(result) != len(addresses):
-        p.append(f"{len(result)} results for {len(addresses)} inputs")
-    else:
-        for i, r in enumerate(result):
-            if not (isinstance(r, dict) and isinstance(r.get("valid"), bool)
-                    and (r.get("normalized") is None or isinstance(r.get("normalized"), str))
-                    and (r.get("error") is None or isinstance(r.get("error"), str))
-                    and "normalized" in r and "error" in r):
-                p.append(f"result #{i + 1} is not {{valid: bool, normalized: str|null, error: str|null}}: {r!r}")
-                break
-    report.require("email_check_shape", p)
+        report.require("email_check_output", False, "no JSON array on stdout")
+    report.require("email_check_output", len(result) == len(addresses),
+                   f"{len(result)} results for {len(addresses)} inputs")
+    bad = [i + 1 for i, r in enumerate(result)
+           if not (isinstance(r, dict) and isinstance(r.get("valid"), bool)
+                   and "normalized" in r and "error" in r
+                   and (r["normalized"] is None or isinstance(r["normalized"], str))
+                   and (r["error"] is None or isinstance(r["error"], str)))]
+    report.expect("email_check_result_shape", not bad,
+                  f"{len(bad)} results are not {{valid: bool, normalized: str|null, error: str|null}} with all "
+                  f"three keys present (null keys omitted?), first #{bad[0] if bad else 0}: "
+                  f"{result[bad[0] - 1] if bad else ''!r}")
 
     full, validity, lines = emails.compare(addresses, py, result)
     print(f"email-validator agreement: {full}/{len(addresses)}", flush=True)
     report.info(f"(same valid/invalid verdict: {validity}/{len(addresses)}; full agreement also compares "
                 f"the normalized form of valid addresses)")
-    for line in lines:
-        report.info(f"disagreement {line}")
+    if lines:
+        listing = os.path.join(ctx.tmp, "email-disagreements.txt")
+        with open(listing, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        for line in lines[:EMAIL_DISAGREEMENTS_SHOWN]:
+            report.info(f"disagreement {line}")
+        if len(lines) > EMAIL_DISAGREEMENTS_SHOWN:
+            report.info(f"... {len(lines) - EMAIL_DISAGREEMENTS_SHOWN} more disagreements in {listing}")
     report.expect("email_validator_agreement", full >= EMAIL_AGREEMENT_MIN,
                   f"{full}/{len(addresses)} agree, threshold {EMAIL_AGREEMENT_MIN}")
 

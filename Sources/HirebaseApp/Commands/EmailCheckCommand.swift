@@ -10,10 +10,20 @@ struct EmailCheckCommand: AsyncCommand {
 
     var help: String { "Checks e-mail addresses (JSON array on stdin) as the API does" }
 
+    /// Encodes all three keys, `null` included, as the interop check expects.
     struct Verdict: Encodable {
         var valid: Bool
         var normalized: String?
         var error: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(valid, forKey: .valid)
+            try container.encode(normalized, forKey: .normalized)
+            try container.encode(error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey { case valid, normalized, error }
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {

@@ -11,7 +11,13 @@ final class Assessment: Model, @unchecked Sendable {
     /// 0...100, compared with the 0...100 score; `nil` = no pass/fail.
     @OptionalField(key: "passing_score") var passingScore: Int?
     @OptionalField(key: "time_limit_minutes") var timeLimitMinutes: Int?
-    @Field(key: "questions") var questions: [AssessmentQuestion]
+    /// Stored as a JSON object `{"items": [...]}`: Fluent's PostgreSQL driver binds a bare Swift
+    /// array as a PostgreSQL array (`jsonb[]`), which a `jsonb` column refuses.
+    @Field(key: "questions") var questionSet: JSONList<AssessmentQuestion>
+    var questions: [AssessmentQuestion] {
+        get { questionSet.items }
+        set { questionSet = JSONList(items: newValue) }
+    }
     @Field(key: "created_by") var createdBy: UUID
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -22,7 +28,7 @@ final class Assessment: Model, @unchecked Sendable {
         self.title = title
         self.passingScore = passingScore
         self.timeLimitMinutes = timeLimitMinutes
-        self.questions = questions
+        self.questionSet = JSONList(items: questions)
         self.createdBy = createdBy
     }
 }

@@ -29,7 +29,8 @@ final class Invitation: Model, @unchecked Sendable {
     @OptionalField(key: "passed") var passed: Bool?
     /// `candidate` (graded by the server) or `member` (external score).
     @OptionalField(key: "graded_by") var gradedBy: String?
-    @OptionalField(key: "answers") var answers: [SubmittedAnswer]?
+    /// `{"items": [...]}` (see `JSONList`).
+    @OptionalField(key: "answers") var answers: JSONList<SubmittedAnswer>?
     @Field(key: "created_by") var createdBy: UUID
     /// Microseconds since 1970: an exact, portable sort key for cursors (a float `created_at`
     /// on SQLite does not round-trip exactly).

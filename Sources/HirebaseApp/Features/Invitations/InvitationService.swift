@@ -223,7 +223,7 @@ struct InvitationService {
             .set("max_score", to: SQLBind(maxScore))
             .set("passed", to: SQLBind(passed))
             .set("graded_by", to: SQLBind(gradedBy))
-        if let answers { update = update.set("answers", to: SQLBind(answers)) }
+        if let answers { update = update.set("answers", to: SQLBind(JSONList(items: answers))) }
         let won = try await update
             .where("id", .equal, SQLBind(id))
             .where("status", .in, SQLBind.group(openStatuses))

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import HirebaseApp
+
+@Suite("Configuration")
+struct AppConfigTests {
+    @Test func developmentDefaultsNeedNoSetup() throws {
+        let config = try AppConfig.load(from: [:]) { _ in "generated-secret-0123456789abcdef0123" }
+        #expect(config.kind == .development)
+        #expect(config.database == .sqliteFile(path: "hirebase.sqlite"))
+        #expect(config.auth.hmacSecret == "generated-secret-0123456789abcdef0123")
+        #expect(config.auth.hmacSecretIsGenerated)
+        #expect(config.report.warnings.contains { $0.contains("DEVELOPMENT JWT secret") })
+        #expect(config.report.degraded.contains { $0.contains("billing") })
+    }
+
+    @Test func productionListsEveryMissingRequiredSetting() {
+        #expect {
+            try AppConfig.load(from: ["HIREBASE_ENV": "production"]) { _ in "x" }
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return problems.contains { $0.contains("DATABASE_URL") }
+                && problems.contains { $0.contains("SUPABASE_JWT_SECRET") }
+                && problems.contains { $0.contains("PUBLIC_APP_URL") }
+        }
+    }
+
+    @Test func productionRefusesScrapeAllowList() {
+        #expect(throws: ConfigurationError.self) {
+            try AppConfig.load(from: [
+                "HIREBASE_ENV": "production", "DATABASE_URL": "postgres://u:p@db/h", "SUPABASE_JWT_SECRET": testJWTSecret,
+                "PUBLIC_APP_URL": "https://app.example.com", "SCRAPE_ALLOW_PRIVATE_HOSTS": "127.0.0.1:8080",
+            ]) { _ in "x" }
+        }
+    }
+
+    @Test func productionWithEverythingLoads() throws {
+        let config = try AppConfig.load(from: [
+            "HIREBASE_ENV": "production", "DATABASE_URL": "postgres://u:secret@db:5432/h", "SUPABASE_URL": "https://abc.supabase.co",
+            "PUBLIC_APP_URL": "https://app.example.com", "EMAIL_PROVIDER": "resend", "EMAIL_API_KEY": "re_123",
+        ]) { _ in Issue.record("production must not generate a secret"); return "" }
+        #expect(config.logFormat == .json)
+        #expect(config.auth.issuer == "https://abc.supabase.co/auth/v1")
+        #expect(config.auth.jwksURL?.absoluteString == "https://abc.supabase.co/auth/v1/.well-known/jwks.json")
+        #expect(!config.database.redacted.contains("secret"))
+    }
+
+    @Test func malformedValuesAreReportedTogether() {
+        #expect {
+            try AppConfig.load(from: [
+                "HIREBASE_ENV": "staging", "DATABASE_URL": "mysql://x", "EMAIL_PROVIDER": "smtp",
+                "LOG_FORMAT": "xml", "CSRF_TOKEN_TTL_SECONDS": "-1", "ADMIN_USER_IDS": "not-a-uuid",
+            ]) { _ in "x" }
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.count == 6
+        }
+    }
+
+    @Test func sqliteURLIsAnExplicitChoice() throws {
+        let config = try AppConfig.load(from: ["DATABASE_URL": "sqlite:///var/lib/hirebase/data.sqlite", "SUPABASE_JWT_SECRET": testJWTSecret]) { _ in "x" }
+        #expect(config.database == .sqliteFile(path: "/var/lib/hirebase/data.sqlite"))
+    }
+
+    @Test func resendNeedsAKey() {
+        #expect(throws: ConfigurationError.self) {
+            try AppConfig.load(from: ["EMAIL_PROVIDER": "resend"]) { _ in "x" }
+        }
+    }
+
+    @Test func developmentSecretIsKeptBesideTheDatabase() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = DevelopmentSecretStore(besideDatabaseAt: directory.appendingPathComponent("hirebase.sqlite").path)
+        let first = try store.loadOrCreate()
+        let second = try store.loadOrCreate()
+        #expect(first == second)
+        #expect(first.count == 64)
+        #expect(store.path == directory.appendingPathComponent(".hirebase-dev-secret").path)
+    }
+}

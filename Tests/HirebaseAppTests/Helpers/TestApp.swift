@@ -1,0 +1,165 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import JWTKit
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+/// The secret test tokens are signed with.
+let testJWTSecret = "test-secret-0123456789-0123456789-abcdef"
+
+/// Runs `body` against a fresh, migrated Hirebase on `database` (in-memory SQLite, or a private
+/// schema of the test PostgreSQL that is dropped afterwards), without background jobs.
+///
+/// - Parameters:
+///   - environment: extra configuration variables (`HIREBASE_ENV=testing` and the JWT secret
+///     are set already).
+///   - setUp: runs after `configure`, before the app boots (swap services, add routes).
+func withHirebase(
+    on database: TestDatabase,
+    environment: [String: String] = [:],
+    setUp: (Application) async throws -> Void = { _ in },
+    _ body: (Application) async throws -> Void
+) async throws {
+    var variables = ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "LOG_LEVEL": "warning"]
+    variables.merge(environment) { $1 }
+    let config = try AppConfig.load(from: variables) { _ in "unused" }
+    let app = try await Application.make(.testing)
+    var schema: String?
+    do {
+        let factory: (DatabaseConfigurationFactory, DatabaseID)
+        switch database {
+        case .sqlite:
+            factory = (.sqlite(.memory), .sqlite)
+        case .postgres(let url):
+            let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            schema = name
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.searchPath = [name]
+            factory = (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), .psql)
+        case .postgresMissingInCI:
+            Issue.record("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL suite must run in CI")
+            try await app.asyncShutdown()
+            return
+        }
+        try await configure(app, config: config, database: factory, migrate: false, backgroundJobs: false)
+        if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
+        try await app.autoMigrate()
+        try await setUp(app)
+        try await body(app)
+    } catch {
+        try await cleanUp(app, schema: schema)
+        throw error
+    }
+    try await cleanUp(app, schema: schema)
+}
+
+private func cleanUp(_ app: Application, schema: String?) async throws {
+    if let schema { try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+    try await app.asyncShutdown()
+}
+
+/// A test user with a valid HS256 access token.
+struct TestUser: Sendable {
+    var id = UUID()
+    var email: String
+    var admin = false
+
+    init(_ name: String = "user", admin: Bool = false) {
+        email = "\(name)-\(UUID().uuidString.prefix(6).lowercased())@example.com"
+        self.admin = admin
+    }
+
+    /// A valid token for this user (or one with changed claims).
+    func token(expiresIn: TimeInterval = 3600, audience: [String] = ["authenticated"], secret: String = testJWTSecret) async throws -> String {
+        let claims = SupabaseClaims(sub: id.uuidString.lowercased(), exp: Date().addingTimeInterval(expiresIn), aud: audience,
+                                    iss: nil, email: email, appRole: admin ? "admin" : nil)
+        return try await signHS256(claims, secret: secret)
+    }
+
+    func headers(_ extra: HTTPHeaders = [:]) async throws -> HTTPHeaders {
+        var headers = extra
+        headers.bearerAuthorization = BearerAuthorization(token: try await token())
+        return headers
+    }
+}
+
+/// Signs claims with HS256 and a `kid`, as Supabase does.
+func signHS256(_ claims: some JWTPayload, secret: String, kid: String = "supabase-kid") async throws -> String {
+    let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    return try await keys.sign(claims, header: ["kid": .string(kid)])
+}
+
+extension Application {
+    /// Sends a request with an optional JSON body, in memory or (`overNetwork`) through a real
+    /// server on a loopback port, where body limits apply as in production.
+    func send(_ method: HTTPMethod, _ path: String, as user: TestUser? = nil, headers: HTTPHeaders = [:], json: (any Encodable)? = nil, raw: String? = nil, overNetwork: Bool = false) async throws -> TestingHTTPResponse {
+        var headers = headers
+        if let user { headers.bearerAuthorization = BearerAuthorization(token: try await user.token()) }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(data: try JSONEncoder().encode(json))
+            if !headers.contains(name: .contentType) { headers.contentType = .json }
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            if !headers.contains(name: .contentType) { headers.contentType = .json }
+        }
+        return try await testing(method: overNetwork ? .running(hostname: "127.0.0.1", port: 0) : .inMemory).sendRequest(method, path, headers: headers, body: body)
+    }
+}
+
+extension TestingHTTPResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    /// A string member of the JSON body.
+    subscript(_ key: String) -> String? { json[key] as? String }
+
+    /// The contract's error code.
+    var code: String? { self["code"] }
+}
+
+/// Arbitrary JSON for request bodies.
+struct JSON: Encodable, @unchecked Sendable {
+    let value: Any
+    init(_ value: Any) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+        let any = try JSONDecoder().decode(AnyCodable.self, from: data)
+        try any.encode(to: encoder)
+    }
+}
+
+private enum AnyCodable: Codable {
+    case string(String), number(Double), bool(Bool), null, array([AnyCodable]), object([String: AnyCodable])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([AnyCodable].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: AnyCodable].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .bool(let b): try c.encode(b)
+        case .null: try c.encodeNil()
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+/// A Resend-style e-mail API on loopback that answers with scripted statuses.
+struct FakeEmailAPI {
+    struct Received: Sendable {
+        var authorization: String?
+        var to: [String]
+        var subject: String
+        var text: String
+    }
+
+    let server: LoopbackServer
+    let received: Recorder<Received>
+    let calls: Counter
+
+    /// - Parameter statuses: the status of the n-th call (1-based); 200 once they run out.
+    static func start(statuses: [UInt] = []) async throws -> FakeEmailAPI {
+        let received = Recorder<Received>()
+        let calls = Counter()
+        let server = try await LoopbackServer.start { app in
+            app.post("emails") { req -> Response in
+                let call = calls.next()
+                struct Body: Content { var from: String; var to: [String]; var subject: String; var text: String }
+                let body = try req.content.decode(Body.self)
+                received.append(Received(authorization: req.headers.first(name: .authorization), to: body.to, subject: body.subject, text: body.text))
+                let status = call <= statuses.count ? statuses[call - 1] : 200
+                if status == 200 {
+                    return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: #"{"id":"msg_\#(call)"}"#))
+                }
+                return Response(status: .init(statusCode: Int(status)), body: .init(string: #"{"message":"scripted failure"}"#))
+            }
+        }
+        return FakeEmailAPI(server: server, received: received, calls: calls)
+    }
+
+    var environment: [String: String] {
+        ["EMAIL_PROVIDER": "resend", "EMAIL_API_BASE": server.baseURL.absoluteString, "EMAIL_API_KEY": "re_test_key", "EMAIL_MAX_ATTEMPTS": "3"]
+    }
+}
+
+@Suite("E-mail outbox")
+struct OutboxDeliveryTests {
+    func dispatcher(_ app: Application) -> OutboxDispatcher {
+        let config = app.hirebase.config
+        return OutboxDispatcher(sender: app.hirebase.emailSender, from: config.email.from, maxAttempts: config.email.maxAttempts,
+                                retryBaseSeconds: 5, logger: app.logger)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func failedSendIsRetriedWithBackoffThenSent(database: TestDatabase) async throws {
+        let api = try await FakeEmailAPI.start(statuses: [500])
+        try await withHirebase(on: database, environment: api.environment) { app in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            let start = Date()
+            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start) == 1)
+
+            let afterFailure = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
+            let delivery = try #require(afterFailure.json["delivery"] as? [String: Any])
+            #expect(delivery["status"] as? String == "queued")
+            #expect(delivery["attempts"] as? Int == 1)
+            #expect((delivery["lastError"] as? String)?.contains("500") == true)
+            #expect(afterFailure["status"] == "pending")
+
+            // Not due before the backoff has passed.
+            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start.addingTimeInterval(2)) == 0)
+            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start.addingTimeInterval(6)) == 1)
+
+            let afterRetry = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
+            #expect(afterRetry["status"] == "sent")
+            let sent = try #require(afterRetry.json["delivery"] as? [String: Any])
+            #expect(sent["status"] as? String == "sent")
+            #expect(sent["attempts"] as? Int == 2)
+
+            let messages = api.received.values
+            #expect(messages.count == 2)
+            #expect(messages.last?.authorization == "Bearer re_test_key")
+            #expect(messages.last?.to == ["Candidate@example.com"])
+            #expect(messages.last?.text.contains("token=\(invitation.token)") == true)
+            // The secret link does not stay in the database once sent.
+            #expect(try await OutboxEmail.query(on: app.db).first()?.textBody == nil)
+        }
+        try await api.server.stop()
+    }
+
+    @Test func refusedMessageFailsAtOnceAndVisibly() async throws {
+        let api = try await FakeEmailAPI.start(statuses: [422])
+        try await withHirebase(on: .sqlite, environment: api.environment) { app in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            try await dispatcher(app).deliverDue(on: app.db)
+            let response = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
+            let delivery = try #require(response.json["delivery"] as? [String: Any])
+            #expect(delivery["status"] as? String == "failed")
+            #expect((delivery["lastError"] as? String)?.contains("422") == true)
+        }
+        try await api.server.stop()
+    }
+
+    @Test func givesUpAfterMaxAttempts() async throws {
+        let api = try await FakeEmailAPI.start(statuses: [503, 503, 503, 503])
+        try await withHirebase(on: .sqlite, environment: api.environment) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            var now = Date()
+            for _ in 0..<5 {
+                try await dispatcher(app).deliverDue(on: app.db, now: now)
+                now = now.addingTimeInterval(3600)
+            }
+            #expect(api.calls.value == 3)
+            let email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .failed)
+            #expect(email.attempts == 3)
+        }
+        try await api.server.stop()
+    }
+
+    @Test func unreachableProviderIsRetryable() async throws {
+        let api = try await FakeEmailAPI.start()
+        let environment = api.environment
+        try await api.server.stop()
+        try await withHirebase(on: .sqlite, environment: environment) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            try await dispatcher(app).deliverDue(on: app.db)
+            let email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .queued)
+            #expect(email.lastError?.contains("unreachable") == true)
+        }
+    }
+
+    @Test func aClaimedMessageIsNotSentTwice() async throws {
+        let api = try await FakeEmailAPI.start()
+        try await withHirebase(on: .sqlite, environment: api.environment) { app in
+            let scenario = try await Scenario.make(app)
+            for index in 0..<6 { _ = try await scenario.invite(app, email: "c\(index)@example.com") }
+            // Two "instances" deliver at the same moment.
+            async let first = dispatcher(app).deliverDue(on: app.db)
+            async let second = dispatcher(app).deliverDue(on: app.db)
+            let total = try await first + second
+            #expect(total == 6)
+            #expect(api.calls.value == 6)
+            #expect(Set(api.received.values.flatMap(\.to)).count == 6)
+        }
+        try await api.server.stop()
+    }
+}

@@ -26,6 +26,8 @@ let package = Package(
             name: "HirebaseApp",
             dependencies: [
                 .target(name: "EmailValidation"),
+                .target(name: "MatchingCore"),
+                .target(name: "JobPageParser"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -38,6 +40,17 @@ let package = Package(
         ),
         /// Pure Swift: e-mail address syntax as python `email-validator` 2.x checks it (no DNS).
         .target(name: "EmailValidation"),
+        /// Pure Swift: skill normalization, scoring and ranking of candidates for a job
+        /// (no Vapor, no I/O besides its bundled alias tables).
+        .target(
+            name: "MatchingCore",
+            resources: [.process("Resources")]
+        ),
+        /// Benchmark of MatchingCore's ranking on a synthetic pool (`scripts/bench`).
+        .executableTarget(
+            name: "MatchingBench",
+            dependencies: [.target(name: "MatchingCore")]
+        ),
         /// libxml2 (HTML parser) for JobPageParser, found through pkg-config.
         .systemLibrary(
             name: "CLibXML2",
@@ -57,6 +70,10 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MatchingCoreTests",
+            dependencies: [.target(name: "MatchingCore")]
         ),
         .testTarget(
             name: "JobPageParserTests",

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import MatchingCore
 import Vapor
 
 /// Builds the application from a validated configuration:
@@ -53,12 +54,16 @@ public func configure(
     case .resend:
         emailSender = ResendEmailSender(client: app.client, baseURL: config.email.apiBase, apiKey: config.email.apiKey ?? "")
     }
+    // Loaded here rather than through `.bundled`, so that a missing or broken table stops the
+    // start instead of silently matching with an empty one.
+    let matcher = CandidateMatcher(aliases: try SkillAliases.loadBundled(), places: try PlaceAliases.loadBundled())
     app.hirebase = HirebaseServices(
         config: config,
         tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
         csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
         emailSender: emailSender,
-        usage: UnmeteredUsage())
+        usage: UnmeteredUsage(),
+        matcher: matcher)
 
     if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(HirebaseMigrations.all) }
     if backgroundJobs { startBackgroundJobs(app, config: config) }

@@ -11,4 +11,9 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CompaniesController())
     try authenticated.register(collection: AssessmentsController())
     InvitationsController().register(open: app, authenticated: authenticated, csrfProtected: csrfProtected)
+    try authenticated.register(collection: JobsController())
+    try authenticated.register(collection: CandidatesController())
+    try authenticated.register(collection: ApplicationsController())
+    try csrfProtected.register(collection: JobActionController())
+    try authenticated.register(collection: MatchController(pools: CandidatePoolCache(matcher: app.hirebase.matcher)))
 }

@@ -1,3 +1,4 @@
+import MatchingCore
 import Vapor
 
 /// The long-lived collaborators of request handlers and background jobs, built once in
@@ -8,6 +9,8 @@ public struct HirebaseServices: Sendable {
     public var csrf: CSRFService
     public var emailSender: any EmailSending
     public var usage: any UsageMetering
+    /// Candidate ranking with the alias tables loaded (and checked) at start-up.
+    public var matcher: CandidateMatcher
 }
 
 enum ServicesKey: StorageKey {

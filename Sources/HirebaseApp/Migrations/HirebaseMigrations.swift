@@ -10,5 +10,8 @@ enum HirebaseMigrations {
         CreateInvitations(),
         CreateOutboxEmails(),
         CreateCSRFTokens(),
+        CreateJobs(),
+        CreateCandidates(),
+        CreateApplications(),
     ]
 }

@@ -116,16 +116,8 @@ struct InvitationsController {
         if let status { builder = builder.filter(\.$status == status) }
         if let assessmentID = query.assessmentId { builder = builder.filter(\.$assessmentID == assessmentID) }
         if let jobID = query.jobId { builder = builder.filter(\.$jobID == jobID) }
-        if let after = page.after {
-            builder = builder.group(.or) { group in
-                group.filter(\.$createdAtMicros < after.micros)
-                    .group(.and) { $0.filter(\.$createdAtMicros == after.micros).filter(\.$id < after.id) }
-            }
-        }
-        let rows = try await builder.sort(\.$createdAtMicros, .descending).sort(\.$id, .descending).limit(page.limit + 1).all()
-        let items = Array(rows.prefix(page.limit))
+        let (items, next) = try await builder.page(page)
         let deliveries = try await service.deliveries(for: items.compactMap(\.id))
-        let next = rows.count > page.limit ? items.last.map { PageRequest.cursor(micros: $0.createdAtMicros, id: $0.id ?? UUID()) } : nil
         return Page(items: items.map { $0.toDTO(delivery: $0.id.flatMap { deliveries[$0] }) }, nextCursor: next)
     }
 

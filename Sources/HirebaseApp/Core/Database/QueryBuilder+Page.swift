@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+
+/// A model listed newest first with cursors: it keeps its creation time in exact microseconds.
+protocol CreationOrdered: Model where IDValue == UUID {
+    var createdAtMicros: Int64 { get }
+    static var createdAtMicrosKey: KeyPath<Self, FieldProperty<Self, Int64>> { get }
+}
+
+extension QueryBuilder where Model: CreationOrdered {
+    /// One page, newest first (ties by id), after the cursor of `page`.
+    /// - Returns: the items and the cursor of the next page (`nil` on the last one).
+    func page(_ page: PageRequest) async throws -> (items: [Model], nextCursor: String?) {
+        let createdAt = Model.createdAtMicrosKey
+        var builder = self
+        if let after = page.after {
+            builder = builder.group(.or) { group in
+                group.filter(createdAt < after.micros)
+                    .group(.and) { $0.filter(createdAt == after.micros).filter(\._$id < after.id) }
+            }
+        }
+        let rows = try await builder.sort(createdAt, .descending).sort(\._$id, .descending).limit(page.limit + 1).all()
+        let items = Array(rows.prefix(page.limit))
+        let next: String? = rows.count > page.limit ? items.last.flatMap { last in last.id.map { PageRequest.cursor(micros: last.createdAtMicros, id: $0) } } : nil
+        return (items, next)
+    }
+}
+
+extension Invitation: CreationOrdered {
+    static var createdAtMicrosKey: KeyPath<Invitation, FieldProperty<Invitation, Int64>> { \.$createdAtMicros }
+}
+
+extension Job: CreationOrdered {
+    static var createdAtMicrosKey: KeyPath<Job, FieldProperty<Job, Int64>> { \.$createdAtMicros }
+}
+
+extension Candidate: CreationOrdered {
+    static var createdAtMicrosKey: KeyPath<Candidate, FieldProperty<Candidate, Int64>> { \.$createdAtMicros }
+}
+
+extension JobApplication: CreationOrdered {
+    static var createdAtMicrosKey: KeyPath<JobApplication, FieldProperty<JobApplication, Int64>> { \.$createdAtMicros }
+}

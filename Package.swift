@@ -36,7 +36,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.json")]
         ),
         /// Pure Swift: e-mail address syntax as python `email-validator` 2.x checks it (no DNS).
         .target(name: "EmailValidation"),

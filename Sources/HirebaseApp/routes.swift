@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     let csrfProtected = authenticated.grouped(CSRFMiddleware())
 
     try app.register(collection: HealthController())
+    try app.register(collection: OpenAPIController())
     try authenticated.register(collection: CSRFController())
     try authenticated.register(collection: CompaniesController())
     try authenticated.register(collection: AssessmentsController())

@@ -10,9 +10,10 @@ struct CreateAssessments: AsyncMigration {
             .field("time_limit_minutes", .int)
             .field("questions", .json, .required)
             .field("created_by", .uuid, .required)
+            .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)
             .create()
-        try await database.createIndex(named: "assessments_company_idx", on: "assessments", columns: ["company_id"])
+        try await database.createIndex(named: "assessments_company_idx", on: "assessments", columns: ["company_id", "created_at_us"])
     }
 
     func revert(on database: any Database) async throws {

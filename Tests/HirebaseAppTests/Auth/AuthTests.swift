@@ -192,6 +192,20 @@ struct AuthTests {
         try await jwks.server.stop()
     }
 
+    @Test func unreachableKeySetIs503NotUnauthorized() async throws {
+        let jwks = try await JWKSServer.start(kid: "k1", key: ES256PrivateKey())
+        let url = jwks.server.baseURL.absoluteString
+        try await jwks.server.stop()
+        try await withHirebase(on: .sqlite, environment: ["SUPABASE_URL": url]) { app in
+            let response = try await app.send(.GET, "/csrf-token", headers: bearer(try await signES256(claims(), key: ES256PrivateKey(), kid: "k1")))
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers.first(name: "Retry-After") != nil)
+            // HS256 tokens do not need the key set and keep working.
+            let hs = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(), secret: testJWTSecret)))
+            #expect(hs.status == .ok)
+        }
+    }
+
     @Test func adminComesFromAppMetadataOrConfiguration() async throws {
         let verifierConfig = try AppConfig.load(from: ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "ADMIN_USER_IDS": user.id.uuidString]) { _ in "" }.auth
         let verifier = await SupabaseTokenVerifier(config: verifierConfig, jwks: nil)

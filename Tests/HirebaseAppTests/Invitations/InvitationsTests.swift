@@ -91,11 +91,15 @@ struct InvitationsTests {
             #expect(createWithOthersAssessment.status == .notFound)
             let list = try await app.send(.GET, "/assessments/invitations", as: b.recruiter)
             #expect((list.json["items"] as? [Any])?.isEmpty == true)
-            // A viewer of company A may read but not act.
+            // Any member of company A may read, resend and score (the contract says "member"),
+            // but only recruiters create invitations.
             let viewer = try await a.addMember(app, role: "viewer", name: "viewer")
             #expect(try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: viewer).status == .ok)
-            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/resend", as: viewer).status == .forbidden)
-            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: viewer, json: JSON(["score": 50])).status == .forbidden)
+            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/resend", as: viewer).status == .ok)
+            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: viewer, json: JSON(["score": 50])).status == .ok)
+            let byViewer = try await app.send(.POST, "/assessments/invitations/create", as: viewer,
+                                              json: JSON(["assessmentId": a.assessmentID, "candidateEmail": "v@example.com"]))
+            #expect(byViewer.status == .forbidden)
         }
     }
 

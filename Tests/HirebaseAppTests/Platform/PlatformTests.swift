@@ -61,6 +61,14 @@ struct PlatformTests {
         }
     }
 
+    @Test func emptyJSONBodyIs400() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let response = try await app.send(.POST, "/companies", as: TestUser(), headers: ["Content-Type": "application/json"])
+            #expect(response.status == .badRequest)
+            #expect(response.code == "invalid_input")
+        }
+    }
+
     @Test func wrongTypeNamesTheField() async throws {
         try await withHirebase(on: .sqlite) { app in
             let response = try await app.send(.POST, "/companies", as: TestUser(), json: JSON(["name": 5]))

@@ -24,12 +24,16 @@ public actor JWKSCache {
 
     /// The key with this `kid` and a collection able to verify with it, or `nil` when the issuer
     /// does not publish it (after one allowed refresh).
-    /// - Throws: when the set has never been fetched and cannot be.
+    /// - Throws: `AppError` 503 when the set has never been fetched and cannot be now (the
+    ///   issuer is down: the caller's token may well be valid).
     public func key(for kid: String) async throws -> (JWK, JWTKeyCollection)? {
         let now = ContinuousClock.now
         let stale = fetchedAt.map { now - $0 > maxAge } ?? true
         if stale || keys[kid] == nil, lastAttempt.map({ now - $0 >= minRefreshInterval }) ?? true {
             await refresh(now: now)
+        }
+        if fetchedAt == nil {
+            throw AppError.unavailable("The identity provider's signing keys cannot be fetched; try again shortly", retryAfterSeconds: 30)
         }
         return keys[kid].map { ($0, collection) }
     }

@@ -26,6 +26,10 @@ extension QueryBuilder where Model: CreationOrdered {
     }
 }
 
+extension Assessment: CreationOrdered {
+    static var createdAtMicrosKey: KeyPath<Assessment, FieldProperty<Assessment, Int64>> { \.$createdAtMicros }
+}
+
 extension Invitation: CreationOrdered {
     static var createdAtMicrosKey: KeyPath<Invitation, FieldProperty<Invitation, Int64>> { \.$createdAtMicros }
 }

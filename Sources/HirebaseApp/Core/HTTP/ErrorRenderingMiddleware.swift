@@ -56,7 +56,9 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
                 return AppError(.notFound, detail: "Not found")
             case .unsupportedMediaType:
                 return AppError(.unsupportedMediaType, detail: "Content-Type must be application/json")
-            case .badRequest:
+            case .badRequest, .unprocessableEntity:
+                // Vapor answers 422 for an empty body where JSON was expected; the contract keeps
+                // 422 for "nothing usable found" (scrape), so this is invalid input.
                 // Vapor's 400s (bad JSON, bad query) carry reasons written for API callers.
                 return AppError(.badRequest, detail: abort.reason)
             default:

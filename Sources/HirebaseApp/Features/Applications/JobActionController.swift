@@ -35,6 +35,9 @@ struct JobActionController: RouteCollection {
         }
 
         if let candidateID = body.candidateId {
+            if job.status == .archived {
+                throw AppError.conflict("The job is archived; its applications can no longer move", code: "invalid_state_transition")
+            }
             guard let application = try await JobApplication.query(on: req.db).filter(\.$jobID == jobID)
                 .filter(\.$candidateID == candidateID).first() else {
                 throw AppError.notFound("Application of this candidate to this job")

@@ -19,6 +19,7 @@ final class Assessment: Model, @unchecked Sendable {
         set { questionSet = JSONList(items: newValue) }
     }
     @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at_us") var createdAtMicros: Int64
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -30,5 +31,6 @@ final class Assessment: Model, @unchecked Sendable {
         self.timeLimitMinutes = timeLimitMinutes
         self.questionSet = JSONList(items: questions)
         self.createdBy = createdBy
+        self.createdAtMicros = Date().microsecondsSince1970
     }
 }

@@ -22,15 +22,18 @@ struct AssessmentsController: RouteCollection {
 
     struct ListQuery: Content {
         var companyId: UUID?
+        var limit: Int?
+        var cursor: String?
     }
 
     @Sendable
     func list(req: Request) async throws -> Page<AssessmentDTO> {
         let query = try req.query.decode(ListQuery.self)
+        let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         guard let companyID = query.companyId else { throw AppError.invalidField("companyId", "is required") }
         try await req.requireMember(of: companyID, atLeast: .viewer)
-        let items = try await Assessment.query(on: req.db).filter(\.$companyID == companyID).sort(\.$createdAt, .descending).limit(100).all()
-        return Page(items: items.map { $0.toDTO() }, nextCursor: nil)
+        let (items, next) = try await Assessment.query(on: req.db).filter(\.$companyID == companyID).page(page)
+        return Page(items: items.map { $0.toDTO() }, nextCursor: next)
     }
 
     @Sendable

@@ -1,3 +1,4 @@
+import EmailValidation
 import Fluent
 import Vapor
 
@@ -68,7 +69,13 @@ struct CompaniesController: RouteCollection {
         if let userID = body.userId {
             target = try await User.find(userID, on: req.db)
         } else {
-            let email = (body.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            let raw = (body.email ?? "").trimmingCharacters(in: .whitespaces)
+            let email: String
+            do throws(EmailAddressError) {
+                email = try EmailAddressValidator().validate(raw).normalized.lowercased()
+            } catch {
+                throw AppError.invalidField("email", error.message)
+            }
             target = try await User.query(on: req.db).filter(\.$email == email).first()
         }
         guard let target, let targetID = target.id else {

@@ -49,7 +49,8 @@ struct InvitationDTO: Content {
     var assessment: CandidateAssessmentDTO?
 }
 
-/// The answer to a submission.
+/// The answer to a submission. `score`/`passed` are always present, `null` when not known
+/// (nothing auto-graded, or no passing score).
 struct SubmissionResultDTO: Content {
     var id: String
     var status: String
@@ -57,6 +58,16 @@ struct SubmissionResultDTO: Content {
     var rawScore: Double?
     var maxScore: Double?
     var passed: Bool?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(score, forKey: .score)
+        try container.encode(rawScore, forKey: .rawScore)
+        try container.encode(maxScore, forKey: .maxScore)
+        try container.encode(passed, forKey: .passed)
+    }
 }
 
 extension Invitation {

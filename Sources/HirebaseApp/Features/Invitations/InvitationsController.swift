@@ -3,6 +3,9 @@ import Vapor
 
 /// The invitation endpoints of `API.md` § Assessments and invitations.
 ///
+/// Cancel, resend and a member's external score are open to every member of the company (the
+/// contract says "member"); creating invitations needs the recruiter role.
+///
 /// `GET /assessments/invitations/{id}` and `POST .../submit` serve two callers: a candidate
 /// proving themselves with the invitation token (no account), or a member with an access token.
 struct InvitationsController {
@@ -64,7 +67,7 @@ struct InvitationsController {
         guard req.headers.bearerAuthorization != nil else {
             throw AppError.unauthorized("Give the invitation token (candidate) or an access token (member)")
         }
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
         guard let score = body.score else { throw AppError.invalidField("score", "is required") }
         return try await service.submitByMember(invitation, score: score).toResultDTO()
     }
@@ -73,7 +76,7 @@ struct InvitationsController {
     func cancel(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
         let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
         let cancelled = try await service.cancel(invitation)
         return cancelled.toDTO(delivery: try await service.deliveries(for: [id])[id])
     }
@@ -82,7 +85,7 @@ struct InvitationsController {
     func resend(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
         let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
         let (updated, email) = try await service.resend(invitation)
         return updated.toDTO(delivery: email)
     }

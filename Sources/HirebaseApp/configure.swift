@@ -63,7 +63,8 @@ public func configure(
         csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
         emailSender: emailSender,
         usage: UnmeteredUsage(),
-        matcher: matcher)
+        matcher: matcher,
+        jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts)))
 
     if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(HirebaseMigrations.all) }
     if backgroundJobs { startBackgroundJobs(app, config: config) }

@@ -16,5 +16,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CandidatesController())
     try authenticated.register(collection: ApplicationsController())
     try csrfProtected.register(collection: JobActionController())
+    try authenticated.register(collection: ScrapeController())
     try authenticated.register(collection: MatchController(pools: CandidatePoolCache(matcher: app.hirebase.matcher)))
 }

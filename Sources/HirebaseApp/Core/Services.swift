@@ -11,6 +11,8 @@ public struct HirebaseServices: Sendable {
     public var usage: any UsageMetering
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public var matcher: CandidateMatcher
+    /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).
+    public var jobPageFetcher: any JobPageFetching
 }
 
 enum ServicesKey: StorageKey {

@@ -32,9 +32,7 @@ public func configure(
 
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
     app.middleware = Middlewares()
-    app.middleware.use(RequestIDMiddleware())
-    app.middleware.use(AccessLogMiddleware())
-    app.middleware.use(ErrorRenderingMiddleware())
+    // CORS first, so that error responses (rendered further in) carry its headers too.
     if !config.corsAllowedOrigins.isEmpty {
         app.middleware.use(CORSMiddleware(configuration: .init(
             allowedOrigin: .any(config.corsAllowedOrigins),
@@ -42,6 +40,9 @@ public func configure(
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
             exposedHeaders: ["X-Request-Id", "Retry-After"])))
     }
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(AccessLogMiddleware())
+    app.middleware.use(ErrorRenderingMiddleware())
     app.middleware.use(JSONBodyMiddleware())
 
     let jwks = config.auth.jwksURL.map {

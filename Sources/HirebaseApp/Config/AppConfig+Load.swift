@@ -103,10 +103,12 @@ private struct EnvironmentReader {
                 problems.append("SUPABASE_JWT_SECRET or SUPABASE_URL (for the JWKS) is required in production")
             case .testing:
                 problems.append("SUPABASE_JWT_SECRET or SUPABASE_URL is required in testing")
-            case .development:
+            case .development where problems.isEmpty:
                 secret = try developmentSecret(database)
                 generated = true
                 report.warnings.append("using a generated DEVELOPMENT JWT secret (.hirebase-dev-secret); real Supabase tokens will be refused")
+            case .development:
+                break
             }
         }
         if let secret, !generated {
@@ -117,7 +119,7 @@ private struct EnvironmentReader {
         if secret == nil { report.missing.append("SUPABASE_JWT_SECRET (HS256 tokens refused)") }
         var admins = Set<UUID>()
         for entry in list("ADMIN_USER_IDS") {
-            if let id = UUID(uuidString: entry) { admins.insert(id) } else { problems.append("ADMIN_USER_IDS has an entry that is not a UUID") }
+            if let id = UUID(uuidString: entry) { admins.insert(id) } else { problems.append("ADMIN_USER_IDS entry \"\(entry)\" is not a UUID") }
         }
         let auth = AppConfig.Auth(
             hmacSecret: secret, hmacSecretIsGenerated: generated, supabaseURL: supabaseURL,
@@ -190,6 +192,10 @@ private struct EnvironmentReader {
             }
         } else {
             logLevel = .info
+        }
+
+        if production, logLevel < .info {
+            problems.append("LOG_LEVEL \(logLevel.rawValue) is not allowed in production: debug and trace lines carry SQL bind values and raw HTTP headers (tokens)")
         }
 
         let scrapeHosts = list("SCRAPE_ALLOW_PRIVATE_HOSTS")

@@ -15,6 +15,7 @@ struct CreateApplications: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "job_id", "candidate_id", name: "applications_job_candidate_key")
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "applications_job_page_idx", on: "applications", columns: ["job_id", "created_at_us"])
     }

@@ -12,6 +12,7 @@ struct CreateAssessments: AsyncMigration {
             .field("created_by", .uuid, .required)
             .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "assessments_company_idx", on: "assessments", columns: ["company_id", "created_at_us"])
     }

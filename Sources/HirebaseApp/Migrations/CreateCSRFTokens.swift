@@ -10,6 +10,7 @@ struct CreateCSRFTokens: AsyncMigration {
             .field("used_at", .datetime)
             .field("created_at", .datetime)
             .unique(on: "token_hash", name: "csrf_tokens_token_hash_key")
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "csrf_tokens_expiry_idx", on: "csrf_tokens", columns: ["expires_at"])
     }

@@ -18,6 +18,7 @@ struct CreateCandidates: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "company_id", "email_key", name: "candidates_company_email_key")
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "candidates_company_page_idx", on: "candidates", columns: ["company_id", "created_at_us"])
     }

@@ -7,6 +7,7 @@ struct CreateCompanies: AsyncMigration {
             .field("name", .string, .required)
             .field("created_by", .uuid, .required, .references("users", "id"))
             .field("created_at", .datetime)
+            .ignoreExisting()
             .create()
     }
 

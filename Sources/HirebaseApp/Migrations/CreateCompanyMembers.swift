@@ -9,6 +9,7 @@ struct CreateCompanyMembers: AsyncMigration {
             .field("role", .string, .required)
             .field("created_at", .datetime)
             .unique(on: "company_id", "user_id")
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "company_members_user_idx", on: "company_members", columns: ["user_id"])
     }

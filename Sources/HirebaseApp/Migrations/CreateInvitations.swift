@@ -28,6 +28,7 @@ struct CreateInvitations: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "open_key", name: "invitations_open_key_key")
             .unique(on: "token_hash", name: "invitations_token_hash_key")
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "invitations_company_page_idx", on: "invitations", columns: ["company_id", "created_at_us"])
         try await database.createIndex(named: "invitations_status_expiry_idx", on: "invitations", columns: ["status", "expires_at"])

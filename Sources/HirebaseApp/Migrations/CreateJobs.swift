@@ -19,6 +19,7 @@ struct CreateJobs: AsyncMigration {
             .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "jobs_company_page_idx", on: "jobs", columns: ["company_id", "created_at_us"])
     }

@@ -18,6 +18,7 @@ struct CreateOutboxEmails: AsyncMigration {
             .field("sent_at", .datetime)
             .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "outbox_emails_due_idx", on: "outbox_emails", columns: ["status", "next_attempt_at"])
         try await database.createIndex(named: "outbox_emails_invitation_idx", on: "outbox_emails", columns: ["invitation_id"])

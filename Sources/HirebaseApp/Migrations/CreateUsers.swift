@@ -7,6 +7,7 @@ struct CreateUsers: AsyncMigration {
             .field("email", .string)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
+            .ignoreExisting()
             .create()
         try await database.createIndex(named: "users_email_idx", on: "users", columns: ["email"])
     }

@@ -25,15 +25,15 @@ struct AssessmentGraderTests {
         #expect(grade == .init(rawScore: 1, maxScore: 4, score: 25, passed: false))
     }
 
-    @Test func scoreRoundsHalfUp() throws {
+    @Test func scoreRoundsHalvesToEvenAsPython() throws {
         let three = [
             AssessmentQuestion(id: "a", prompt: "", kind: .text, correct: ["x"]),
             AssessmentQuestion(id: "b", prompt: "", kind: .text, correct: ["x"]),
             AssessmentQuestion(id: "c", prompt: "", kind: .text, correct: ["x"], points: 6),
         ]
-        // 1 of 8 points = 12.5 -> 13
+        // 1 of 8 points = 12.5 -> 12 (Python: round(12.5) == 12)
         let grade = try grader.grade([answer("a", .one("x"))], questions: three, passingScore: nil)
-        #expect(grade.score == 13)
+        #expect(grade.score == 12)
         #expect(grade.passed == nil)
     }
 

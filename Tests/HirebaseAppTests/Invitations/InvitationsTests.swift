@@ -267,7 +267,7 @@ struct InvitationsTests {
             }
             let nan = try await app.send(.POST, path, as: scenario.recruiter, raw: #"{"score": NaN}"#)
             #expect(nan.status == .badRequest)
-            let graded = try await app.send(.POST, path, as: scenario.recruiter, json: JSON(["score": 69.5]))
+            let graded = try await app.send(.POST, path, as: scenario.recruiter, json: JSON(["score": 70.4]))
             #expect(graded.status == .ok)
             #expect(graded.json["score"] as? Int == 70)
             #expect(graded.json["passed"] as? Bool == true)

@@ -95,6 +95,7 @@ public struct SupabaseTokenVerifier: Sendable {
         guard let sub = claims.sub?.value, let id = UUID(uuidString: sub) else {
             throw AppError.unauthorized("Access token has no user id")
         }
+        if claims.email?.contains("\u{0}") == true { throw AppError.unauthorized("Access token claims are malformed") }
         let email = claims.email.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         let admin = claims.appMetadata?.role == "admin" || adminUserIDs.contains(id)
         return AuthenticatedUser(id: id, email: email, isPlatformAdmin: admin)

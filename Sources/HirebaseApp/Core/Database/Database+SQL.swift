@@ -18,10 +18,10 @@ extension Database {
         (self as? any SQLDatabase)?.dialect.name == "postgresql"
     }
 
-    /// Creates a plain (non-unique) index; Fluent's schema builder has no verb for it.
+    /// Creates a plain (non-unique) index unless it exists; Fluent's schema builder has no verb
+    /// for it. `IF NOT EXISTS` (and `ignoreExisting()` on tables) makes every migration safe to
+    /// run again after a process was killed half-way, before Fluent recorded it as done.
     func createIndex(named name: String, on table: String, columns: [String]) async throws {
-        var builder = try sql.create(index: name).on(table)
-        for column in columns { builder = builder.column(column) }
-        try await builder.run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS \(ident: name) ON \(ident: table) (\(idents: columns, joinedBy: ", "))").run()
     }
 }

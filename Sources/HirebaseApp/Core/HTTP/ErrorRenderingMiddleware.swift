@@ -1,3 +1,5 @@
+import AsyncKit
+import PostgresNIO
 import Vapor
 
 /// Turns every thrown error into the contract's JSON error body with the right status.
@@ -41,11 +43,33 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// Whether the error says the database cannot be reached now (rather than that a query is
+    /// wrong): connection failures, a closed pool, a pool wait that timed out, and PostgreSQL's
+    /// SQLSTATE classes 08 (connection exception), 53 (insufficient resources) and 57 (operator
+    /// intervention, e.g. shutdown), and 55000 ("database does not allow connections").
+    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        if error is ConnectionPoolTimeoutError { return true }
+        if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
+        if error is NIOConnectionError || error is ChannelError { return true }
+        guard let psql = error as? PSQLError else { return false }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57") || state == "55000"
+        default:
+            return false
+        }
+    }
+
     /// Maps any error to the `AppError` the caller sees.
     static func appError(for error: any Error) -> AppError {
         switch error {
         case let appError as AppError:
             return appError
+        case _ where isDatabaseUnavailable(error):
+            return AppError.unavailable("The database is unavailable; try again shortly", retryAfterSeconds: 5)
         case let decoding as DecodingError:
             return DecodingErrorTranslator.appError(for: decoding)
         case let abort as any AbortError:

@@ -9,12 +9,42 @@ public struct JSONBodyMiddleware: AsyncMiddleware {
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH].contains(request.method), Self.hasBody(request) {
-            guard let type = request.headers.contentType, type.type == "application",
-                  type.subType == "json" || type.subType.hasSuffix("+json") else {
+            guard let type = request.headers.contentType, type.type.lowercased() == "application",
+                  type.subType.lowercased() == "json" || type.subType.lowercased().hasSuffix("+json") else {
                 throw AppError(.unsupportedMediaType, detail: "Content-Type must be application/json")
             }
+            // Media types are case-insensitive (RFC 9110 § 8.3.1); Vapor's decoder lookup is not.
+            if let raw = request.headers.first(name: .contentType), raw != raw.lowercased() {
+                request.headers.replaceOrAdd(name: .contentType, value: raw.lowercased())
+            }
+            if let body = request.body.data, Self.containsEscapedNUL(body.readableBytesView) {
+                throw AppError.invalid("Text must not contain the NUL character (\\u0000)")
+            }
+        }
+        if request.url.query?.contains("%00") == true {
+            throw AppError.invalid("The query must not contain the NUL character (%00)")
         }
         return try await next.respond(to: request)
+    }
+
+    /// Whether a JSON text holds the escape `\u0000` (an escaping backslash, not a literal one).
+    /// PostgreSQL cannot store NUL in text, so it is refused for every field at the door rather
+    /// than failing as a 500 deep inside.
+    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        let array = Array(bytes)
+        var index = 0
+        while index < array.count {
+            if array[index] == UInt8(ascii: "\\") {
+                if index + 5 < array.count, array[index + 1] == UInt8(ascii: "u"),
+                   array[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                    return true
+                }
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return false
     }
 
     static func hasBody(_ request: Request) -> Bool {

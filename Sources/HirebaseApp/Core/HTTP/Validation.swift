@@ -14,7 +14,8 @@ struct FieldValidator {
         let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if trimmed.isEmpty {
             if required { fail(field, "is required") }
-        } else if trimmed.count > maxLength {
+        } else if trimmed.unicodeScalars.count > maxLength {
+            // Unicode scalars, not characters: one "character" can carry thousands of combining marks.
             fail(field, "must be at most \(maxLength) characters")
         }
         return trimmed

@@ -38,8 +38,13 @@ public struct ConsoleLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(LogOutput.flatten($0.value))" }.joined(separator: " ")
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.oneLine(LogOutput.flatten($0.value)))" }.joined(separator: " ")
         let level = event.level.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)
-        output.write("\(LogOutput.timestamp()) \(Self.marker(for: event.level)) \(level) \(event.message)\(fields.isEmpty ? "" : "  " + fields)")
+        output.write("\(LogOutput.timestamp()) \(Self.marker(for: event.level)) \(level) \(Self.oneLine(event.message.description))\(fields.isEmpty ? "" : "  " + fields)")
+    }
+
+    /// Escapes line breaks so that a value (a name a caller chose) cannot forge log lines.
+    static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 }

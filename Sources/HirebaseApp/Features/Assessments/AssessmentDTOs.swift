@@ -49,6 +49,8 @@ struct CreateAssessmentRequest: Content {
             case .singleChoice, .multipleChoice:
                 let list = choices ?? []
                 if list.count < 2 { validator.fail("\(field).choices", "needs at least two choices") }
+                if list.count > 50 { validator.fail("\(field).choices", "may hold at most 50 choices") }
+                if list.contains(where: { $0.unicodeScalars.count > 500 }) { validator.fail("\(field).choices", "must be at most 500 characters each") }
                 if list.contains(where: \.isEmpty) { validator.fail("\(field).choices", "must not contain empty choices") }
                 if Set(list).count != list.count { validator.fail("\(field).choices", "must not repeat a choice") }
                 let key = correct ?? []
@@ -59,6 +61,9 @@ struct CreateAssessmentRequest: Content {
             case .text:
                 if choices != nil { validator.fail("\(field).choices", "is not allowed on text questions") }
                 if let correct, correct.contains(where: \.isEmpty) { validator.fail("\(field).correct", "must not contain empty answers") }
+                if let correct, correct.count > 50 || correct.contains(where: { $0.unicodeScalars.count > 500 }) {
+                    validator.fail("\(field).correct", "may hold at most 50 answers of at most 500 characters")
+                }
             }
             result.append(AssessmentQuestion(id: id, prompt: prompt, kind: kind, choices: choices, correct: correct.flatMap { $0.isEmpty ? nil : $0 }, points: question.points))
         }

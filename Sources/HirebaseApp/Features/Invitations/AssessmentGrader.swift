@@ -12,7 +12,8 @@ public struct AssessmentGrader: Sendable {
     public struct Grade: Sendable, Equatable {
         public var rawScore: Double
         public var maxScore: Double
-        /// round(100 × rawScore / maxScore), halves rounded up; `nil` when nothing is auto-graded.
+        /// round(100 × rawScore / maxScore) with halves to even, as Python's `round`; `nil` when
+        /// nothing is auto-graded.
         public var score: Int?
         /// `score >= passingScore`; `nil` without a passing score or a score.
         public var passed: Bool?
@@ -26,7 +27,19 @@ public struct AssessmentGrader: Sendable {
         let byID = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var given: [String: AnswerValue] = [:]
         var fields = FieldValidator()
+        guard answers.count <= questions.count else {
+            throw AppError.invalidField("answers", "has more answers (\(answers.count)) than the assessment has questions (\(questions.count))")
+        }
         for (index, answer) in answers.enumerated() {
+            let size: Int
+            switch answer.answer {
+            case .one(let text): size = text.unicodeScalars.count
+            case .many(let list): size = list.count > 50 ? Int.max : list.reduce(0) { $0 + $1.unicodeScalars.count }
+            }
+            if size > 20_000 {
+                fields.fail("answers[\(index)].answer", "is too long (at most 20000 characters, 50 choices)")
+                continue
+            }
             guard let question = byID[answer.questionId] else {
                 fields.fail("answers[\(index)].questionId", "is not a question of this assessment")
                 continue
@@ -46,7 +59,9 @@ public struct AssessmentGrader: Sendable {
             max += question.worth
             if let answer = given[question.id], Self.isRight(answer, for: question) { raw += question.worth }
         }
-        let score: Int? = max > 0 ? Int((100 * raw / max).rounded(.toNearestOrAwayFromZero)) : nil
+        // Python's round() (the earlier backend's, which the contract's formula comes from)
+        // rounds halves to even: round(12.5) == 12.
+        let score: Int? = max > 0 ? Int((100 * raw / max).rounded(.toNearestOrEven)) : nil
         let passed: Bool? = passingScore.flatMap { pass in score.map { $0 >= pass } }
         return Grade(rawScore: raw, maxScore: max, score: score, passed: passed)
     }

@@ -43,6 +43,9 @@ struct InvitationService {
 
         guard let assessment = try await Assessment.find(assessmentID, on: db) else { throw AppError.notFound("Assessment") }
         try await check(assessment.companyID)
+        if let jobID = body.jobId {
+            guard let job = try await Job.find(jobID, on: db), job.companyID == assessment.companyID else { throw AppError.notFound("Job") }
+        }
 
         let token = SecretToken.generate()
         let invitation = Invitation()
@@ -195,12 +198,12 @@ struct InvitationService {
                                   gradedBy: "candidate", answers: answers)
     }
 
-    /// Records a member's external score (0...100, rounded half up to a whole number).
+    /// Records a member's external score (0...100, rounded to a whole number, halves to even).
     func submitByMember(_ invitation: Invitation, score: Double) async throws -> Invitation {
         guard score.isFinite, (0...100).contains(score) else { throw AppError.invalidField("score", "must be a number from 0 to 100") }
         try requireOpenForSubmission(invitation)
         let assessment = try await Assessment.find(invitation.assessmentID, on: db)
-        let whole = Int(score.rounded(.toNearestOrAwayFromZero))
+        let whole = Int(score.rounded(.toNearestOrEven))
         let passed = assessment?.passingScore.map { whole >= $0 }
         return try await complete(try invitation.requireID(), score: whole, rawScore: nil, maxScore: nil, passed: passed, gradedBy: "member", answers: nil)
     }

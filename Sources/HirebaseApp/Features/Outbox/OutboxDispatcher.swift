@@ -29,6 +29,11 @@ public struct OutboxDispatcher: Sendable {
     /// - Returns: how many messages were attempted.
     @discardableResult
     public func deliverDue(on db: any Database, now: Date = Date(), batch: Int = 20) async throws -> Int {
+        // `now` may be a simulated instant (tests); the clock still advances with real time
+        // during the batch, so a claim made late in a slow batch gets a full lease and a retry
+        // its full backoff.
+        let offset = now.timeIntervalSince(Date())
+        let clock = { Date().addingTimeInterval(offset) }
         let due = try await OutboxEmail.query(on: db)
             .filter(\.$status == .queued)
             .filter(\.$nextAttemptAt <= now)
@@ -38,9 +43,9 @@ public struct OutboxDispatcher: Sendable {
             .all(\.$id)
         var attempted = 0
         for id in due {
-            guard try await claim(id, on: db, now: now), let email = try await OutboxEmail.find(id, on: db) else { continue }
+            guard try await claim(id, on: db, now: clock()), let email = try await OutboxEmail.find(id, on: db) else { continue }
             attempted += 1
-            await deliver(email, on: db, now: now)
+            await deliver(email, on: db, clock: clock)
         }
         return attempted
     }
@@ -60,7 +65,7 @@ public struct OutboxDispatcher: Sendable {
         return rows.count == 1
     }
 
-    private func deliver(_ email: OutboxEmail, on db: any Database, now: Date) async {
+    private func deliver(_ email: OutboxEmail, on db: any Database, clock: () -> Date) async {
         let message = EmailMessage(from: from, to: email.recipient, subject: email.subject, text: email.textBody ?? "", html: email.htmlBody)
         var metadata: Logger.Metadata = [
             "outbox-id": .string(email.id?.lowercased ?? ""),
@@ -85,7 +90,7 @@ public struct OutboxDispatcher: Sendable {
             }
             logger.info("e-mail sent", metadata: metadata)
         } catch let failure as EmailDeliveryError {
-            await record(failure, for: email, on: db, now: now, metadata: metadata)
+            await record(failure, for: email, on: db, now: clock(), metadata: metadata)
         } catch {
             // A database error after a successful send: the lease lapses and the message is
             // retried, so the candidate may get it twice but never zero times.
@@ -96,8 +101,9 @@ public struct OutboxDispatcher: Sendable {
 
     private func record(_ failure: EmailDeliveryError, for email: OutboxEmail, on db: any Database, now: Date, metadata: Logger.Metadata) async {
         var metadata = metadata
-        metadata["error"] = .string(failure.message)
-        email.lastError = failure.message
+        let safe = Self.safeText(failure.message)
+        metadata["error"] = .string(safe)
+        email.lastError = safe
         email.lockedUntil = nil
         if failure.retryable, email.attempts < maxAttempts {
             let delay = min(retryBaseSeconds * pow(2, Double(email.attempts - 1)), 3600)
@@ -114,6 +120,15 @@ public struct OutboxDispatcher: Sendable {
         } catch {
             logger.error("e-mail failure could not be saved", metadata: metadata)
         }
+    }
+}
+
+extension OutboxDispatcher {
+    /// A provider's error text as stored and shown in `delivery.lastError`: e-mail addresses
+    /// masked (a provider may echo the request), at most 200 characters.
+    static func safeText(_ text: String) -> String {
+        let masked = text.replacing(/[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+/) { match in Redaction.email(String(match.output)) }
+        return String(masked.prefix(200))
     }
 }
 

@@ -1,0 +1,120 @@
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+/// Cases found by trying to break the server; each pins the failing input.
+@Suite("Hardening")
+struct HardeningTests {
+    @Test(arguments: TestDatabase.all)
+    func migrationsRunAgainAfterAKillBeforeTheyWereRecorded(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            // A process killed after a migration's DDL but before Fluent recorded it.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%CreateInvitations' OR name LIKE '%CreateOutboxEmails'").run()
+            try await app.autoMigrate()
+            let rows = try await sql.raw("SELECT name FROM _fluent_migrations").all()
+            #expect(rows.count == HirebaseMigrations.all.count)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func nulCharactersAre400NotStored(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let user = TestUser()
+            let body = try await app.send(.POST, "/companies", as: user, raw: #"{"name": "a\u0000b"}"#)
+            #expect(body.status == .badRequest)
+            let literal = try await app.send(.POST, "/companies", as: user, raw: #"{"name": "a\\u0000b"}"#)
+            #expect(literal.status == .created, "a literal backslash-u is ordinary text")
+            let query = try await app.send(.GET, "/assessments/invitations?status=%00", as: user)
+            #expect(query.status == .badRequest)
+        }
+    }
+
+    @Test func jsonMediaTypeIsCaseInsensitive() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let response = try await app.send(.POST, "/companies", as: TestUser(), headers: ["Content-Type": "Application/JSON"], raw: #"{"name":"X"}"#)
+            #expect(response.status == .created)
+        }
+    }
+
+    @Test func errorResponsesCarryCORSHeaders() async throws {
+        try await withHirebase(on: .sqlite, environment: ["CORS_ALLOWED_ORIGINS": "https://app.example.com"]) { app in
+            let response = try await app.send(.GET, "/companies", headers: ["Origin": "https://app.example.com"])
+            #expect(response.status == .unauthorized)
+            #expect(response.headers.first(name: "Access-Control-Allow-Origin") == "https://app.example.com")
+        }
+    }
+
+    @Test func unreachableDatabaseIs503WithRetryAfter() async throws {
+        let config = try AppConfig.load(from: ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "LOG_LEVEL": "critical"]) { _ in "" }
+        let app = try await Application.make(.testing)
+        do {
+            var configuration = try SQLPostgresConfiguration(url: "postgres://nobody:nothing@127.0.0.1:1/none")
+            configuration.coreConfiguration.options.connectTimeout = .seconds(2)
+            try await configure(app, config: config, database: (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 1), .psql),
+                                migrate: false, backgroundJobs: false)
+            let response = try await app.send(.GET, "/companies", as: TestUser())
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.code == "service_unavailable")
+            #expect(response.headers.first(name: "Retry-After") != nil)
+            let ready = try await app.send(.GET, "/health/ready")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready["status"] == "down")
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    @Test func productionRefusesDebugLogging() {
+        #expect {
+            try AppConfig.load(from: ["HIREBASE_ENV": "production", "DATABASE_URL": "postgres://a@b/c", "SUPABASE_JWT_SECRET": testJWTSecret,
+                                      "PUBLIC_APP_URL": "https://x.example", "LOG_LEVEL": "debug"]) { _ in "" }
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.contains { $0.contains("LOG_LEVEL") } == true
+        }
+    }
+
+    @Test func providerErrorTextIsMaskedAndShort() {
+        let text = OutboxDispatcher.safeText(#"e-mail API answered 422: {"to":["Fail.Person@example.com"],"text":"\#(String(repeating: "x", count: 500))"}"#)
+        #expect(!text.contains("Fail.Person@example.com"))
+        #expect(text.contains("F***@example.com"))
+        #expect(text.count == 200)
+    }
+
+    @Test func consoleLinesCannotBeForged() {
+        #expect(ConsoleLogHandler.oneLine("name\n2026-01-01 🔥 CRITICAL forged") == "name\\n2026-01-01 🔥 CRITICAL forged")
+    }
+
+    @Test func invitationJobMustBeTheCompanys() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let a = try await Scenario.make(app)
+            let b = try await Scenario.make(app)
+            let foreignJob = try await b.job(app)
+            let ownJob = try await a.job(app)
+            let foreign = try await app.send(.POST, "/assessments/invitations/create", as: a.recruiter,
+                                             json: JSON(["assessmentId": a.assessmentID, "candidateEmail": "x@example.com", "jobId": foreignJob]))
+            #expect(foreign.status == .notFound)
+            let own = try await app.send(.POST, "/assessments/invitations/create", as: a.recruiter,
+                                         json: JSON(["assessmentId": a.assessmentID, "candidateEmail": "x@example.com", "jobId": ownJob]))
+            #expect(own.status == .created)
+            #expect(own["jobId"] == ownJob)
+        }
+    }
+
+    @Test func oversizedAnswersAre400() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            let tooMany = (0..<10).map { ["questionId": "q\($0)", "answer": "x"] }
+            let response = try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", json: JSON(["token": invitation.token, "answers": tooMany]))
+            #expect(response.status == .badRequest)
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import EmailValidation
-@Test func placeholder() { #expect(Bool(true)) }

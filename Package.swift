@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -28,6 +29,7 @@ let package = Package(
                 .target(name: "EmailValidation"),
                 .target(name: "MatchingCore"),
                 .target(name: "JobPageParser"),
+                .target(name: "BillingCore"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -52,6 +54,13 @@ let package = Package(
             name: "MatchingBench",
             dependencies: [.target(name: "MatchingCore")]
         ),
+        /// Pure Swift: plans file, usage periods, Stripe webhook signatures and event views
+        /// (no Vapor, no I/O besides reading a plans file or its bundled default).
+        .target(
+            name: "BillingCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/plans.json")]
+        ),
         /// libxml2 (HTML parser) for JobPageParser, found through pkg-config.
         .systemLibrary(
             name: "CLibXML2",
@@ -70,6 +79,11 @@ let package = Package(
                 .target(name: "HirebaseApp"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "BillingCoreTests",
+            dependencies: [.target(name: "BillingCore")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

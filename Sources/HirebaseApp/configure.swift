@@ -1,4 +1,5 @@
 import Fluent
+import BillingCore
 import Foundation
 import MatchingCore
 import Vapor
@@ -58,12 +59,35 @@ public func configure(
     // Loaded here rather than through `.bundled`, so that a missing or broken table stops the
     // start instead of silently matching with an empty one.
     let matcher = CandidateMatcher(aliases: try SkillAliases.loadBundled(), places: try PlaceAliases.loadBundled())
+    let plans: PlanCatalog
+    do {
+        plans = try config.stripe.plansFile.map { try PlanCatalog.load(contentsOf: $0) } ?? PlanCatalog.loadDefault()
+    } catch {
+        throw ConfigurationError(problems: ["PLANS_FILE: \(error)"])
+    }
+    let stripe: any StripeAPI
+    if let key = config.stripe.secretKey {
+        let client = LiveStripeClient.makeHTTPClient(eventLoopGroup: app.eventLoopGroup)
+        app.lifecycle.use(HTTPClientShutdown(client: client))
+        stripe = LiveStripeClient(httpClient: client, secretKey: key, apiBase: config.stripe.apiBase)
+    } else {
+        stripe = UnconfiguredStripeClient()
+    }
+    let subscriptions = SubscriptionCache()
+    let billing = BillingService(plans: plans, cache: subscriptions)
+    var fetch: (@Sendable (String) async throws -> SubscriptionFacts)?
+    if config.stripe.secretKey != nil {
+        fetch = { @Sendable id in try await SubscriptionFacts.retrieve(id, from: stripe) }
+    }
+    let applier = StripeEventApplier(plans: plans, cache: subscriptions, fetchSubscription: fetch)
     app.hirebase = HirebaseServices(
         config: config,
         tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
         csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
         emailSender: emailSender,
-        usage: UnmeteredUsage(),
+        billing: billing,
+        stripe: stripe,
+        eventApplier: applier,
         matcher: matcher,
         jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts)))
 

@@ -17,5 +17,8 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ApplicationsController())
     try csrfProtected.register(collection: JobActionController())
     try authenticated.register(collection: ScrapeController())
+    try authenticated.register(collection: BillingController())
+    try csrfProtected.register(collection: CheckoutController())
+    try app.register(collection: StripeWebhookController(applier: app.hirebase.eventApplier))
     try authenticated.register(collection: MatchController(pools: CandidatePoolCache(matcher: app.hirebase.matcher)))
 }

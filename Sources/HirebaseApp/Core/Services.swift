@@ -1,3 +1,4 @@
+import BillingCore
 import MatchingCore
 import Vapor
 
@@ -8,7 +9,12 @@ public struct HirebaseServices: Sendable {
     public var tokenVerifier: SupabaseTokenVerifier
     public var csrf: CSRFService
     public var emailSender: any EmailSending
-    public var usage: any UsageMetering
+    /// Plans, plan state and metered usage.
+    var billing: BillingService
+    /// Stripe's API (`UnconfiguredStripeClient` without `STRIPE_SECRET_KEY`: billing calls 503).
+    public var stripe: any StripeAPI
+    /// Applies Stripe's events and direct reads to the stored subscriptions.
+    var eventApplier: StripeEventApplier
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public var matcher: CandidateMatcher
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).

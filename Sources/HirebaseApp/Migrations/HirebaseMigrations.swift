@@ -13,5 +13,7 @@ enum HirebaseMigrations {
         CreateJobs(),
         CreateCandidates(),
         CreateApplications(),
+        CreateUsageLedger(),
+        CreateBilling(),
     ]
 }

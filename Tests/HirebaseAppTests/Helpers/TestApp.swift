@@ -9,6 +9,9 @@ import Vapor
 import VaporTesting
 @testable import HirebaseApp
 
+/// A plans file whose free plan has no limits.
+let unmeteredPlansFile = Bundle.module.path(forResource: "plans-unmetered", ofType: "json", inDirectory: "Fixtures") ?? "missing-plans-unmetered.json"
+
 /// The secret test tokens are signed with.
 let testJWTSecret = "test-secret-0123456789-0123456789-abcdef"
 
@@ -25,7 +28,10 @@ func withHirebase(
     setUp: (Application) async throws -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
-    var variables = ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "LOG_LEVEL": "warning"]
+    // Feature tests run unmetered (a free plan without limits) so that plan limits do not get
+    // in their way; billing tests pass `"PLANS_FILE": ""` to get the shipped plans.
+    var variables = ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "LOG_LEVEL": "warning",
+                     "PLANS_FILE": unmeteredPlansFile]
     variables.merge(environment) { $1 }
     let config = try AppConfig.load(from: variables) { _ in "unused" }
     let app = try await Application.make(.testing)

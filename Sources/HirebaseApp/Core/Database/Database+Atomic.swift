@@ -9,15 +9,20 @@ extension Database {
     /// busy handler). `BEGIN IMMEDIATE` serializes writers instead. PostgreSQL uses Fluent's
     /// transaction (row locks and conditional updates do the rest).
     /// - Throws: whatever `body` throws, after rolling back.
+    ///
+    /// Nested calls (with the `Database` the outer body was given) join the outer transaction.
     func atomic<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if isPostgres || inTransaction {
-            return try await transaction(body)
+        if AtomicScope.active || inTransaction {
+            return try await body(self)
+        }
+        if isPostgres {
+            return try await transaction { tx in try await AtomicScope.$active.withValue(true) { try await body(tx) } }
         }
         return try await withConnection { connection in
             let sql = try connection.sql
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
-                let result = try await body(connection)
+                let result = try await AtomicScope.$active.withValue(true) { try await body(connection) }
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
@@ -26,4 +31,10 @@ extension Database {
             }
         }
     }
+}
+
+/// Whether the current task runs inside `Database.atomic`'s body: SQLite connections taken with
+/// `withConnection` do not report `inTransaction`, so nesting is tracked here.
+enum AtomicScope {
+    @TaskLocal static var active = false
 }

@@ -1,12 +1,6 @@
+import BillingCore
 import Fluent
 import Foundation
-
-/// The plan features whose use is counted (`API.md` § Billing).
-public enum PlanFeature: String, Sendable, CaseIterable, Codable {
-    case aiAssessments = "ai_assessments"
-    case candidateMatching = "candidate_matching"
-    case jobScraping = "job_scraping"
-}
 
 /// The answer of a usage check: whether the use fits, and the numbers to show.
 public struct UsageDecision: Sendable, Equatable {
@@ -25,21 +19,12 @@ public struct UsageDecision: Sendable, Equatable {
     }
 }
 
-/// The seam where endpoints that use a plan feature consume it; the billing issue brings the
-/// real ledger. Runs inside the caller's transaction so that a failed action counts nothing.
+/// How endpoints that use a plan feature consume it (`BillingService` over the usage ledger).
+/// Runs inside the caller's transaction where there is one, so that a failed action counts nothing.
 public protocol UsageMetering: Sendable {
     /// Records `quantity` uses of `feature` by `userID` when they fit the plan.
     /// - Returns: the decision; nothing is recorded when `allowed` is false.
     func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision
-}
-
-/// Until billing lands every use is allowed and nothing is counted (README says so).
-public struct UnmeteredUsage: UsageMetering {
-    public init() {}
-
-    public func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision {
-        UsageDecision(allowed: true, plan: "unmetered")
-    }
 }
 
 extension UsageMetering {

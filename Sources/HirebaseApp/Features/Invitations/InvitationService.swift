@@ -1,3 +1,4 @@
+import BillingCore
 import EmailValidation
 import Fluent
 import Foundation
@@ -71,7 +72,7 @@ struct InvitationService {
                 if let existing = try await Invitation.query(on: tx).filter(\.$openKey == openKey).first() {
                     throw Self.duplicate(existing.id)
                 }
-                try await services.usage.consumeOrRefuse(.aiAssessments, userID: user.id, on: tx)
+                try await services.billing.consumeOrRefuse(.aiAssessments, userID: user.id, on: tx)
                 try await invitation.create(on: tx)
                 try await outbox.create(on: tx)
             }

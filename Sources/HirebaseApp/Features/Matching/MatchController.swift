@@ -1,3 +1,4 @@
+import BillingCore
 import Fluent
 import MatchingCore
 import Vapor
@@ -44,7 +45,7 @@ struct MatchController: RouteCollection {
         guard let jobID = body.jobId else { throw AppError.invalidField("jobId", "is required") }
         let job = try await Job.requireVisible(req, id: jobID, atLeast: .recruiter)
         let user = try await req.requireUser()
-        try await req.hirebase.usage.consumeOrRefuse(.candidateMatching, userID: user.id, on: req.db)
+        try await req.hirebase.billing.consumeOrRefuse(.candidateMatching, userID: user.id, on: req.db)
 
         let pool = try await pools.pool(for: job.companyID, on: req.db)
         let profile = JobProfile(title: job.title, description: job.description, skills: job.skills, location: job.location, remote: job.remote)

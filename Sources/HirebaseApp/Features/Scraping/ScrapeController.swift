@@ -1,3 +1,4 @@
+import BillingCore
 import Fluent
 import Foundation
 import JobPageParser
@@ -52,7 +53,7 @@ struct ScrapeController: RouteCollection {
                 throw AppError.forbidden("Scraping needs the recruiter role in at least one company")
             }
         }
-        try await req.hirebase.usage.consumeOrRefuse(.jobScraping, userID: user.id, on: req.db)
+        try await req.hirebase.billing.consumeOrRefuse(.jobScraping, userID: user.id, on: req.db)
 
         let parsed = try await read(url, req: req)
         var response = ScrapeResponse(job: parsed.job, source: parsed.source.rawValue, savedJob: nil)

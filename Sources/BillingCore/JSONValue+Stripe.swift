@@ -1,0 +1,51 @@
+import Foundation
+
+/// Readers for the ways Stripe writes fields, shared by the event views.
+extension JSONValue {
+    /// The value at a path of object keys (`value.at("parent", "subscription_details", "subscription")`);
+    /// `nil` as soon as a step is missing or not an object.
+    func at(_ keys: String...) -> JSONValue? {
+        var current: JSONValue? = self
+        for key in keys { current = current?[key] }
+        return current
+    }
+
+    /// The id of an expandable field: Stripe sends the id string, or the whole object when the
+    /// request expanded it (`{"id": "cus_...", "object": "customer", ...}`). `nil` for `null`,
+    /// an empty string, or anything else.
+    var expandableID: String? {
+        switch self {
+        case .string(let id) where !id.isEmpty: id
+        case .object(let members): members["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        default: nil
+        }
+    }
+
+    /// A `metadata` object as strings (Stripe stores metadata values as strings; others are
+    /// skipped). Empty for `null` or a missing field.
+    var stripeMetadata: [String: String] {
+        guard let members = objectValue else { return [:] }
+        return members.compactMapValues(\.stringValue)
+    }
+
+    /// A Unix timestamp in seconds as a `Date`, or `nil` for anything but an integer.
+    var unixDate: Date? {
+        intValue.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    /// A non-empty string, else `nil`.
+    var nonEmptyString: String? {
+        stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Checks that this is an object of Stripe kind `expected` (its `object` field; a missing
+    /// `object` is accepted, as in some old sample events) and returns its required `id`.
+    func requireStripeObject(_ expected: String) throws(StripeEventError) -> String {
+        guard case .object = self else { throw .wrongType(field: "data.object", expected: "object") }
+        if let found = self["object"]?.stringValue, found != expected {
+            throw .unexpectedObject(expected: expected, found: found)
+        }
+        guard let id = self["id"]?.nonEmptyString else { throw .missingField("id") }
+        return id
+    }
+}

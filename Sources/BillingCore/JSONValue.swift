@@ -1,0 +1,136 @@
+import Foundation
+
+/// A parsed JSON value: the small, lenient tree that Stripe payloads and the plans file are read into.
+///
+/// Why not `Codable` models: Stripe payloads differ across API versions (fields move, expandable
+/// fields arrive as an id string or as the whole object, `request` is null, a string or an
+/// object), and the plans file must report unknown keys, which a `Decodable` struct silently drops.
+///
+/// Numbers: a JSON number with no fractional part that fits `Int` is ``int(_:)`` (so `4900` and
+/// `4900.0` are both `.int(4900)`, as `JSONDecoder` reads them); any other number is ``double(_:)``.
+/// Object key order is not kept (JSON gives it no meaning); when a key repeats, the decoder
+/// keeps one of the values.
+public enum JSONValue: Sendable, Hashable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A number without a fractional part that fits `Int` (64 bits on supported platforms).
+    case int(Int)
+    /// Any other number.
+    case double(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object.
+    case object([String: JSONValue])
+
+    /// Parses JSON text (UTF-8, UTF-16 or UTF-32 as `JSONDecoder` detects it).
+    /// - Throws: the `DecodingError` of `JSONDecoder` when `data` is not JSON.
+    public init(parsing data: Data) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// The most useful line of a `JSONDecoder` error (its underlying parser message, which
+    /// carries the line and column) without Swift's dump of the coding path, for messages.
+    static func parseErrorMessage(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            if let underlying = context.underlyingError {
+                let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+                return text ?? String(describing: underlying)
+            }
+            return context.debugDescription
+        }
+        return String(describing: error)
+    }
+
+    /// The member `key` of an object; `nil` for a missing key and for any non-object value.
+    /// A key present with `null` gives ``null``, so callers can tell "absent" from "null".
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// The element at `index` of an array; `nil` when out of range or not an array.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
+        return nil
+    }
+
+    /// The string, or `nil` for any other kind of value.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The integer, or `nil` for any other kind of value (including fractional numbers).
+    public var intValue: Int? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+
+    /// The boolean, or `nil` for any other kind of value (numbers are not booleans).
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// The members of an object, or `nil` for any other kind of value.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// The elements of an array, or `nil` for any other kind of value.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    /// Whether this is ``null``.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// The kind of value as JSON names it (`"null"`, `"boolean"`, `"number"`, `"string"`,
+    /// `"array"`, `"object"`), for error messages.
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+extension JSONValue: Decodable {
+    /// Decodes any JSON value.
+    /// - Throws: `DecodingError.dataCorrupted` when the value is none of the JSON kinds.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            // Before numbers: JSONDecoder refuses to read a number as Bool, but a platform
+            // that bridges through NSNumber could otherwise turn `true` into 1.
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Why a Stripe call failed, in the terms billing answers with.
+///
+/// How each case becomes our HTTP answer (`API.md` § Billing: when Stripe is down or not
+/// configured, billing calls answer 503 and everything else keeps working):
+///
+/// | case | answer |
+/// | --- | --- |
+/// | `notConfigured` | 503, code `stripe_not_configured` (no `STRIPE_SECRET_KEY`) |
+/// | `circuitOpen(retryAfter:)` | 503 with `Retry-After: retryAfter` (seconds) |
+/// | `timeout` | 504 |
+/// | `unavailable` | 503 with `Retry-After` (network error, 5xx or 409 after the retries) |
+/// | `rateLimited` | 503 with `Retry-After` (429 after the retries) |
+/// | `invalidRequest` | 502 with a safe detail: Stripe refused what we sent, which is our bug or our configuration (a price id that does not exist, a revoked key), not the caller's |
+/// | `notFound` | 404, or handled by the caller (a subscription already deleted at Stripe) |
+/// | `unexpectedResponse` | 502 |
+///
+/// The associated strings are for logs: they never contain the secret key, and a caller should
+/// not echo them to a client (`invalidRequest`'s `type`, `code` and `param` are safe to show).
+///
+/// Sources: Stripe API reference, "Errors" (the error object and its `type`s) and "Idempotent
+/// requests" (which failures may be retried with the same key).
+public enum StripeError: Error, Sendable, Equatable {
+    /// No secret key is configured: billing is off.
+    case notConfigured
+    /// The circuit breaker is open after repeated failures; `retryAfter` is the number of seconds
+    /// (at least 1) until it lets a probe call through.
+    case circuitOpen(retryAfter: Int)
+    /// No answer within the connect or total timeout, on the last attempt.
+    case timeout
+    /// Stripe could not be reached, or answered 5xx (or 409 `lock_timeout`) on every attempt.
+    case unavailable(String)
+    /// Stripe answered 429 on every attempt.
+    case rateLimited
+    /// Stripe refused the request (a 4xx other than 404, 409 and 429): the error object's `type`
+    /// (`invalid_request_error`, `card_error`, `idempotency_error`, `authentication_error`, ...),
+    /// `code` (e.g. `parameter_missing`), `message` and the offending `param` (e.g.
+    /// `line_items[0][price]`). For a 4xx without an error object, `type` is `http_<status>`.
+    case invalidRequest(type: String, code: String?, message: String, param: String?)
+    /// Stripe answered 404 (`resource_missing`): the object does not exist; Stripe's message.
+    case notFound(String)
+    /// Stripe answered something that is not what its API reference describes (a body that does
+    /// not decode, a redirect, a body over the size cap).
+    case unexpectedResponse(String)
+
+    /// Whether this failure says that Stripe is unwell, so that the circuit breaker counts it:
+    /// timeouts, network errors, 5xx, 409 and 429. An answer that Stripe gave on purpose (a 4xx,
+    /// a body we could not read) shows Stripe is up, and breaks a run of failures.
+    public var countsAgainstAvailability: Bool {
+        switch self {
+        case .timeout, .unavailable, .rateLimited: true
+        case .notConfigured, .circuitOpen, .invalidRequest, .notFound, .unexpectedResponse: false
+        }
+    }
+}

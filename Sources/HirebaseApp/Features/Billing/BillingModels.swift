@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+
+/// The Stripe customer of a user (the payer); at most one per user, enforced by the primary key.
+final class StripeCustomerLink: Model, @unchecked Sendable {
+    static let schema = "stripe_customers"
+
+    /// The user id.
+    @ID(custom: "user_id", generatedBy: .user) var id: UUID?
+    @Field(key: "customer_id") var customerID: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(userID: UUID, customerID: String) {
+        self.id = userID
+        self.customerID = customerID
+    }
+}
+
+/// A user's Stripe subscription as last learned from Stripe (webhooks or a read), with the
+/// watermark that orders updates: an older event never overwrites newer state.
+final class BillingSubscription: Model, @unchecked Sendable {
+    static let schema = "subscriptions"
+
+    /// The user id (one subscription per user).
+    @ID(custom: "user_id", generatedBy: .user) var id: UUID?
+    @Field(key: "subscription_id") var subscriptionID: String
+    @Field(key: "customer_id") var customerID: String
+    /// Our plan name (from the price id), or the price id itself when the plans file has none.
+    @Field(key: "plan") var plan: String
+    @OptionalField(key: "price_id") var priceID: String?
+    /// Stripe's status: `active`, `trialing`, `past_due`, `canceled`, `incomplete`, `unpaid`, ...
+    @Field(key: "status") var status: String
+    @OptionalField(key: "current_period_start") var currentPeriodStart: Date?
+    @OptionalField(key: "current_period_end") var currentPeriodEnd: Date?
+    @Field(key: "cancel_at_period_end") var cancelAtPeriodEnd: Bool
+    /// Seconds since 1970 of the newest Stripe state applied (event `created`, or the time of a
+    /// direct read).
+    @Field(key: "watermark") var watermark: Int64
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// A Stripe event already applied, by id: a replay is acknowledged and not applied twice.
+final class StripeEventRecord: Model, @unchecked Sendable {
+    static let schema = "stripe_events"
+
+    @ID(custom: "event_id", generatedBy: .user) var id: String?
+    @Field(key: "type") var type: String
+    @Field(key: "created") var created: Int64
+    @Timestamp(key: "received_at", on: .create) var receivedAt: Date?
+
+    init() {}
+}

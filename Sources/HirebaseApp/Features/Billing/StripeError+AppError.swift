@@ -1,0 +1,24 @@
+import Foundation
+
+extension StripeError {
+    /// How billing endpoints answer a Stripe failure (`API.md` § Billing): Stripe down, rate
+    /// limiting us or the breaker open -> 503 with `Retry-After`; timed out -> 504; Stripe refused
+    /// our request -> 502 with a safe detail (Stripe's message goes to the log only); not
+    /// configured -> 503 `stripe_not_configured`.
+    var appError: AppError {
+        switch self {
+        case .notConfigured:
+            return AppError.unavailable("Billing is not configured (STRIPE_SECRET_KEY)", code: "stripe_not_configured", retryAfterSeconds: 3600)
+        case .circuitOpen(let retryAfter):
+            return AppError.unavailable("Billing is temporarily unavailable", retryAfterSeconds: max(1, retryAfter))
+        case .rateLimited, .unavailable:
+            return AppError.unavailable("Billing is temporarily unavailable", retryAfterSeconds: 10)
+        case .timeout:
+            return AppError(.gatewayTimeout, detail: "The payment provider did not answer in time")
+        case .invalidRequest, .unexpectedResponse:
+            return AppError(.badGateway, detail: "The payment provider refused the request")
+        case .notFound:
+            return AppError.notFound("Billing object")
+        }
+    }
+}

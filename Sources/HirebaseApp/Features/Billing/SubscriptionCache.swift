@@ -1,0 +1,76 @@
+import Foundation
+
+/// Short-lived, per-instance cache of users' stored subscriptions, for status reads and limit
+/// checks on every metered request.
+///
+/// Invalidated on this instance by webhooks and by changes made here; another instance may serve
+/// a state up to `ttl` old (default 30 s) after a change it did not see. Limits themselves are
+/// enforced by the database (see `UsageLedger`), so a stale entry can only delay a plan change
+/// by that bound, never let usage pass a limit of the plan it reports.
+actor SubscriptionCache {
+    private struct Entry {
+        var subscription: BillingSubscriptionSnapshot?
+        var expires: ContinuousClock.Instant
+    }
+
+    private let ttl: Duration
+    private var entries: [UUID: Entry] = [:]
+
+    init(ttl: Duration = .seconds(30)) {
+        self.ttl = ttl
+    }
+
+    func get(_ userID: UUID) -> BillingSubscriptionSnapshot?? {
+        guard let entry = entries[userID], entry.expires > .now else { return nil }
+        return .some(entry.subscription)
+    }
+
+    func set(_ userID: UUID, _ subscription: BillingSubscriptionSnapshot?) {
+        if entries.count > 10_000 { entries.removeAll() }
+        entries[userID] = Entry(subscription: subscription, expires: .now + ttl)
+    }
+
+    func invalidate(_ userID: UUID) {
+        entries[userID] = nil
+    }
+}
+
+/// A `Sendable` copy of a stored subscription (models are not shared across tasks).
+struct BillingSubscriptionSnapshot: Sendable, Equatable {
+    var subscriptionID: String
+    var customerID: String
+    var plan: String
+    var priceID: String?
+    var status: String
+    var currentPeriodStart: Date?
+    var currentPeriodEnd: Date?
+    var cancelAtPeriodEnd: Bool
+    var watermark: Int64
+
+    init(_ model: BillingSubscription) {
+        subscriptionID = model.subscriptionID
+        customerID = model.customerID
+        plan = model.plan
+        priceID = model.priceID
+        status = model.status
+        currentPeriodStart = model.currentPeriodStart
+        currentPeriodEnd = model.currentPeriodEnd
+        cancelAtPeriodEnd = model.cancelAtPeriodEnd
+        watermark = model.watermark
+    }
+
+    /// A detached model carrying these values (for `BillingState.resolve`).
+    var model: BillingSubscription {
+        let model = BillingSubscription()
+        model.subscriptionID = subscriptionID
+        model.customerID = customerID
+        model.plan = plan
+        model.priceID = priceID
+        model.status = status
+        model.currentPeriodStart = currentPeriodStart
+        model.currentPeriodEnd = currentPeriodEnd
+        model.cancelAtPeriodEnd = cancelAtPeriodEnd
+        model.watermark = watermark
+        return model
+    }
+}

@@ -1,6 +1,7 @@
 """Interop checks of a built `hirebase` binary against the clients and services it meets in
 production: Supabase-style access tokens (HS256 with the project secret, ES256 from a JWKS), a
-Resend-style email API, python email-validator's verdicts, and two instances sharing PostgreSQL.
+Resend-style email API, python email-validator's verdicts, Stripe webhooks signed by the official
+`stripe` package, plan limits, and two instances sharing PostgreSQL.
 Run through scripts/interop/run. Prints `PASS name` / `FAIL name: why` per check, then
 `interop: N passed, M failed`; exits 1 when anything failed."""
 
@@ -24,6 +25,7 @@ from urllib.parse import unquote
 
 import emails
 import server as srv
+import stripe_events
 from client import Api, ConventionLog, redact
 from fakes import JwksServer, MailServer
 from tokens import Minter, fixture_claim_sets, foreign_es256_key
@@ -153,10 +155,28 @@ class Ctx:
             "PUBLIC_APP_URL": PUBLIC_APP_URL,
             "LOG_FORMAT": "json",
         }
+        # Plan limits would refuse the flows above after a few calls (402 plan_limit_reached): every
+        # server runs with the shipped plans file but an unlimited free plan, except the billing
+        # server, which checks the shipped limits.
+        self.shipped_plans = os.path.join(self.repo, "config", "plans.json")
+        self.settings["PLANS_FILE"] = self.unlimited_plans_file()
         self.serve_logs = []  # logs of `serve`: JSON lines expected
         self.other_logs = []  # stderr of other commands
         self.hidden = {}  # secret kind -> values that must never reach a log
         self.emails_used = set()
+
+    def unlimited_plans_file(self):
+        with open(self.shipped_plans, encoding="utf-8") as f:
+            plans = json.load(f)
+        free = [p for p in plans["plans"] if p.get("name") == "free"]
+        if not free:
+            raise SystemExit(f"interop: {self.shipped_plans} has no `free` plan")
+        for plan in free:
+            plan["limits"] = {k: None for k in plan["limits"]}
+        path = os.path.join(self.tmp, "plans.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(plans, f, indent=2)
+        return path
 
     def hide(self, kind, value):
         if value:
@@ -595,6 +615,283 @@ def multi_instance_checks(ctx, report, url):
         b.stop()
 
 
+# ---- billing: plan limits and Stripe webhooks -----------------------------------------------
+
+SHIPPED_LIMITS = {"free": {"ai_assessments": 3, "candidate_matching": 20, "job_scraping": 10},
+                  "pro": {"ai_assessments": 100, "candidate_matching": 1000, "job_scraping": 500}}
+PRO_PRICE, PRO_AMOUNT = "price_pro_monthly", 4900
+
+
+def consume_feature(api, tok, feature, times):
+    return [api.post("/verify-billing", {"feature": feature, "consume": True}, token=tok) for _ in range(times)]
+
+
+def subscription_status(report, name, api, tok):
+    r = api.get("/subscription-status", token=tok)
+    j = obj(r)
+    usage = j.get("usage") if isinstance(j.get("usage"), dict) else {}
+    p = expect_status(r, 200) + ([] if usage else ["no `usage` object"])
+    if p:  # only a failure is reported: the caller's check judges the answer
+        report.require(name, p, r.describe())
+    return j, usage, r
+
+
+def usage_of(usage, feature):
+    u = usage.get(feature)
+    return u if isinstance(u, dict) else {}
+
+
+def unlimited_plan_check(ctx, report, api):
+    """Every server but the billing one gets PLANS_FILE with an unlimited free plan: honoured?"""
+    _, tok = ctx.minter.user()
+    rs = consume_feature(api, tok, "job_scraping", 12)
+    bad = [f"#{i + 1}: {r.describe(200)}" for i, r in enumerate(rs)
+           if r.status != 200 or obj(r).get("allowed") is not True or obj(r).get("limit") is not None]
+    report.expect("plans_file_unlimited_free_plan", not bad,
+                  f"PLANS_FILE={ctx.settings['PLANS_FILE']} (free plan without limits): 12 job_scraping "
+                  f"consumptions should all be allowed with limit null; {len(bad)} were not", "\n".join(bad[:3]))
+
+
+def shipped_limit_checks(ctx, report, api):
+    """The shipped plans file: the free plan allows 10 job_scraping a month."""
+    _, tok = ctx.minter.user()
+    rs = consume_feature(api, tok, "job_scraping", 12)
+    got = [(r.status, obj(r).get("allowed"), obj(r).get("used"), obj(r).get("limit")) for r in rs]
+    want = [(200, True, i + 1, 10) for i in range(10)] + [(200, False, 10, 10)] * 2
+    p = [f"#{i + 1}: (status, allowed, used, limit) = {g}, expected {w}" for i, (g, w) in enumerate(zip(got, want)) if g != w]
+    for i, r in enumerate(rs):
+        j = obj(r)
+        missing = [k for k in ("allowed", "plan", "feature", "used", "limit", "remaining", "periodEnd") if k not in j]
+        if r.status == 200 and missing:
+            p.append(f"#{i + 1}: keys {missing} missing")
+        if r.status == 200 and j.get("plan") != "free":
+            p.append(f"#{i + 1}: plan {j.get('plan')!r} != 'free'")
+        if r.status == 200 and isinstance(j.get("used"), int) and j.get("remaining") != 10 - j["used"]:
+            p.append(f"#{i + 1}: remaining {j.get('remaining')!r} != limit - used")
+    report.expect("plan_free_job_scraping_limit_10", p[:4], rs[-1].describe())
+    j, usage, r = subscription_status(report, "plan_free_subscription_status", api, tok)
+    p = []
+    if j.get("plan") != "free":
+        p.append(f"plan {j.get('plan')!r} != 'free'")
+    u = usage_of(usage, "job_scraping")
+    if (u.get("used"), u.get("limit")) != (10, 10):
+        p.append(f"usage.job_scraping {u} is not used 10, limit 10")
+    for feature in ("ai_assessments", "candidate_matching"):
+        u = usage_of(usage, feature)
+        if (u.get("used"), u.get("limit")) != (0, SHIPPED_LIMITS["free"][feature]):
+            p.append(f"usage.{feature} {u} is not used 0, limit {SHIPPED_LIMITS['free'][feature]}")
+    report.expect("plan_free_usage_reported", p, r.describe())
+
+
+class Deliverer:
+    """POSTs raw event bodies to /webhooks/stripe, signed with stripe-python."""
+
+    def __init__(self, api, report, secrets_):
+        self.api = api
+        self.report = report
+        self.secrets = secrets_
+
+    def post(self, body, header):
+        headers = {"Content-Type": "application/json"}
+        if header is not None:
+            headers["Stripe-Signature"] = header
+        return self.api.request("POST", "/webhooks/stripe", raw_body=body, headers=headers)
+
+    def send(self, event, secret=None, timestamp=None):
+        body = stripe_events.body_of(event)
+        secret = secret or self.secrets[0]
+        header = stripe_events.sign(body, secret, timestamp)
+        if timestamp is None and not stripe_events.library_accepts(body, header, secret):
+            raise AssertionError("stripe-python refuses its own signature: the checks are broken")
+        return self.post(body, header)
+
+
+def ack(r, duplicate=False, ignored=False):
+    """Problems with a 200 acknowledgement."""
+    j, p = obj(r), expect_status(r, 200)
+    if r.status == 200:
+        if j.get("duplicate", False) is not duplicate:
+            p.append(f"duplicate {j.get('duplicate')!r}, expected {duplicate}")
+        if j.get("ignored", False) is not ignored:
+            p.append(f"ignored {j.get('ignored')!r}, expected {ignored}")
+    return p
+
+
+def refused_signature(r):
+    p = expect_status(r, 400, "invalid_webhook_signature")
+    if obj(r).get("detail") != "Invalid webhook signature":
+        p.append(f"detail {obj(r).get('detail')!r} != 'Invalid webhook signature'")
+    return p
+
+
+def epoch_of(s):
+    t = parse_time(s)
+    return int(t.timestamp()) if t else None
+
+
+def stripe_webhook_checks(ctx, report, api, webhook_secrets):
+    fx = stripe_events.StripeFixtures(ctx.fixtures / "stripe")
+    report.require("stripe_fixtures_present", not fx.missing,
+                   f"missing under {ctx.fixtures / 'stripe'}: {', '.join(fx.missing)}")
+    d = Deliverer(api, report, webhook_secrets)
+    now = int(time.time())
+    period_start, period_end = now - 86400, now - 86400 + 30 * 86400
+
+    def stripe_user():
+        user_id, tok = ctx.minter.user()
+        ids = {"sub_id": stripe_events.new_id("sub"), "customer_id": stripe_events.new_id("cus"),
+               "item_id": stripe_events.new_id("si")}
+        return user_id, tok, ids
+
+    def sub_event(event_type, event_created, user_id, ids, status="active", **kw):
+        return fx.subscription_event(event_type, event_created, user_id=user_id, status=status, price_id=PRO_PRICE,
+                                     amount=PRO_AMOUNT, period_start=period_start, period_end=period_end,
+                                     **ids, **kw)
+
+    # -- signatures: every refusal uses one event id, later delivered correctly (nothing stored) --
+    user2, tok2, ids2 = stripe_user()
+    ev = sub_event("customer.subscription.created", now - 50, user2, ids2, sub_created=now - 50)
+    body = stripe_events.body_of(ev)
+    header = stripe_events.sign(body, webhook_secrets[0])
+    tampered = body.replace(PRO_PRICE.encode(), b"price_business_monthly")
+    r = d.post(tampered, header)
+    report.expect("stripe_webhook_tampered_body_400", refused_signature(r),
+                  f"signed body, then price_pro_monthly -> price_business_monthly :: {r.describe()}")
+    r = d.post(body, stripe_events.sign(body, stripe_events.new_secret()))
+    report.expect("stripe_webhook_wrong_secret_400", refused_signature(r), r.describe())
+    old = now - stripe_events.TOLERANCE - 60
+    r = d.post(body, stripe_events.sign(body, webhook_secrets[0], timestamp=old))
+    report.expect("stripe_webhook_timestamp_older_than_300s_400", refused_signature(r),
+                  f"signed at now-{stripe_events.TOLERANCE + 60}s :: {r.describe()}")
+    r = d.post(body, None)
+    report.expect("stripe_webhook_missing_signature_400", refused_signature(r), r.describe())
+    j, usage, r = subscription_status(report, "stripe_refused_events_not_applied", api, tok2)
+    report.expect("stripe_refused_events_not_applied", j.get("plan") == "free",
+                  f"after only refused deliveries the user's plan is {j.get('plan')!r}, not 'free' :: {r.describe()}")
+    # Rotation: two secrets configured, this one signed with the second.
+    r = d.send(ev, secret=webhook_secrets[1])
+    report.expect("stripe_webhook_rotation_second_secret_200", ack(r),
+                  f"STRIPE_WEBHOOK_SECRET has 2 secrets, signed with the 2nd; same event id as the refused "
+                  f"deliveries (so a `duplicate` here means a refused one was stored) :: {r.describe()}")
+    j, usage, r = subscription_status(report, "stripe_rotation_applied", api, tok2)
+    report.expect("stripe_rotation_applied", (j.get("plan"), j.get("status")) == ("pro", "active"),
+                  f"plan/status {j.get('plan')!r}/{j.get('status')!r}, expected pro/active :: {r.describe()}")
+
+    b = stripe_events.body_of(fx.plan_created(now))
+    r = d.post(b, stripe_events.sign_many(b, [stripe_events.new_secret(), webhook_secrets[0]], int(time.time())))
+    report.expect("stripe_webhook_several_v1_one_valid_200", ack(r, ignored=True),
+                  f"header t=..,v1=<unknown secret>,v1=<configured secret> :: {r.describe()}")
+    r = d.send(fx.plan_created(now), timestamp=now - stripe_events.TOLERANCE + 60)
+    report.expect("stripe_webhook_timestamp_within_300s_200", ack(r, ignored=True),
+                  f"signed at now-{stripe_events.TOLERANCE - 60}s :: {r.describe()}")
+    r = d.send(fx.plan_created(now))
+    report.expect("stripe_webhook_unhandled_type_ignored", ack(r, ignored=True), r.describe())
+
+    # -- one user's subscription: updated arrives before the older created --
+    user, tok, ids = stripe_user()
+    updated = sub_event("customer.subscription.updated", now - 60, user, ids, sub_created=now - 3600,
+                        previous_attributes={"status": "incomplete"})
+    r = d.send(updated)
+    report.require("stripe_subscription_updated_200", ack(r), r.describe())
+    j, usage, r = subscription_status(report, "stripe_subscription_status_after_updated", api, tok)
+    p = []
+    if (j.get("plan"), j.get("status")) != ("pro", "active"):
+        p.append(f"plan/status {j.get('plan')!r}/{j.get('status')!r}, expected pro/active")
+    for feature, limit in SHIPPED_LIMITS["pro"].items():
+        if usage_of(usage, feature).get("limit") != limit:
+            p.append(f"usage.{feature}.limit {usage_of(usage, feature).get('limit')!r} != {limit}")
+    if j.get("userId") != user:
+        p.append(f"userId {j.get('userId')!r} != {user}")
+    if epoch_of(j.get("currentPeriodEnd")) != period_end:
+        p.append(f"currentPeriodEnd {j.get('currentPeriodEnd')!r} is not items.data[0].current_period_end "
+                 f"({datetime.datetime.fromtimestamp(period_end, datetime.timezone.utc).isoformat()})")
+    if j.get("cancelAtPeriodEnd") is not False:
+        p.append(f"cancelAtPeriodEnd {j.get('cancelAtPeriodEnd')!r} != false")
+    report.expect("stripe_subscription_pro_active_limits", p, r.describe())
+
+    r = d.send(sub_event("customer.subscription.created", now - 3600, user, ids, status="incomplete",
+                         sub_created=now - 3600))
+    report.expect("stripe_older_created_event_200", ack(r), r.describe())
+    j, usage, r = subscription_status(report, "stripe_subscription_status_after_older", api, tok)
+    report.expect("stripe_older_event_keeps_newer_state",
+                  (j.get("plan"), j.get("status"), usage_of(usage, "ai_assessments").get("limit")) == ("pro", "active", 100),
+                  f"`created` (event created now-3600, status incomplete) sent after `updated` (now-60, active): "
+                  f"plan/status {j.get('plan')!r}/{j.get('status')!r} :: {r.describe()}")
+
+    # -- replays --
+    r = d.send(updated)  # a retry: same event, signed anew
+    r2 = d.post(stripe_events.body_of(updated), stripe_events.sign(stripe_events.body_of(updated), webhook_secrets[0]))
+    report.expect("stripe_replay_acknowledged_duplicate", ack(r, duplicate=True) + ack(r2, duplicate=True),
+                  f"{r.describe()} || {r2.describe()}")
+    cancelling = sub_event("customer.subscription.updated", now - 30, user, ids, sub_created=now - 3600,
+                           cancel_at_period_end=True, previous_attributes={"cancel_at_period_end": False})
+    cbody = stripe_events.body_of(cancelling)
+    n = 6
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = d.post(cbody, stripe_events.sign(cbody, webhook_secrets[0]))
+        except Exception as e:  # noqa: BLE001
+            results[i] = e
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    summary = collections.Counter(
+        (r.status, obj(r).get("duplicate"), obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r), None)
+        for r in results)
+    applied = sum(v for (s, dup, _), v in summary.items() if s == 200 and dup is False)
+    dups = sum(v for (s, dup, _), v in summary.items() if s == 200 and dup is True)
+    report.expect("stripe_concurrent_deliveries_applied_once", applied == 1 and dups == n - 1,
+                  f"{n} concurrent deliveries of one event: "
+                  + ", ".join(f"{v}x {s} duplicate={dup}{' ' + c if c else ''}" for (s, dup, c), v in
+                              sorted(summary.items(), key=str))
+                  + " (want 1x 200 duplicate=false and the rest 200 duplicate=true)")
+    j, usage, r = subscription_status(report, "stripe_subscription_status_after_replays", api, tok)
+    report.expect("stripe_state_after_replays",
+                  (j.get("status"), j.get("cancelAtPeriodEnd")) == ("active", True),
+                  f"status/cancelAtPeriodEnd {j.get('status')!r}/{j.get('cancelAtPeriodEnd')!r}, "
+                  f"expected active/true :: {r.describe()}")
+
+    # -- a failed payment (newer event): past_due, back to the free limits --
+    r = d.send(fx.invoice_payment_failed(created=now, price_id=PRO_PRICE, amount=PRO_AMOUNT,
+                                         period_start=period_start, period_end=period_end, **ids))
+    report.expect("stripe_invoice_payment_failed_200", ack(r), r.describe())
+    j, usage, r = subscription_status(report, "stripe_subscription_status_after_failed_payment", api, tok)
+    p = []
+    if j.get("status") != "past_due":
+        p.append(f"status {j.get('status')!r} != 'past_due'")
+    for feature, limit in SHIPPED_LIMITS["free"].items():
+        if usage_of(usage, feature).get("limit") != limit:
+            p.append(f"usage.{feature}.limit {usage_of(usage, feature).get('limit')!r} != {limit} (free)")
+    report.expect("stripe_past_due_free_limits", p, r.describe())
+
+
+def billing_checks(ctx, report):
+    """Its own server: the shipped plans file and two webhook secrets (rotation)."""
+    webhook_secrets = [stripe_events.new_secret(), stripe_events.new_secret()]
+    for s in webhook_secrets:
+        ctx.hide("Stripe webhook secret", s)
+    settings = dict(ctx.settings, DATABASE_URL=f"sqlite://{ctx.tmp}/billing.sqlite", PLANS_FILE=ctx.shipped_plans,
+                    STRIPE_WEBHOOK_SECRET=",".join(webhook_secrets))
+    ctx.migrate(settings, "billing")
+    s = ctx.server("billing-server", settings)
+    s.start()
+    try:
+        ok, why = s.wait_healthy(60)
+        report.require("billing_server_starts", ok, why, "" if ok else srv.log_tail(s.log_path))
+        api = Api(s.base_url, ctx.conventions)
+        section(report, "plan_limits", shipped_limit_checks, ctx, report, api)
+        section(report, "stripe_webhooks", stripe_webhook_checks, ctx, report, api, webhook_secrets)
+    finally:
+        s.stop()
+
+
 def log_checks(ctx, report):
     lines_bad = []
     for path in ctx.serve_logs:
@@ -675,7 +972,9 @@ def main():
                           f"DATABASE_URL=sqlite://<path> ignored or parsed differently")
             section(report, "csrf", csrf_flow, ctx, report, api)
             section(report, "auth", auth_checks, ctx, report, api)
+            section(report, "plans_file", unlimited_plan_check, ctx, report, api)
         s.stop()
+        section(report, "billing", billing_checks, ctx, report)
         section(report, "email_corpus", email_corpus_checks, ctx, report)
         pg_url = os.environ.get("INTEROP_DATABASE_URL")
         if pg_url:

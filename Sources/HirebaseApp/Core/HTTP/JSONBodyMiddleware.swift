@@ -2,8 +2,8 @@ import Vapor
 
 /// Refuses a request body that is not JSON with 415, before any route decodes it.
 ///
-/// Applies to POST, PUT and PATCH requests that carry a body; routes that read raw bytes (the
-/// Stripe webhook) are mounted outside it.
+/// Applies to POST, PUT and PATCH requests that carry a body, the Stripe webhook included
+/// (Stripe sends `application/json`; this middleware only reads the header and scans bytes).
 public struct JSONBodyMiddleware: AsyncMiddleware {
     public init() {}
 

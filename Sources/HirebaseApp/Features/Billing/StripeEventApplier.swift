@@ -25,6 +25,8 @@ struct StripeEventApplier: Sendable {
             logger.debug("Stripe event ignored", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
             return .ignored
         }
+        // A replay needs no Stripe call (and must not fail because Stripe is down).
+        if try await StripeEventRecord.find(event.id, on: db) != nil { return .duplicate }
         // Fetched before the transaction: no network call while holding the write lock.
         var fetched: SubscriptionFacts?
         if type == .checkoutSessionCompleted, let fetch = fetchSubscription,

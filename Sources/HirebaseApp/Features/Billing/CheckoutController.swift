@@ -124,8 +124,12 @@ struct CheckoutController: RouteCollection {
     func cancelSubscription(req: Request) async throws -> BillingController.StatusResponse {
         let user = try await req.requireUser()
         let body = req.body.data == nil ? CancelRequest() : try req.content.decode(CancelRequest.self)
-        guard let row = try await BillingSubscription.find(user.id, on: req.db), !SubscriptionView.terminalStatuses.contains(row.status) else {
+        guard let row = try await BillingSubscription.find(user.id, on: req.db) else {
             throw AppError.notFound("Subscription")
+        }
+        if SubscriptionView.terminalStatuses.contains(row.status) {
+            req.logger.warning("cancel of an ended subscription; answering the current state", metadata: ["subscription-id": .string(row.subscriptionID)])
+            return try await BillingController.status(of: user.id, req: req)
         }
         let stripe = req.hirebase.stripe
         let atPeriodEnd = body.atPeriodEnd ?? true

@@ -1,0 +1,171 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+@Suite("Checkout, confirmation and cancellation against a fake Stripe")
+struct CheckoutTests {
+    func environment(_ stripe: FakeStripe) -> [String: String] {
+        billingEnvironment.merging(["STRIPE_SECRET_KEY": "sk_test_fake", "STRIPE_API_BASE": stripe.baseURL.absoluteString]) { $1 }
+    }
+
+    func checkout(_ app: Application, _ user: TestUser, _ body: [String: Any]) async throws -> TestingHTTPResponse {
+        let csrf = try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""
+        return try await app.send(.POST, "/create-checkout-session", as: user, headers: ["X-CSRF-Token": csrf], json: JSON(body))
+    }
+
+    let urls: [String: Any] = ["successUrl": "http://localhost:3000/billing/ok", "cancelUrl": "http://localhost:3000/billing"]
+
+    @Test(arguments: TestDatabase.all)
+    func concurrentFirstCheckoutsMakeOneCustomer(database: TestDatabase) async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: database, environment: environment(stripe)) { app in
+            let user = TestUser()
+            _ = try await app.send(.GET, "/csrf-token", as: user)
+            var tokens: [String] = []
+            for _ in 0..<5 { tokens.append(try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? "") }
+            let body = JSON(urls.merging(["plan": "pro"]) { $1 })
+            let headers = try await user.headers()
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for token in tokens {
+                    var h = headers
+                    h.add(name: "X-CSRF-Token", value: token)
+                    let requestHeaders = h
+                    group.addTask { try await app.send(.POST, "/create-checkout-session", headers: requestHeaders, json: body).status.code }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 5), "\(statuses)")
+            #expect(stripe.createdCustomerCount == 1)
+            #expect(try await StripeCustomerLink.query(on: app.db).count() == 1)
+            let sessionRequest = try #require(stripe.requests.first { $0.method == "POST" && $0.path == "/v1/checkout/sessions" })
+            let form = sessionRequest.form
+            #expect(form["client_reference_id"] == user.id.uuidString.lowercased())
+            #expect(form["metadata[user_id]"] == user.id.uuidString.lowercased())
+            #expect(form["subscription_data[metadata][user_id]"] == user.id.uuidString.lowercased())
+            #expect(form["line_items[0][price]"] == "price_pro_monthly")
+            #expect(sessionRequest.idempotencyKey != nil)
+            #expect(sessionRequest.stripeVersion != nil)
+        }
+        await stripe.stop()
+    }
+
+    @Test func checkoutInputIsChecked() async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let user = TestUser()
+            for body in [
+                urls.merging(["plan": "platinum"]) { $1 }, urls.merging(["plan": "free"]) { $1 },
+                urls.merging(["plan": "pro", "priceId": "price_pro_monthly"]) { $1 }, urls,
+                ["plan": "pro", "successUrl": "javascript:alert(1)", "cancelUrl": "http://localhost:3000/x"],
+                ["priceId": "price_unknown", "successUrl": "http://a.example/x", "cancelUrl": "http://a.example/y"],
+            ] {
+                #expect(try await checkout(app, user, body).status == .badRequest, "\(body)")
+            }
+            let byPrice = try await checkout(app, user, urls.merging(["priceId": "price_business_monthly"]) { $1 })
+            #expect(byPrice.status == .ok)
+            #expect(byPrice["sessionId"]?.hasPrefix("cs_") == true)
+            let noCSRF = try await app.send(.POST, "/create-checkout-session", as: user, json: JSON(urls.merging(["plan": "pro"]) { $1 }))
+            #expect(noCSRF.code == "csrf_token_invalid")
+        }
+        await stripe.stop()
+    }
+
+    @Test func withoutAStripeKeyBillingCallsAre503AndTheRestWorks() async throws {
+        try await withHirebase(on: .sqlite, environment: billingEnvironment) { app in
+            let user = TestUser()
+            let response = try await checkout(app, user, urls.merging(["plan": "pro"]) { $1 })
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.code == "stripe_not_configured")
+            #expect(response.headers.first(name: "Retry-After") != nil)
+            #expect(try await app.send(.GET, "/subscription-status", as: user).status == .ok)
+            #expect(try await app.send(.POST, "/companies", as: user, json: JSON(["name": "Still works"])).status == .created)
+        }
+    }
+
+    @Test func stripeFailuresAre503WithRetryAfter() async throws {
+        let stripe = try await FakeStripe.start()
+        stripe.fail("/v1/customers", with: .status(500), times: 10)
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let response = try await checkout(app, user, urls.merging(["plan": "pro"]) { $1 })
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers.first(name: "Retry-After") != nil)
+            #expect(try await StripeCustomerLink.query(on: app.db).count() == 0)
+            // Retries reused one idempotency key.
+            let keys = Set(stripe.requests.filter { $0.path == "/v1/customers" }.compactMap(\.idempotencyKey))
+            #expect(keys.count == 1)
+        }
+        await stripe.stop()
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func confirmedSessionActivatesThePlanAndCancelAtPeriodEnd(database: TestDatabase) async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: database, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let created = try await checkout(app, user, urls.merging(["plan": "pro"]) { $1 })
+            let sessionID = try #require(created["sessionId"])
+            let early = try await app.send(.POST, "/verify-billing", as: user, json: JSON(["sessionId": sessionID]))
+            #expect(early.status == .conflict, "an unpaid session activates nothing")
+            stripe.complete(session: sessionID, periodStart: Int(Date().timeIntervalSince1970) - 60, periodEnd: Int(Date().timeIntervalSince1970) + 30 * 86_400)
+            let stranger = try await app.send(.POST, "/verify-billing", as: TestUser("stranger"), json: JSON(["sessionId": sessionID]))
+            #expect(stranger.status == .forbidden)
+            let confirmed = try await app.send(.POST, "/verify-billing", as: user, json: JSON(["sessionId": sessionID]))
+            #expect(confirmed.status == .ok, "\(String(buffer: confirmed.body))")
+            #expect(confirmed.json["activated"] as? Bool == true)
+            #expect(confirmed["plan"] == "pro")
+            let status = try await app.send(.GET, "/subscription-status", as: user)
+            #expect(status["plan"] == "pro")
+            #expect((status.json["usage"] as? [String: [String: Any]])?["ai_assessments"]?["limit"] as? Int == 100)
+
+            let csrf = try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""
+            let cancelled = try await app.send(.POST, "/cancel-subscription", as: user, headers: ["X-CSRF-Token": csrf], json: JSON(["atPeriodEnd": true]))
+            #expect(cancelled.status == .ok, "\(String(buffer: cancelled.body))")
+            #expect(cancelled.json["cancelAtPeriodEnd"] as? Bool == true)
+            #expect(cancelled["status"] == "active")
+        }
+        await stripe.stop()
+    }
+
+    @Test func mismatchedAmountActivatesNothing() async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let user = TestUser()
+            stripe.seed(FakeStripe.Subscription(id: "sub_cheap", customer: "cus_cheap"))
+            stripe.seed(FakeStripe.CheckoutSession(id: "cs_cheap", amountTotal: 100, customer: "cus_cheap", subscription: "sub_cheap",
+                                                   clientReferenceID: user.id.uuidString.lowercased()))
+            let response = try await app.send(.POST, "/verify-billing", as: user, json: JSON(["sessionId": "cs_cheap"]))
+            #expect(response.status == .conflict)
+            #expect(try await BillingSubscription.query(on: app.db).count() == 0)
+            let bad = try await app.send(.POST, "/verify-billing", as: user, json: JSON(["sessionId": "../v1/customers"]))
+            #expect(bad.status == .badRequest)
+        }
+        await stripe.stop()
+    }
+
+    @Test func cancellingTwiceAnswersTheCurrentState() async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let none = try await app.send(.POST, "/cancel-subscription", as: user,
+                                          headers: ["X-CSRF-Token": try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""], json: JSON([String: Any]()))
+            #expect(none.status == .notFound)
+            let now = Int(Date().timeIntervalSince1970)
+            stripe.seed(FakeStripe.Subscription(id: "sub_9", customer: "cus_9", currentPeriodStart: now - 60, currentPeriodEnd: now + 86_400,
+                                                metadata: ["user_id": user.id.uuidString.lowercased()]))
+            let event = StripeEvents.event(type: "customer.subscription.created", created: now,
+                                           object: StripeEvents.subscription(id: "sub_9", customer: "cus_9", userID: user.id, periodStart: now - 60, periodEnd: now + 86_400))
+            #expect(try await app.webhook(event).status == .ok)
+            for _ in 0..<2 {
+                let csrf = try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""
+                let response = try await app.send(.POST, "/cancel-subscription", as: user, headers: ["X-CSRF-Token": csrf], json: JSON(["atPeriodEnd": false]))
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                #expect(response["status"] == "canceled")
+            }
+        }
+        await stripe.stop()
+    }
+}

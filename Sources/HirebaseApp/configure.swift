@@ -88,6 +88,7 @@ public func configure(
         billing: billing,
         stripe: stripe,
         eventApplier: applier,
+        metrics: HTTPMetrics(),
         matcher: matcher,
         jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts)))
 

@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
 
     try app.register(collection: HealthController())
     try app.register(collection: OpenAPIController())
+    try app.register(collection: MetricsController())
     try authenticated.register(collection: CSRFController())
     try authenticated.register(collection: CompaniesController())
     try authenticated.register(collection: AssessmentsController())

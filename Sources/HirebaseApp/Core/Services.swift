@@ -15,6 +15,8 @@ public struct HirebaseServices: Sendable {
     public var stripe: any StripeAPI
     /// Applies Stripe's events and direct reads to the stored subscriptions.
     var eventApplier: StripeEventApplier
+    /// Request counts and durations for `GET /metrics`.
+    var metrics: HTTPMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public var matcher: CandidateMatcher
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).

@@ -1,6 +1,6 @@
 import Vapor
 
-/// One log line per request: method, route pattern (never the raw path, which may carry ids and
+/// One log line and the HTTP metrics per request: method, route pattern (never the raw path, which may carry ids and
 /// tokens in its query), status, duration in ms and the user id when authenticated. No bodies.
 ///
 /// Sits inside `RequestIDMiddleware` and outside `ErrorRenderingMiddleware`, so it sees the
@@ -25,6 +25,7 @@ public struct AccessLogMiddleware: AsyncMiddleware {
         }
         let level: Logger.Level = response.status.code >= 500 ? .error : (response.status.code >= 400 ? .notice : .info)
         request.logger.log(level: level, "\(request.method.rawValue) \(route) \(response.status.code)", metadata: metadata)
+        request.hirebase.metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         return response
     }
 }

@@ -31,7 +31,8 @@ public enum Bootstrap {
             }
             app.logger = Logger(label: "hirebase")
             let command = environment.arguments.dropFirst().first
-            let serving = command == nil || command == "serve" || command?.hasPrefix("-") == true
+            let asksForHelp = environment.arguments.contains("--help") || environment.arguments.contains("-h")
+            let serving = !asksForHelp && (command == nil || command == "serve" || command?.hasPrefix("-") == true)
             do {
                 try await configure(app, config: config, migrate: serving, backgroundJobs: serving)
                 if serving {

@@ -40,8 +40,8 @@ struct TokenCommand: AsyncCommand {
         let lifetime = signature.expiresIn ?? 3600
         guard lifetime > 0 else { throw AppError.invalidField("expires-in", "must be positive") }
         let claims = SupabaseClaims(
-            sub: userID.lowercased, exp: Date().addingTimeInterval(Double(lifetime)), aud: [config.auth.audience],
-            iss: config.auth.issuer, email: signature.email ?? "", appRole: signature.admin ? "admin" : nil)
+            sub: userID.lowercased, exp: Date().addingTimeInterval(Double(lifetime)).wholeSeconds, aud: [config.auth.audience],
+            iss: config.auth.issuer, email: signature.email ?? "", appRole: signature.admin ? "admin" : nil, issuedAt: Date().wholeSeconds)
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims, header: ["typ": "JWT"])
         context.console.output(token.consoleText())

@@ -200,6 +200,9 @@ private struct EnvironmentReader {
 
         let scrapeHosts = list("SCRAPE_ALLOW_PRIVATE_HOSTS")
         if production, !scrapeHosts.isEmpty { problems.append("SCRAPE_ALLOW_PRIVATE_HOSTS must not be set in production") }
+        if !scrapeHosts.isEmpty {
+            report.warnings.append("SCRAPE_ALLOW_PRIVATE_HOSTS lets /scrape reach \(scrapeHosts.joined(separator: ", ")) (tests and development only)")
+        }
         for entry in scrapeHosts where !entry.contains(":") {
             problems.append("SCRAPE_ALLOW_PRIVATE_HOSTS entries are host:port (got \(entry))")
         }

@@ -2,7 +2,13 @@ import Foundation
 
 extension Date {
     /// Microseconds since 1970: exact on both databases, used as a sort key.
-    var microsecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
+    /// Dates beyond Int64's range (year ±292,000; only a malformed input can hold one) clamp
+    /// rather than trap.
+    var microsecondsSince1970: Int64 {
+        let value = (timeIntervalSince1970 * 1_000_000).rounded()
+        guard value.isFinite else { return 0 }
+        return value >= 9.2e18 ? .max : (value <= -9.2e18 ? .min : Int64(value))
+    }
 
     /// This instant without sub-second digits, as the contract's RFC 3339 timestamps show.
     var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }

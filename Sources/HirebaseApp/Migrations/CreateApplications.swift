@@ -10,6 +10,7 @@ struct CreateApplications: AsyncMigration {
             .field("stage", .string, .required)
             .field("rejected_from", .string)
             .field("history", .json, .required)
+            .field("version", .int, .required)
             .field("created_by", .uuid, .required)
             .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)

@@ -15,6 +15,7 @@ struct CreateJobs: AsyncMigration {
             .field("status", .string, .required)
             .field("source_url", .string)
             .field("history", .json, .required)
+            .field("version", .int, .required)
             .field("created_by", .uuid, .required)
             .field("created_at_us", .int64, .required)
             .field("created_at", .datetime)

@@ -76,7 +76,7 @@ struct UsageTests {
             #expect(fourth.status == .paymentRequired)
             #expect(fourth.code == "plan_limit_reached")
             #expect(fourth["plan"] == "free")
-            #expect(fourth["limit"] == "3")
+            #expect(fourth.json["limit"] as? Int == 3)
             #expect(fourth["periodEnd"] != nil)
             #expect(try await Invitation.query(on: app.db).count() == 3)
             // A refused duplicate does not use the allowance either.

@@ -18,7 +18,22 @@ extension Database {
         if isPostgres {
             return try await transaction { tx in try await AtomicScope.$active.withValue(true) { try await body(tx) } }
         }
-        return try await withConnection { connection in
+        // One SQLite write transaction at a time in this process: a second `BEGIN IMMEDIATE`
+        // would wait in sqlite-nio's busy handler, which retries without sleeping and so burns a
+        // thread-pool thread and a core until the first commits.
+        await SQLiteWriteGate.shared.enter()
+        do {
+            let result = try await transactionOnOneConnection(body)
+            await SQLiteWriteGate.shared.leave()
+            return result
+        } catch {
+            await SQLiteWriteGate.shared.leave()
+            throw error
+        }
+    }
+
+    private func transactionOnOneConnection<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withConnection { connection in
             let sql = try connection.sql
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
@@ -37,4 +52,28 @@ extension Database {
 /// `withConnection` do not report `inTransaction`, so nesting is tracked here.
 enum AtomicScope {
     @TaskLocal static var active = false
+}
+
+/// A first-come, first-served async mutex for SQLite write transactions (see `atomic`).
+actor SQLiteWriteGate {
+    static let shared = SQLiteWriteGate()
+
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func leave() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
 }

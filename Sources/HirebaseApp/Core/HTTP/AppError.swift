@@ -22,6 +22,8 @@ public struct AppError: Error, Sendable, AbortError {
     public var fieldErrors: [FieldError]
     /// Extra top-level members of the error body (for example `existingId` on a duplicate).
     public var extra: [String: String]
+    /// Extra top-level members that are numbers (for example `limit` on a 402).
+    public var extraNumbers: [String: Int] = [:]
     /// Response headers such as `Retry-After`.
     public var headers: HTTPHeaders
 

@@ -8,6 +8,7 @@ public struct ErrorBody: Sendable, Encodable {
     public var requestId: String
     public var errors: [AppError.FieldError]?
     public var extra: [String: String]
+    public var extraNumbers: [String: Int] = [:]
 
     private struct Key: CodingKey {
         var stringValue: String
@@ -23,7 +24,11 @@ public struct ErrorBody: Sendable, Encodable {
         try container.encode(code, forKey: Key("code"))
         try container.encode(requestId, forKey: Key("requestId"))
         if let errors { try container.encode(errors, forKey: Key("errors")) }
-        for (key, value) in extra.sorted(by: { $0.key < $1.key }) where !["detail", "code", "requestId", "errors"].contains(key) {
+        let reserved: Set<String> = ["detail", "code", "requestId", "errors"]
+        for (key, value) in extra.sorted(by: { $0.key < $1.key }) where !reserved.contains(key) {
+            try container.encode(value, forKey: Key(key))
+        }
+        for (key, value) in extraNumbers.sorted(by: { $0.key < $1.key }) where !reserved.contains(key) && extra[key] == nil {
             try container.encode(value, forKey: Key(key))
         }
     }

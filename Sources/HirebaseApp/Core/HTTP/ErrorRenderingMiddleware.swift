@@ -29,7 +29,7 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
         }
         let body = ErrorBody(
             detail: appError.detail, code: appError.code, requestId: request.requestID,
-            errors: appError.fieldErrors.isEmpty ? nil : appError.fieldErrors, extra: appError.extra)
+            errors: appError.fieldErrors.isEmpty ? nil : appError.fieldErrors, extra: appError.extra, extraNumbers: appError.extraNumbers)
         var headers = appError.headers
         headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
         let response = Response(status: appError.status, headers: headers)

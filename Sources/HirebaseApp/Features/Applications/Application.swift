@@ -13,6 +13,8 @@ final class JobApplication: Model, @unchecked Sendable {
     /// The stage a rejection came from, for `unreject`.
     @OptionalField(key: "rejected_from") var rejectedFrom: ApplicationStage?
     @Field(key: "history") var history: JSONList<StageChange>
+    /// Bumped by every stage change (see `Job.version`).
+    @Field(key: "version") var version: Int
     @Field(key: "created_by") var createdBy: UUID
     @Field(key: "created_at_us") var createdAtMicros: Int64
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

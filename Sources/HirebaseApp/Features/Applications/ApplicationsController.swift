@@ -29,6 +29,7 @@ struct ApplicationsController: RouteCollection {
         application.stage = .applied
         application.history = JSONList(items: [StageChange(at: now.wholeSeconds, actorId: user.id, from: nil, to: ApplicationStage.applied.rawValue)])
         application.createdBy = user.id
+        application.version = 0
         application.createdAtMicros = now.microsecondsSince1970
         do {
             try await application.create(on: req.db)

@@ -4,9 +4,9 @@ import Vapor
 
 /// `POST /job-action` (recruiter+, CSRF): moves a job or one of its applications.
 ///
-/// The change is one conditional `UPDATE ... WHERE status/stage = <the state read>`, so of two
+/// The change is one conditional `UPDATE ... WHERE version = <the version read>`, so of two
 /// concurrent actions on the same job or application only one applies; the other gets 409 with
-/// the state that won. Every change appends to the history (who, when, from, to, reason, note).
+/// the state that won, and no change is ever lost from the history. Every change appends to the history (who, when, from, to, reason, note).
 struct JobActionController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.post("job-action", use: act)
@@ -56,9 +56,10 @@ struct JobActionController: RouteCollection {
                 .set("stage", to: SQLBind(next.rawValue))
                 .set("rejected_from", to: SQLBind(rejectedFrom?.rawValue))
                 .set("history", to: SQLBind(history))
+                .set("version", to: SQLBind(application.version + 1))
                 .set("updated_at", to: SQLBind(Date()))
                 .where("id", .equal, SQLBind(try application.requireID()))
-                .where("stage", .equal, SQLBind(current.rawValue))
+                .where("version", .equal, SQLBind(application.version))
                 .returning("id")
                 .all()
             guard let fresh = try await JobApplication.find(application.id, on: req.db) else { throw AppError.notFound("Application") }
@@ -81,9 +82,10 @@ struct JobActionController: RouteCollection {
         let won = try await req.db.sql.update(Job.schema)
             .set("status", to: SQLBind(next.rawValue))
             .set("history", to: SQLBind(history))
+            .set("version", to: SQLBind(job.version + 1))
             .set("updated_at", to: SQLBind(Date()))
             .where("id", .equal, SQLBind(jobID))
-            .where("status", .equal, SQLBind(current.rawValue))
+            .where("version", .equal, SQLBind(job.version))
             .returning("id")
             .all()
         guard let fresh = try await Job.find(jobID, on: req.db) else { throw AppError.notFound("Job") }

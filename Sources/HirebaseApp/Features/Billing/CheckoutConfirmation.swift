@@ -1,5 +1,6 @@
 import BillingCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// `POST /verify-billing {"sessionId"}`: confirms a finished Checkout Session with Stripe and
@@ -51,7 +52,11 @@ struct CheckoutConfirmation {
             throw error.appError
         }
         if try await StripeCustomerLink.find(user.id, on: req.db) == nil {
-            try? await StripeCustomerLink(userID: user.id, customerID: customerID).create(on: req.db)
+            try await req.db.sql.insert(into: StripeCustomerLink.schema)
+                .columns("user_id", "customer_id", "created_at")
+                .values(SQLBind(user.id), SQLBind(customerID), SQLBind(Date()))
+                .ignoringConflicts()
+                .run()
         }
         try await services.eventApplier.store(SubscriptionFacts(subscription), userID: user.id, watermark: Int64(Date().timeIntervalSince1970), on: req.db)
         await services.billing.cache.invalidate(user.id)

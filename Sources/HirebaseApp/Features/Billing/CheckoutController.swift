@@ -74,7 +74,7 @@ struct CheckoutController: RouteCollection {
         try await req.db.sql.insert(into: StripeCustomerLink.schema)
             .columns("user_id", "customer_id", "created_at")
             .values(SQLBind(user.id), SQLBind(created.id), SQLBind(Date()))
-            .ignoringConflicts(with: ["user_id"])
+            .ignoringConflicts()
             .run()
         guard let link = try await StripeCustomerLink.find(user.id, on: req.db) else { throw AppError(.internalServerError, detail: "Internal server error") }
         return link.customerID

@@ -2,6 +2,7 @@ import BillingCore
 import Fluent
 import Foundation
 import Logging
+import SQLKit
 
 /// Applies Stripe events to the stored subscriptions, once each and in the order of Stripe's
 /// state: a subscription row keeps the `created` time of the newest event applied (its
@@ -47,6 +48,13 @@ struct StripeEventApplier: Sendable {
             }
         } catch is Duplicate {
             return .duplicate
+        } catch let malformed as StripeEventError {
+            // A signed event whose object we cannot read will not read better on Stripe's
+            // retries (for days): acknowledge it, and say so loudly.
+            logger.error("Stripe event could not be read; acknowledged without effect", metadata: [
+                "type": .string(event.type), "event-id": .string(event.id), "error": .string(String(describing: malformed)),
+            ])
+            return .ignored
         } catch {
             // The same event delivered twice at once: the other delivery recorded it.
             if let constraint = error as? any DatabaseError, constraint.isConstraintFailure,
@@ -67,13 +75,14 @@ struct StripeEventApplier: Sendable {
         switch type {
         case .checkoutSessionCompleted:
             let session = try CheckoutSessionView(object: event.dataObject)
-            guard let userID = session.userID.flatMap(UUID.init(uuidString:)), let customerID = session.customerID else {
+            guard let userID = (session.clientReferenceID ?? session.userID).flatMap(UUID.init(uuidString:)), let customerID = session.customerID else {
                 logger.warning("checkout session without our user id", metadata: ["event-id": .string(event.id)])
                 return nil
             }
             try await linkCustomer(customerID, to: userID, on: db)
             if let prefetched {
-                try await store(prefetched, userID: userID, watermark: Int64(event.created), on: db)
+                try await Self.lockBilling(of: userID, on: db)
+                try await storeLocked(prefetched, userID: userID, watermark: Int64(event.created), on: db)
             }
             return userID
         case .customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted:
@@ -84,15 +93,20 @@ struct StripeEventApplier: Sendable {
             }
             var facts = SubscriptionFacts(view)
             if type == .customerSubscriptionDeleted { facts.status = "canceled" }
-            try await store(facts, userID: userID, watermark: Int64(event.created), on: db)
+            try await Self.lockBilling(of: userID, on: db)
+            try await storeLocked(facts, userID: userID, watermark: Int64(event.created), on: db)
             return userID
         case .invoicePaid, .invoicePaymentFailed:
             let invoice = try InvoiceView(object: event.dataObject)
             guard let subscriptionID = invoice.subscriptionID,
-                  let row = try await BillingSubscription.query(on: db).filter(\.$subscriptionID == subscriptionID).first() else {
+                  let found = try await BillingSubscription.query(on: db).filter(\.$subscriptionID == subscriptionID).first(),
+                  let userID = found.id else {
                 return nil
             }
-            guard Int64(event.created) >= row.watermark else { return row.id }
+            try await Self.lockBilling(of: userID, on: db)
+            guard let row = try await BillingSubscription.find(userID, on: db), row.subscriptionID == subscriptionID else { return userID }
+            // Stale news, or news of an ended subscription (canceled is final), change nothing.
+            guard Int64(event.created) >= row.watermark, !SubscriptionView.terminalStatuses.contains(row.status) else { return row.id }
             if type == .invoicePaymentFailed {
                 row.status = "past_due"
             } else if row.status == "past_due" || row.status == "unpaid" || row.status == "incomplete" {
@@ -116,16 +130,41 @@ struct StripeEventApplier: Sendable {
     }
 
     private func linkCustomer(_ customerID: String, to userID: UUID, on db: any Database) async throws {
-        guard try await StripeCustomerLink.find(userID, on: db) == nil else { return }
-        try await StripeCustomerLink(userID: userID, customerID: customerID).create(on: db)
+        try await db.sql.insert(into: StripeCustomerLink.schema)
+            .columns("user_id", "customer_id", "created_at")
+            .values(SQLBind(userID), SQLBind(customerID), SQLBind(Date()))
+            .ignoringConflicts()
+            .run()
     }
 
-    /// Stores the subscription unless the stored state is newer, or it is the end of an older
-    /// subscription than the one stored.
+    /// Stores the subscription unless the stored state is newer, it is the end of an older
+    /// subscription than the one stored, or the stored one has ended (Stripe's `canceled` is
+    /// final: an update sent in the same second must not bring it back).
+    ///
+    /// One transaction per user at a time: on PostgreSQL an advisory lock on the user serializes
+    /// concurrent events (across instances), so the watermark check and the write cannot
+    /// interleave; SQLite's `BEGIN IMMEDIATE` does the same.
     func store(_ facts: SubscriptionFacts, userID: UUID, watermark: Int64, on db: any Database) async throws {
+        try await db.atomic { tx in
+            try await Self.lockBilling(of: userID, on: tx)
+            try await storeLocked(facts, userID: userID, watermark: watermark, on: tx)
+        }
+    }
+
+    /// Serializes billing changes of one user (PostgreSQL; a no-op on SQLite, whose write
+    /// transactions are serialized already). Must run inside a transaction.
+    static func lockBilling(of userID: UUID, on db: any Database) async throws {
+        guard db.isPostgres else { return }
+        try await db.sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "billing:" + userID.lowercased), 0))").run()
+    }
+
+    private func storeLocked(_ facts: SubscriptionFacts, userID: UUID, watermark: Int64, on db: any Database) async throws {
         let row = try await BillingSubscription.find(userID, on: db)
         if let row, watermark < row.watermark { return }
         if let row, row.subscriptionID != facts.id, facts.isTerminal { return }
+        if let row, row.subscriptionID == facts.id, SubscriptionView.terminalStatuses.contains(row.status), !facts.isTerminal { return }
+        // An older subscription's news must not replace the user's current one.
+        if let row, row.subscriptionID != facts.id, watermark == row.watermark { return }
         let target = row ?? BillingSubscription()
         target.id = userID
         target.subscriptionID = facts.id

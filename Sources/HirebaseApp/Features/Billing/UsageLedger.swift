@@ -40,6 +40,9 @@ struct UsageLedger: Sendable {
         do {
             return try await db.atomic { tx in
                 if let key = idempotencyKey, let earlier = try await record(userID: userID, feature: feature, key: key, on: tx) {
+                    guard earlier.quantity == quantity else {
+                        throw AppError.invalidField("idempotencyKey", "was used before with another quantity (\(earlier.quantity))")
+                    }
                     return Outcome(allowed: earlier.allowed, used: earlier.used)
                 }
                 let start = periodStart.microsecondsSince1970

@@ -31,11 +31,17 @@ extension UsageMetering {
     /// Consumes one use or throws 402 `plan_limit_reached` with the plan, limit and period end.
     func consumeOrRefuse(_ feature: PlanFeature, userID: UUID, on db: any Database) async throws {
         let decision = try await consume(feature, quantity: 1, userID: userID, idempotencyKey: nil, on: db)
-        guard decision.allowed else {
-            var extra = ["plan": decision.plan, "feature": feature.rawValue]
-            if let limit = decision.limit { extra["limit"] = String(limit) }
-            if let end = decision.periodEnd { extra["periodEnd"] = end.formatted(.iso8601) }
-            throw AppError(.paymentRequired, detail: "The \(decision.plan) plan allows \(decision.limit.map(String.init) ?? "no more") \(feature.rawValue) per period", extra: extra)
-        }
+        guard decision.allowed else { throw UsageDecision.refusal(decision, feature: feature) }
+    }
+}
+
+extension UsageDecision {
+    /// 402 `plan_limit_reached` with `plan`, `feature`, `limit` (a number) and `periodEnd`.
+    static func refusal(_ decision: UsageDecision, feature: PlanFeature) -> AppError {
+        var extra = ["plan": decision.plan, "feature": feature.rawValue]
+        if let end = decision.periodEnd { extra["periodEnd"] = end.formatted(.iso8601) }
+        var error = AppError(.paymentRequired, detail: "The \(decision.plan) plan allows \(decision.limit.map(String.init) ?? "no more") \(feature.rawValue) per period", extra: extra)
+        if let limit = decision.limit { error.extraNumbers["limit"] = limit }
+        return error
     }
 }

@@ -19,6 +19,9 @@ final class Job: Model, @unchecked Sendable {
     @OptionalField(key: "source_url") var sourceURL: String?
     /// Every status change, oldest first.
     @Field(key: "history") var history: JSONList<StageChange>
+    /// Bumped by every status change: the change is conditional on it, so that a stale read can
+    /// never overwrite the history (a status can come back to an earlier value).
+    @Field(key: "version") var version: Int
     @Field(key: "created_by") var createdBy: UUID
     @Field(key: "created_at_us") var createdAtMicros: Int64
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?

@@ -103,6 +103,7 @@ extension Job {
         job.status = .draft
         job.sourceURL = sourceURL
         job.history = JSONList(items: [StageChange(at: now.wholeSeconds, actorId: createdBy, from: nil, to: JobStatus.draft.rawValue)])
+        job.version = 0
         job.createdBy = createdBy
         job.createdAtMicros = now.microsecondsSince1970
         return job

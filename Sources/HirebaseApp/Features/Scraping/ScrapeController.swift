@@ -53,9 +53,13 @@ struct ScrapeController: RouteCollection {
                 throw AppError.forbidden("Scraping needs the recruiter role in at least one company")
             }
         }
-        try await req.hirebase.billing.consumeOrRefuse(.jobScraping, userID: user.id, on: req.db)
-
+        // Refused early when the allowance is used up, but counted only once a posting was read:
+        // a refused address or an unreachable page costs the caller nothing.
+        let billing = req.hirebase.billing
+        let check = try await billing.check(.jobScraping, quantity: 1, userID: user.id, on: req.db)
+        guard check.allowed else { throw UsageDecision.refusal(check, feature: .jobScraping) }
         let parsed = try await read(url, req: req)
+        try await billing.consumeOrRefuse(.jobScraping, userID: user.id, on: req.db)
         var response = ScrapeResponse(job: parsed.job, source: parsed.source.rawValue, savedJob: nil)
         if save, let companyID = body.companyId {
             let job = Job.fromScrape(parsed.job, sourceURL: url.absoluteString, companyID: companyID, createdBy: user.id)

@@ -385,16 +385,18 @@ struct LiveStripeClientTests {
     }
 
     @Test func theTotalTimeoutBoundsTheWholeCall() async throws {
-        try await withHarness(attemptTimeout: .seconds(5), totalTimeout: .milliseconds(400)) { harness in
+        try await withHarness(attemptTimeout: .seconds(5), totalTimeout: .milliseconds(800)) { harness in
             harness.fake.seed(FakeStripe.Subscription(id: "sub_1", customer: "cus_1"))
-            harness.fake.fail("/v1/subscriptions/sub_1", with: .delay(.milliseconds(1500)))
+            harness.fake.fail("/v1/subscriptions/sub_1", with: .delay(.milliseconds(3000)))
 
             let error = await stripeError { () async throws(StripeError) in
                 try await harness.client.retrieveSubscription(id: "sub_1")
             }
 
             #expect(error == .timeout)
-            #expect(harness.fake.requests.count == 1)
+            // No retry once the total is spent. (On a loaded machine the one attempt may not even
+            // have reached the fake before the deadline, hence at most one.)
+            #expect(harness.fake.requests.count <= 1)
         }
     }
 

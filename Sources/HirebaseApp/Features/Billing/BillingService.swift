@@ -18,7 +18,7 @@ struct BillingService: UsageMetering {
 
     /// What the user's plan allows now.
     func state(of userID: UUID, on db: any Database, now: Date = Date()) async throws -> BillingState {
-        BillingState.resolve(subscription: try await subscription(of: userID, on: db)?.model, plans: plans, now: now)
+        BillingState.resolve(subscription: try await subscription(of: userID, on: db), plans: plans, now: now)
     }
 
     func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision {

@@ -21,12 +21,13 @@ struct BillingState: Sendable {
     static let payingStatuses: Set<String> = ["active", "trialing"]
 
     /// The state from the stored subscription (if any) at `now`.
-    static func resolve(subscription: BillingSubscription?, plans: PlanCatalog, now: Date) -> BillingState {
-        guard let subscription else {
+    static func resolve(subscription snapshot: BillingSubscriptionSnapshot?, plans: PlanCatalog, now: Date) -> BillingState {
+        guard let snapshot else {
             return BillingState(plan: plans.free, status: "free", period: BillingPeriod.calendarMonth(containing: now),
                                 currentPeriodEnd: nil, cancelAtPeriodEnd: false, subscribedPlan: nil)
         }
-        let paid = plans.plan(named: subscription.plan) ?? subscription.priceID.flatMap(plans.plan(forPriceID:))
+        let subscription = snapshot.facts
+        let paid = plans.plan(named: snapshot.plan) ?? subscription.priceID.flatMap(plans.plan(forPriceID:))
         if let paid, payingStatuses.contains(subscription.status) {
             var stored: BillingPeriod?
             if let start = subscription.currentPeriodStart, let end = subscription.currentPeriodEnd {
@@ -35,10 +36,10 @@ struct BillingState: Sendable {
             return BillingState(plan: paid, status: subscription.status,
                                 period: BillingPeriod.current(at: now, subscriptionPeriod: stored, interval: paid.interval),
                                 currentPeriodEnd: subscription.currentPeriodEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
-                                subscribedPlan: subscription.plan)
+                                subscribedPlan: snapshot.plan)
         }
         return BillingState(plan: plans.free, status: subscription.status, period: BillingPeriod.calendarMonth(containing: now),
                             currentPeriodEnd: subscription.currentPeriodEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
-                            subscribedPlan: subscription.plan)
+                            subscribedPlan: snapshot.plan)
     }
 }

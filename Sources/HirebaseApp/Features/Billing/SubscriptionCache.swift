@@ -35,42 +35,14 @@ actor SubscriptionCache {
     }
 }
 
-/// A `Sendable` copy of a stored subscription (models are not shared across tasks).
+/// A `Sendable` copy of a stored subscription (models are not shared across tasks): what
+/// `SubscriptionFacts` keeps of it, plus our plan name.
 struct BillingSubscriptionSnapshot: Sendable, Equatable {
-    var subscriptionID: String
-    var customerID: String
     var plan: String
-    var priceID: String?
-    var status: String
-    var currentPeriodStart: Date?
-    var currentPeriodEnd: Date?
-    var cancelAtPeriodEnd: Bool
-    var watermark: Int64
+    var facts: SubscriptionFacts
 
     init(_ model: BillingSubscription) {
-        subscriptionID = model.subscriptionID
-        customerID = model.customerID
         plan = model.plan
-        priceID = model.priceID
-        status = model.status
-        currentPeriodStart = model.currentPeriodStart
-        currentPeriodEnd = model.currentPeriodEnd
-        cancelAtPeriodEnd = model.cancelAtPeriodEnd
-        watermark = model.watermark
-    }
-
-    /// A detached model carrying these values (for `BillingState.resolve`).
-    var model: BillingSubscription {
-        let model = BillingSubscription()
-        model.subscriptionID = subscriptionID
-        model.customerID = customerID
-        model.plan = plan
-        model.priceID = priceID
-        model.status = status
-        model.currentPeriodStart = currentPeriodStart
-        model.currentPeriodEnd = currentPeriodEnd
-        model.cancelAtPeriodEnd = cancelAtPeriodEnd
-        model.watermark = watermark
-        return model
+        facts = SubscriptionFacts(model)
     }
 }

@@ -2,7 +2,7 @@ import BillingCore
 import Foundation
 
 /// What Hirebase keeps of a Stripe subscription, from a webhook event (`SubscriptionView`) or
-/// from the API (`StripeSubscription`), so both are stored by one function.
+/// from the API (`StripeSubscription`) or from our table, so all are handled by one function.
 struct SubscriptionFacts: Sendable, Equatable {
     var id: String
     var customerID: String?
@@ -33,6 +33,16 @@ struct SubscriptionFacts: Sendable, Equatable {
         } catch {
             throw error.appError
         }
+    }
+
+    init(_ stored: BillingSubscription) {
+        id = stored.subscriptionID
+        customerID = stored.customerID
+        status = stored.status
+        cancelAtPeriodEnd = stored.cancelAtPeriodEnd
+        currentPeriodStart = stored.currentPeriodStart
+        currentPeriodEnd = stored.currentPeriodEnd
+        priceID = stored.priceID
     }
 
     init(_ subscription: StripeSubscription) {

@@ -20,7 +20,7 @@ public func configure(
     migrate: Bool, backgroundJobs: Bool
 ) async throws {
     app.logger.logLevel = config.logLevel
-    let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database)
+    let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database, logSQL: config.logSQL)
     app.databases.use(factory, as: id, isDefault: true)
 
     let encoder = JSONEncoder()
@@ -39,7 +39,7 @@ public func configure(
             allowedOrigin: .any(config.corsAllowedOrigins),
             allowedMethods: [.GET, .POST, .PATCH, .PUT, .DELETE, .OPTIONS],
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
-            exposedHeaders: ["X-Request-Id", "Retry-After"])))
+            exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])))
     }
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(AccessLogMiddleware())
@@ -52,7 +52,8 @@ public func configure(
     let emailSender: any EmailSending
     switch config.email.provider {
     case .log:
-        emailSender = LogEmailSender(logger: Logger(label: "hirebase.email"), revealLinks: config.kind != .production)
+        emailSender = LogEmailSender(logger: Logger(label: "hirebase.email"),
+                                     mailDirectory: config.email.logDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
     case .resend:
         emailSender = ResendEmailSender(client: app.client, baseURL: config.email.apiBase, apiKey: config.email.apiKey ?? "")
     }
@@ -73,6 +74,10 @@ public func configure(
     } else {
         stripe = UnconfiguredStripeClient()
     }
+    // Name resolution for /scrape blocks in getaddrinfo: on a pool of its own, never the one the
+    // SQLite driver runs every query on (issue 7 § 3).
+    let dnsPool = SystemHostResolver.makeThreadPool()
+    app.lifecycle.use(ThreadPoolShutdown(pool: dnsPool))
     let subscriptions = SubscriptionCache()
     let billing = BillingService(plans: plans, cache: subscriptions)
     var fetch: (@Sendable (String) async throws -> SubscriptionFacts)?
@@ -90,7 +95,10 @@ public func configure(
         eventApplier: applier,
         metrics: HTTPMetrics(),
         matcher: matcher,
-        jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts)))
+        rateLimiter: RateLimiter(policy: config.rateLimits),
+        clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
+        jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
+                                           resolver: SystemHostResolver(threadPool: dnsPool)))
 
     if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(HirebaseMigrations.all) }
     if backgroundJobs { startBackgroundJobs(app, config: config) }
@@ -114,5 +122,6 @@ func startBackgroundJobs(_ app: Application, config: AppConfig) {
     app.lifecycle.use(PeriodicTask(name: "sweep", interval: .milliseconds(Int(config.sweepIntervalSeconds * 1000))) { app in
         try await InvitationService.expireOverdue(on: app.db, now: Date())
         try await app.hirebase.csrf.removeStale(on: app.db)
+        try await app.hirebase.rateLimiter.removeIdle(on: app.db)
     })
 }

@@ -3,7 +3,9 @@ import Vapor
 /// Mounts each feature's routes: public ones, those behind authentication, and those that also
 /// need a CSRF token.
 func routes(_ app: Application) throws {
-    let authenticated = app.grouped(AuthenticationMiddleware())
+    let authenticated = app.grouped(AuthenticationMiddleware(), RateLimitMiddleware())
+    // The candidate's routes: anonymous (per client address) without an access token.
+    let open = app.grouped(RateLimitMiddleware())
     let csrfProtected = authenticated.grouped(CSRFMiddleware())
 
     try app.register(collection: HealthController())
@@ -12,7 +14,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CSRFController())
     try authenticated.register(collection: CompaniesController())
     try authenticated.register(collection: AssessmentsController())
-    InvitationsController().register(open: app, authenticated: authenticated, csrfProtected: csrfProtected)
+    InvitationsController().register(open: open, authenticated: authenticated, csrfProtected: csrfProtected)
     try authenticated.register(collection: JobsController())
     try authenticated.register(collection: CandidatesController())
     try authenticated.register(collection: ApplicationsController())
@@ -21,5 +23,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: BillingController())
     try csrfProtected.register(collection: CheckoutController())
     try app.register(collection: StripeWebhookController(applier: app.hirebase.eventApplier))
-    try authenticated.register(collection: MatchController(pools: CandidatePoolCache(matcher: app.hirebase.matcher)))
+    try authenticated.register(collection: MatchController(pools: CandidatePoolCache(
+        matcher: app.hirebase.matcher, budgetBytes: app.hirebase.config.matchCacheMegabytes << 20)))
 }

@@ -45,6 +45,25 @@ public struct CandidatePool: Sendable {
 
     static let stopwordTerm: Int32 = -2
 
+    /// An estimate of the bytes this pool holds (array capacities, string bytes and a per-entry
+    /// overhead for dictionaries; the shared alias tables not included), for a cache that keeps
+    /// pools within a memory budget.
+    public var estimatedBytes: Int {
+        func arrayBytes<T>(_ array: [T]) -> Int { array.capacity * MemoryLayout<T>.stride }
+        // A Swift String of up to 15 UTF-8 bytes is stored inline; longer ones own a buffer.
+        func stringBytes(_ text: String) -> Int { 16 + (text.utf8.count > 15 ? 32 + text.utf8.count : 0) }
+        var total = 512
+        total += arrayBytes(ids) + arrayBytes(idKeys) + arrayBytes(years) + arrayBytes(lengthNorm)
+        total += arrayBytes(names) + names.reduce(0) { $0 + stringBytes($1) - 16 }
+        total += skillNumbers.count * 48 + skillNumbers.keys.reduce(0) { $0 + stringBytes($1) }
+        total += arrayBytes(skillIDs) + skillIDs.reduce(0) { $0 + stringBytes($1) - 16 }
+        total += arrayBytes(candidateSkillStart) + arrayBytes(candidateSkills) + arrayBytes(skillPostingStart) + arrayBytes(skillPostings)
+        total += arrayBytes(placeNumber) + arrayBytes(placeParts) + placeParts.reduce(0) { $0 + 32 + $1.reduce(0) { $0 + stringBytes($1) } }
+        total += vocabulary.estimatedBytes
+        total += arrayBytes(termPostingStart) + arrayBytes(termPostingDocs) + arrayBytes(termPostingCounts)
+        return total
+    }
+
     /// Prepares `candidates`: normalizes their skills and places with the given tables and
     /// indexes their headline + résumé words. Their order does not affect any result.
     /// - Complexity: O(total text bytes), single-threaded; about 1.3 s of CPU for 100,000

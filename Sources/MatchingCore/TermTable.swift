@@ -22,6 +22,12 @@ struct TermTable: Sendable {
     /// Number of keys.
     var count: Int { entryValue.count }
 
+    /// Bytes held by the table's arrays (their capacities), for memory budgets.
+    var estimatedBytes: Int {
+        keyWords.capacity * 8 + entryKeyStart.capacity * 4 + entryLength.capacity * 4 + entryHash.capacity * 8
+            + entryValue.capacity * 4 + buckets.capacity * 4 + prefixBits.capacity * 8
+    }
+
     /// Creates an empty table sized for about `capacity` keys.
     init(capacity: Int = 16) {
         var size = 16

@@ -718,7 +718,7 @@ def ack(r, duplicate=False, ignored=False):
 
 
 def refused_signature(r):
-    p = expect_status(r, 400, "invalid_webhook_signature")
+    p = expect_status(r, 401, "invalid_webhook_signature")
     if obj(r).get("detail") != "Invalid webhook signature":
         p.append(f"detail {obj(r).get('detail')!r} != 'Invalid webhook signature'")
     return p
@@ -755,16 +755,16 @@ def stripe_webhook_checks(ctx, report, api, webhook_secrets):
     header = stripe_events.sign(body, webhook_secrets[0])
     tampered = body.replace(PRO_PRICE.encode(), b"price_business_monthly")
     r = d.post(tampered, header)
-    report.expect("stripe_webhook_tampered_body_400", refused_signature(r),
+    report.expect("stripe_webhook_tampered_body_401", refused_signature(r),
                   f"signed body, then price_pro_monthly -> price_business_monthly :: {r.describe()}")
     r = d.post(body, stripe_events.sign(body, stripe_events.new_secret()))
-    report.expect("stripe_webhook_wrong_secret_400", refused_signature(r), r.describe())
+    report.expect("stripe_webhook_wrong_secret_401", refused_signature(r), r.describe())
     old = now - stripe_events.TOLERANCE - 60
     r = d.post(body, stripe_events.sign(body, webhook_secrets[0], timestamp=old))
-    report.expect("stripe_webhook_timestamp_older_than_300s_400", refused_signature(r),
+    report.expect("stripe_webhook_timestamp_older_than_300s_401", refused_signature(r),
                   f"signed at now-{stripe_events.TOLERANCE + 60}s :: {r.describe()}")
     r = d.post(body, None)
-    report.expect("stripe_webhook_missing_signature_400", refused_signature(r), r.describe())
+    report.expect("stripe_webhook_missing_signature_401", refused_signature(r), r.describe())
     j, usage, r = subscription_status(report, "stripe_refused_events_not_applied", api, tok2)
     report.expect("stripe_refused_events_not_applied", j.get("plan") == "free",
                   f"after only refused deliveries the user's plan is {j.get('plan')!r}, not 'free' :: {r.describe()}")

@@ -152,7 +152,8 @@ private struct EnvironmentReader {
             from: value("EMAIL_FROM") ?? "Hirebase <no-reply@hirebase.local>",
             maxAttempts: Int(number("EMAIL_MAX_ATTEMPTS", default: 6, range: 1...50)),
             retryBaseSeconds: number("EMAIL_RETRY_BASE_SECONDS", default: 5, range: 0...3600),
-            pollSeconds: number("EMAIL_POLL_SECONDS", default: 2, range: 0.01...3600))
+            pollSeconds: number("EMAIL_POLL_SECONDS", default: 2, range: 0.01...3600),
+            logDirectory: production ? nil : (value("EMAIL_LOG_DIR") ?? ".hirebase-mail"))
 
         // Stripe (billing is a later feature; the report already says what it lacks).
         let stripe = AppConfig.Stripe(
@@ -195,8 +196,19 @@ private struct EnvironmentReader {
         }
 
         if production, logLevel < .info {
-            problems.append("LOG_LEVEL \(logLevel.rawValue) is not allowed in production: debug and trace lines carry SQL bind values and raw HTTP headers (tokens)")
+            problems.append("LOG_LEVEL \(logLevel.rawValue) is not allowed in production: debug and trace lines dump library internals (request heads, queries)")
         }
+
+        var logSQL = false
+        if let raw = value("LOG_SQL") {
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": logSQL = true
+            case "0", "false", "no", "off": logSQL = false
+            default: problems.append("LOG_SQL must be true or false (got \(raw))")
+            }
+        }
+        if production, logSQL { problems.append("LOG_SQL is for development only: it must not be set in production") }
+        if logSQL { report.warnings.append("LOG_SQL: every SQL statement is logged (bound values redacted)") }
 
         let scrapeHosts = list("SCRAPE_ALLOW_PRIVATE_HOSTS")
         if production, !scrapeHosts.isEmpty { problems.append("SCRAPE_ALLOW_PRIVATE_HOSTS must not be set in production") }
@@ -210,14 +222,29 @@ private struct EnvironmentReader {
         let metricsToken = value("METRICS_TOKEN")
         if metricsToken == nil, production { report.warnings.append("METRICS_TOKEN unset: /metrics is public") }
 
+        let (rateLimits, rateProblems) = RateLimitPolicy.parse(value("RATE_LIMITS") ?? "")
+        problems += rateProblems
+        report.configured.append("rate limits: \(rateLimits.summary)")
+        var trustedProxies: [IPNetwork] = []
+        for entry in list("TRUSTED_PROXIES") {
+            if let network = IPNetwork(entry) { trustedProxies.append(network) } else {
+                problems.append("TRUSTED_PROXIES entry \"\(entry)\" is not an IP address or CIDR network")
+            }
+        }
+        if !trustedProxies.isEmpty {
+            report.configured.append("trusted proxies (X-Forwarded-For believed from): \(trustedProxies.map(\.description).joined(separator: ", "))")
+        }
+
         return AppConfig(
             kind: kind, database: database, auth: auth, email: email, stripe: stripe,
             publicAppURL: publicAppURL, corsAllowedOrigins: list("CORS_ALLOWED_ORIGINS"),
-            metricsToken: metricsToken, logFormat: logFormat, logLevel: logLevel,
+            metricsToken: metricsToken, logFormat: logFormat, logLevel: logLevel, logSQL: logSQL,
             scrapeAllowPrivateHosts: scrapeHosts,
             csrfTokenTTLSeconds: number("CSRF_TOKEN_TTL_SECONDS", default: 3600, range: 1...86400 * 7),
             maxBodyBytes: Int(number("MAX_BODY_BYTES", default: 1_048_576, range: 1024...104_857_600)),
             sweepIntervalSeconds: number("SWEEP_INTERVAL_SECONDS", default: 60, range: 0.05...86400),
+            matchCacheMegabytes: Int(number("MATCH_CACHE_MB", default: 256, range: 1...65536)),
+            rateLimits: rateLimits, trustedProxies: trustedProxies,
             report: report)
     }
 }

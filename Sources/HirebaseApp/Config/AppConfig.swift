@@ -78,6 +78,9 @@ public struct AppConfig: Sendable {
         public var retryBaseSeconds: Double
         /// How often the delivery loop looks for due messages, in seconds (`EMAIL_POLL_SECONDS`, default 2).
         public var pollSeconds: Double
+        /// Where the `log` provider writes whole messages, links included (`EMAIL_LOG_DIR`, default
+        /// `.hirebase-mail`); `nil` in production, where no file holds a candidate's link.
+        public var logDirectory: String?
     }
 
     /// Stripe settings; read here so that the start-up report can say what billing lacks.
@@ -99,6 +102,9 @@ public struct AppConfig: Sendable {
     public var metricsToken: String?
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
+    /// Whether SQL statements are logged (`LOG_SQL`, development and testing only), at `info`,
+    /// with their bound values redacted.
+    public var logSQL: Bool
     /// `host:port` entries the scraper may reach although private (`SCRAPE_ALLOW_PRIVATE_HOSTS`).
     public var scrapeAllowPrivateHosts: [String]
     /// Lifetime of a CSRF token in seconds (`CSRF_TOKEN_TTL_SECONDS`, default 3600).
@@ -107,6 +113,12 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes: Int
     /// How often expired invitations and CSRF tokens are swept, in seconds (`SWEEP_INTERVAL_SECONDS`, default 60).
     public var sweepIntervalSeconds: Double
+    /// Memory for prepared candidate pools, in MiB (`MATCH_CACHE_MB`, default 256).
+    public var matchCacheMegabytes: Int
+    /// Limits per rate class (`RATE_LIMITS`, defaults in `RateLimitPolicy.defaults`).
+    public var rateLimits: RateLimitPolicy
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`: addresses or CIDR networks).
+    public var trustedProxies: [IPNetwork]
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
 }

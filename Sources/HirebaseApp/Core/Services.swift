@@ -19,6 +19,10 @@ public struct HirebaseServices: Sendable {
     var metrics: HTTPMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public var matcher: CandidateMatcher
+    /// Rate classes and their counters (`RATE_LIMITS`).
+    public var rateLimiter: RateLimiter
+    /// Who the client behind a request is (`TRUSTED_PROXIES`).
+    public var clientAddresses: ClientAddressResolver
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).
     public var jobPageFetcher: any JobPageFetching
 }

@@ -14,6 +14,8 @@ final class JWKSServer: Sendable {
     let keys: SigningKeys
     /// How many times the key set was fetched.
     let fetches: Counter
+    /// The `iss` a Supabase project at this URL writes (`{url}/auth/v1`).
+    var issuer: String { server.baseURL.absoluteString + "/auth/v1" }
 
     private init(server: LoopbackServer, keys: SigningKeys, fetches: Counter) {
         self.server = server
@@ -124,7 +126,7 @@ struct AuthTests {
         }
     }
 
-    @Test func wrongIssuerIs401WhenSupabaseURLIsSet() async throws {
+    @Test func wrongOrMissingIssuerIs401WhenSupabaseURLIsSet() async throws {
         let key = ES256PrivateKey()
         let jwks = try await JWKSServer.start(kid: "k1", key: key)
         try await withHirebase(on: .sqlite, environment: ["SUPABASE_URL": jwks.server.baseURL.absoluteString]) { app in
@@ -133,6 +135,10 @@ struct AuthTests {
             #expect(right.status == .ok)
             let wrong = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(iss: "https://evil.example/auth/v1"), secret: testJWTSecret)))
             #expect(wrong.status == .unauthorized)
+            // Issue 7 § 10: with an issuer configured, a token without `iss` is refused too.
+            let missing = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(iss: nil), secret: testJWTSecret)))
+            #expect(missing.status == .unauthorized)
+            #expect(missing["detail"] == "Access token has no issuer")
         }
         try await jwks.server.stop()
     }
@@ -141,7 +147,7 @@ struct AuthTests {
         let key = ES256PrivateKey()
         let jwks = try await JWKSServer.start(kid: "k1", key: key)
         try await withHirebase(on: .sqlite, environment: ["SUPABASE_URL": jwks.server.baseURL.absoluteString]) { app in
-            let ok = try await app.send(.GET, "/csrf-token", headers: bearer(try await signES256(claims(), key: key, kid: "k1")))
+            let ok = try await app.send(.GET, "/csrf-token", headers: bearer(try await signES256(claims(iss: jwks.issuer), key: key, kid: "k1")))
             #expect(ok.status == .ok)
 
             // Same kid, different key: signature fails.
@@ -160,7 +166,7 @@ struct AuthTests {
         let first = ES256PrivateKey()
         let jwks = try await JWKSServer.start(kid: "k1", key: first)
         try await withHirebase(on: .sqlite, environment: ["SUPABASE_URL": jwks.server.baseURL.absoluteString]) { app in
-            let ok = try await app.send(.GET, "/csrf-token", headers: bearer(try await signES256(claims(), key: first, kid: "k1")))
+            let ok = try await app.send(.GET, "/csrf-token", headers: bearer(try await signES256(claims(iss: jwks.issuer), key: first, kid: "k1")))
             #expect(ok.status == .ok)
             // The issuer rotates in a new key; the first token with its kid triggers a refresh.
             // The refresh interval (30 s) has not passed, so the new kid is still unknown: this
@@ -201,7 +207,7 @@ struct AuthTests {
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers.first(name: "Retry-After") != nil)
             // HS256 tokens do not need the key set and keep working.
-            let hs = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(), secret: testJWTSecret)))
+            let hs = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(iss: url + "/auth/v1"), secret: testJWTSecret)))
             #expect(hs.status == .ok)
         }
     }

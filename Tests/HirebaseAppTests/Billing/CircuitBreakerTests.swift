@@ -42,7 +42,7 @@ struct CircuitBreakerTests {
 
     @Test func retryAfterCountsDownInWholeSecondsRoundedUp() async {
         let breaker = makeBreaker(threshold: 1)
-        _ = await call(breaker, failing: .rateLimited)
+        _ = await call(breaker, failing: .timeout)
 
         clock.advance(by: .milliseconds(10_500))
         #expect(await call(breaker) == .circuitOpen(retryAfter: 20))
@@ -64,6 +64,23 @@ struct CircuitBreakerTests {
         for _ in 1...5 { _ = await call(breaker, failing: .notFound("No such subscription")) }
 
         #expect(await breaker.state == .closed)
+    }
+
+    /// Issue 7 § 5: Stripe's 429 is its per-account rate limit, not an outage; one user's flood
+    /// must not open the breaker for every user.
+    @Test func rateLimitAnswersNeverOpenTheBreaker() async {
+        let breaker = makeBreaker(threshold: 2)
+        let reached = Counter()
+
+        for _ in 1...10 {
+            #expect(await call(breaker, failing: .rateLimited(retryAfter: 3), reached: reached) == .rateLimited(retryAfter: 3))
+        }
+
+        #expect(await breaker.state == .closed)
+        #expect(reached.value == 10)
+        #expect(StripeError.rateLimited(retryAfter: 3).appError.status == .serviceUnavailable)
+        #expect(StripeError.rateLimited(retryAfter: 3).appError.headers.first(name: "Retry-After") == "3")
+        #expect(StripeError.rateLimited(retryAfter: nil).appError.headers.first(name: "Retry-After") == "2")
     }
 
     @Test func afterTheCoolDownOneSuccessfulProbeClosesIt() async {

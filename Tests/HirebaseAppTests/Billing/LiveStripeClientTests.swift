@@ -319,7 +319,7 @@ struct LiveStripeClientTests {
             let error = await stripeError { () async throws(StripeError) in
                 try await harness.client.retrieveSubscription(id: "sub_1")
             }
-            #expect(error == .rateLimited)
+            #expect(error == .rateLimited(retryAfter: nil))
             #expect(harness.fake.requests.count == 6)
         }
     }

@@ -136,7 +136,8 @@ struct StripeObjectDecodingTests {
         let missing = StripeErrorObject.decode(Data(#"{"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such subscription: 'sub_9'"}}"#.utf8))
 
         #expect(StripeErrorObject.stripeError(status: 404, object: missing) == .notFound("No such subscription: 'sub_9'"))
-        #expect(StripeErrorObject.stripeError(status: 429, object: nil) == .rateLimited)
+        #expect(StripeErrorObject.stripeError(status: 429, object: nil) == .rateLimited(retryAfter: nil))
+        #expect(StripeErrorObject.stripeError(status: 429, object: nil, retryAfter: 7) == .rateLimited(retryAfter: 7))
         #expect(StripeErrorObject.stripeError(status: 409, object: nil) == .unavailable("Stripe answered 409 (conflict)"))
         #expect(StripeErrorObject.stripeError(status: 503, object: nil) == .unavailable("Stripe answered 503"))
         #expect(StripeErrorObject.stripeError(status: 401, object: nil) == .invalidRequest(

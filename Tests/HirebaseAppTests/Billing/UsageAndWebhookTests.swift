@@ -149,7 +149,7 @@ struct StripeWebhookTests {
         }
     }
 
-    @Test func badSignaturesAre400AndStoreNothing() async throws {
+    @Test func badSignaturesAre401AndStoreNothing() async throws {
         try await withHirebase(on: .sqlite, environment: billingEnvironment) { app in
             let user = TestUser()
             let payload = StripeEvents.event(type: "customer.subscription.created", created: Int(Date().timeIntervalSince1970),
@@ -159,13 +159,38 @@ struct StripeWebhookTests {
                 try await app.webhook(payload, secret: "whsec_wrong"),
                 try await app.webhook(payload, timestamp: Int(Date().timeIntervalSince1970) - 301),
                 try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/json"], body: ByteBuffer(data: payload)),
+                // The earlier backend's runbook request: form-encoded, signature "invalid".
+                try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/x-www-form-urlencoded", "Stripe-Signature": "invalid"],
+                                                    body: ByteBuffer(string: "...")),
+                try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "text/plain", "Stripe-Signature": "invalid"],
+                                                    body: ByteBuffer(string: #"{"text": "\u0000"}"#)),
             ] {
-                #expect(response.status == .badRequest)
+                #expect(response.status == .unauthorized)
                 #expect(response.code == "invalid_webhook_signature")
                 #expect(response["detail"] == "Invalid webhook signature")
             }
             #expect(try await StripeEventRecord.query(on: app.db).count() == 0)
             #expect(try await BillingSubscription.query(on: app.db).count() == 0)
+        }
+    }
+
+    /// Issue 7 § 6: the NUL check ran before the signature, so Stripe got 400 for its own event
+    /// and retried it for three days. Now it is applied (NUL read as U+FFFD).
+    @Test(arguments: TestDatabase.all)
+    func aValidlySignedEventWithNULIsAppliedLikeAnyOther(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: billingEnvironment) { app in
+            let user = TestUser()
+            var subscription = StripeEvents.subscription(userID: user.id)
+            subscription["description"] = "plan for\u{0}team"
+            let payload = StripeEvents.event(type: "customer.subscription.created", created: Int(Date().timeIntervalSince1970), object: subscription)
+            #expect(String(decoding: payload, as: UTF8.self).contains("\\u0000"))
+
+            let response = try await app.webhook(payload)
+
+            #expect(response.status == .ok)
+            #expect(try await StripeEventRecord.query(on: app.db).count() == 1)
+            let status = try await app.send(.GET, "/subscription-status", as: user)
+            #expect(status["plan"] == "pro")
         }
     }
 

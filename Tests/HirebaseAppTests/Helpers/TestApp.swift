@@ -28,10 +28,11 @@ func withHirebase(
     setUp: (Application) async throws -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
-    // Feature tests run unmetered (a free plan without limits) so that plan limits do not get
+    // Feature tests run without rate limits (rate-limit tests pass their own RATE_LIMITS), and
+    // unmetered (a free plan without limits) so that plan limits do not get
     // in their way; billing tests pass `"PLANS_FILE": ""` to get the shipped plans.
     var variables = ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "LOG_LEVEL": "warning",
-                     "PLANS_FILE": unmeteredPlansFile]
+                     "PLANS_FILE": unmeteredPlansFile, "RATE_LIMITS": "read=off,write=off,costly=off,anonymous=off"]
     variables.merge(environment) { $1 }
     let config = try AppConfig.load(from: variables) { _ in "unused" }
     let app = try await Application.make(.testing)

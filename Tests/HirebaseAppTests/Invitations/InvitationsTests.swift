@@ -91,12 +91,20 @@ struct InvitationsTests {
             #expect(createWithOthersAssessment.status == .notFound)
             let list = try await app.send(.GET, "/assessments/invitations", as: b.recruiter)
             #expect((list.json["items"] as? [Any])?.isEmpty == true)
-            // Any member of company A may read, resend and score (the contract says "member"),
-            // but only recruiters create invitations.
+            // Issue 7 § 4: a viewer of company A only reads; resend, cancel and a member score
+            // need a recruiter (a viewer could mail any address from the platform's domain).
             let viewer = try await a.addMember(app, role: "viewer", name: "viewer")
             #expect(try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: viewer).status == .ok)
-            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/resend", as: viewer).status == .ok)
-            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: viewer, json: JSON(["score": 50])).status == .ok)
+            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/resend", as: viewer).status == .forbidden)
+            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: viewer, json: JSON(["score": 50])).status == .forbidden)
+            let viewerCSRF = try await a.csrf(app, for: viewer)
+            #expect(try await app.send(.POST, "/assessments/invitations/\(invitation.id)/cancel", as: viewer, headers: ["X-CSRF-Token": viewerCSRF]).status == .forbidden)
+            #expect(try await OutboxEmail.query(on: app.db).count() == 1)
+            let recruiter = try await a.addMember(app, role: "recruiter", name: "recruiter")
+            let scored = try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: recruiter, json: JSON(["score": 50]))
+            #expect(scored.status == .ok)
+            let shown = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: viewer)
+            #expect(shown["scoredBy"] == recruiter.id.uuidString.lowercased())
             let byViewer = try await app.send(.POST, "/assessments/invitations/create", as: viewer,
                                               json: JSON(["assessmentId": a.assessmentID, "candidateEmail": "v@example.com"]))
             #expect(byViewer.status == .forbidden)

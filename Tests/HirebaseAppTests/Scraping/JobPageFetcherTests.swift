@@ -105,7 +105,7 @@ struct JobPageFetcherNetworkTests {
     @Test func systemResolverAndPinnedConnectionServeAnAllowListedName() async throws {
         try await LoopbackHTTPServer.serving({ _ in .html(jobHTML) }) { server in
             // `localhost` comes from /etc/hosts through getaddrinfo: no DNS traffic.
-            let fetcher = makeFetcher(allowing: ["localhost:\(server.port)"], resolver: SystemHostResolver())
+            let fetcher = makeFetcher(allowing: ["localhost:\(server.port)"], resolver: SystemHostResolver(threadPool: .singleton))
 
             let page = try await fetcher.fetch(URL(string: "http://localhost:\(server.port)/job")!)
 

@@ -24,37 +24,84 @@ public protocol HostResolving: Sendable {
 
 /// Why the system resolver gave no address.
 public struct HostResolutionError: Error, Sendable, Equatable {
-    /// The `getaddrinfo(3)` error code (`EAI_*`).
+    /// The `getaddrinfo(3)` error code (`EAI_*`); 0 for `timedOut` and `busy`.
     public var code: Int32
     public var message: String
+
+    /// No answer within the resolver's timeout.
+    public static let timedOut = HostResolutionError(code: 0, message: "name resolution timed out")
+    /// Every resolver thread is taken by a lookup that has not returned: new ones are refused at
+    /// once rather than queued behind them.
+    public static let busy = HostResolutionError(code: 0, message: "too many name resolutions in progress")
 }
 
 /// The system resolver: `getaddrinfo(3)` (so `/etc/hosts`, `nsswitch.conf` and the configured
-/// DNS servers apply, as for any other connection the server makes), run on a NIO thread pool
-/// because it blocks.
+/// DNS servers apply, as for any other connection the server makes).
 ///
-/// If the calling task is cancelled (the fetcher's total timeout), `resolve` returns at once with
-/// `CancellationError`; the blocked `getaddrinfo` call finishes on its thread and its answer is
-/// dropped.
+/// `getaddrinfo` blocks and cannot be cancelled, so it runs on a thread pool of its own, never on
+/// the one the SQLite driver (and the rest of the server) use: a slow or hostile name server then
+/// stalls only other lookups, never database queries (issue 7 § 3). That pool is bounded twice:
+/// - at most `maxConcurrentLookups` blocking calls exist at a time, counted until each call
+///   really returns (not until its caller gave up); a lookup beyond that fails at once with
+///   `HostResolutionError.busy`;
+/// - a caller waits at most `timeout` (`HostResolutionError.timedOut`); the call it leaves behind
+///   finishes on its thread and its answer is dropped. Cancelling the calling task (the fetcher's
+///   total timeout) returns at once with `CancellationError`.
 public struct SystemHostResolver: HostResolving {
     let threadPool: NIOThreadPool
+    let slots: LookupSlots
+    let timeout: Duration
+    let lookup: @Sendable (String, Int) throws -> [IPAddress]
 
-    /// - Parameter threadPool: where the blocking calls run. Defaults to NIO's shared pool.
-    public init(threadPool: NIOThreadPool = .singleton) {
+    /// - Parameters:
+    ///   - threadPool: the resolver's own started pool (see `makeThreadPool`), shared by every
+    ///     resolver of the application; the caller shuts it down.
+    ///   - maxConcurrentLookups: blocking calls allowed at once (default 8).
+    ///   - timeout: the longest a caller waits for one lookup (default 5 s).
+    ///   - lookup: the blocking call; `getaddrinfo` unless a test replaces it.
+    public init(
+        threadPool: NIOThreadPool,
+        maxConcurrentLookups: Int = 8,
+        timeout: Duration = .seconds(5),
+        lookup: @escaping @Sendable (String, Int) throws -> [IPAddress] = { try SystemHostResolver.getaddrinfoAddresses(host: $0, port: $1) }
+    ) {
         self.threadPool = threadPool
+        self.slots = LookupSlots(limit: maxConcurrentLookups)
+        self.timeout = timeout
+        self.lookup = lookup
+    }
+
+    /// A started pool for name resolution with `threads` threads (default 8, one per allowed
+    /// lookup, so that an admitted lookup never waits for a thread).
+    public static func makeThreadPool(threads: Int = 8) -> NIOThreadPool {
+        let pool = NIOThreadPool(numberOfThreads: max(1, threads))
+        pool.start()
+        return pool
     }
 
     public func resolve(host: String, port: Int) async throws -> [IPAddress] {
+        guard slots.acquire() else { throw HostResolutionError.busy }
         let waiter = Waiter()
+        let slots = self.slots
+        let lookup = self.lookup
+        let timer = Task { [timeout] in
+            try await Task.sleep(for: timeout)
+            waiter.resume(with: .failure(HostResolutionError.timedOut))
+        }
+        defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                guard waiter.install(continuation) else { return }
+                guard waiter.install(continuation) else {
+                    slots.release()
+                    return
+                }
                 threadPool.submit { state in
+                    defer { slots.release() }
                     guard case .active = state else {
                         waiter.resume(with: .failure(CancellationError()))
                         return
                     }
-                    waiter.resume(with: Result { try Self.getaddrinfoAddresses(host: host, port: port) })
+                    waiter.resume(with: Result { try lookup(host, port) })
                 }
             }
         } onCancel: {
@@ -62,7 +109,27 @@ public struct SystemHostResolver: HostResolving {
         }
     }
 
-    /// Hands the answer to whoever comes first: the thread-pool job or the cancellation.
+    /// Counts the blocking calls in progress.
+    final class LookupSlots: Sendable {
+        private let inUse = NIOLockedValueBox(0)
+        let limit: Int
+
+        init(limit: Int) { self.limit = max(1, limit) }
+
+        func acquire() -> Bool {
+            inUse.withLockedValue { count in
+                guard count < limit else { return false }
+                count += 1
+                return true
+            }
+        }
+
+        func release() { inUse.withLockedValue { $0 -= 1 } }
+
+        var count: Int { inUse.withLockedValue { $0 } }
+    }
+
+    /// Hands the answer to whoever comes first: the thread-pool job, the timer or the cancellation.
     private final class Waiter: Sendable {
         private enum State {
             case idle
@@ -72,7 +139,8 @@ public struct SystemHostResolver: HostResolving {
 
         private let state = NIOLockedValueBox(State.idle)
 
-        /// - Returns: `false` when cancellation came first (the continuation is then resumed).
+        /// - Returns: `false` when the timer or cancellation came first (the continuation is then
+        ///   resumed with `CancellationError`).
         func install(_ continuation: CheckedContinuation<[IPAddress], any Error>) -> Bool {
             let installed = state.withLockedValue { state -> Bool in
                 guard case .idle = state else { return false }
@@ -93,7 +161,9 @@ public struct SystemHostResolver: HostResolving {
         }
     }
 
-    static func getaddrinfoAddresses(host: String, port: Int) throws -> [IPAddress] {
+    /// `getaddrinfo(3)` for `host` and `port`: the addresses in the order returned, duplicates removed.
+    /// - Throws: `HostResolutionError` with the `EAI_*` code.
+    public static func getaddrinfoAddresses(host: String, port: Int) throws -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)

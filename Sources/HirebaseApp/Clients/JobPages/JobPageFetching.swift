@@ -30,7 +30,7 @@ public struct FetchedPage: Sendable {
 /// How `POST /scrape` answers each one (API.md):
 /// `invalidURL`, `schemeNotAllowed` -> 400; `blockedAddress` -> 403 `blocked_address`;
 /// `tooManyRedirects` -> 502 `too_many_redirects`; `tooLarge` -> 502 `too_large`;
-/// `timeout` -> 504; `notHTML` -> 422; `upstreamStatus`, `unreachable` -> 502.
+/// `timeout` -> 504; `notHTML` -> 422; `upstreamStatus`, `unreachable` -> 502; `resolverBusy` -> 503.
 public enum JobPageFetchError: Error, Sendable, Equatable {
     /// The URL (or a redirect's `Location`) cannot be parsed, has no host, carries userinfo, or
     /// has an impossible port. The payload says which.
@@ -54,6 +54,9 @@ public enum JobPageFetchError: Error, Sendable, Equatable {
     case upstreamStatus(Int)
     /// The host could not be resolved or connected to, or the exchange failed mid-way.
     case unreachable(String)
+    /// Every name-resolution slot is held by a lookup that has not returned (a slow or hostile
+    /// name server): try again shortly.
+    case resolverBusy
 }
 
 /// What the caller will parse, which decides the media types accepted.

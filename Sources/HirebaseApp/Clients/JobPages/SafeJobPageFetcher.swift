@@ -55,7 +55,7 @@ public struct SafeJobPageFetcher: JobPageFetching {
     ///   - totalTimeout: for the whole fetch: resolution, every redirect and the body.
     ///   - maxBodyBytes: the largest body accepted (default 2 MB).
     ///   - maxRedirects: redirects followed before `tooManyRedirects` (default 5).
-    ///   - resolver: name resolution; the system's by default.
+    ///   - resolver: name resolution (`SystemHostResolver` on a pool of its own).
     public init(
         httpClient: HTTPClient,
         allowPrivateHosts: Set<String>,
@@ -63,7 +63,7 @@ public struct SafeJobPageFetcher: JobPageFetching {
         totalTimeout: Duration = .seconds(15),
         maxBodyBytes: Int = 2_000_000,
         maxRedirects: Int = 5,
-        resolver: any HostResolving = SystemHostResolver()
+        resolver: any HostResolving
     ) {
         self.init(
             eventLoopGroup: httpClient.eventLoopGroup,
@@ -83,7 +83,7 @@ public struct SafeJobPageFetcher: JobPageFetching {
         totalTimeout: Duration = .seconds(15),
         maxBodyBytes: Int = 2_000_000,
         maxRedirects: Int = 5,
-        resolver: any HostResolving = SystemHostResolver()
+        resolver: any HostResolving
     ) {
         self.eventLoopGroup = eventLoopGroup
         self.allowPrivateHosts = Set(allowPrivateHosts.map { $0.lowercased() })
@@ -252,6 +252,10 @@ public struct SafeJobPageFetcher: JobPageFetching {
             addresses = try await resolver.resolve(host: host, port: port)
         } catch is CancellationError {
             throw .timeout
+        } catch let error as HostResolutionError where error == .timedOut {
+            throw .timeout
+        } catch let error as HostResolutionError where error == .busy {
+            throw .resolverBusy
         } catch {
             throw .unreachable("could not resolve \(host)")
         }

@@ -3,8 +3,8 @@
 ///
 /// - **closed**: calls go through; `failureThreshold` failures in a row open it. Only failures
 ///   that say the service is unwell count (`StripeError.countsAgainstAvailability`: timeouts,
-///   network errors, 5xx, 409, 429); any other outcome, a 4xx included, shows the service answers
-///   and ends the run.
+///   network errors, 5xx, 409); any other outcome, a 4xx and a 429 included, shows the service
+///   answers and ends the run.
 /// - **open**: calls fail at once with `.circuitOpen(retryAfter:)`, the whole seconds left of
 ///   `coolDown`, without touching the service.
 /// - **half-open** (the cool-down is over): ONE call goes through as a probe while the others

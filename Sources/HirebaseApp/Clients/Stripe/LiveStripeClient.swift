@@ -250,9 +250,10 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
                 return body
             case .answered(let status, let headers, let body):
                 let object = StripeErrorObject.decode(body)
-                failure = StripeErrorObject.stripeError(status: status, object: object)
+                let retryAfterSeconds = headers.first(name: "Retry-After").flatMap(Int.init).map { max(0, $0) }
+                failure = StripeErrorObject.stripeError(status: status, object: object, retryAfter: retryAfterSeconds)
                 retryable = retryPolicy.shouldRetry(status: status, shouldRetryHeader: headers.first(name: "Stripe-Should-Retry"))
-                retryAfter = headers.first(name: "Retry-After").flatMap(Int.init).map { .seconds($0) }
+                retryAfter = retryAfterSeconds.map { .seconds($0) }
                 metadata["status"] = "\(status)"
                 if let requestID = headers.first(name: "Request-Id") { metadata["stripe-request-id"] = "\(requestID)" }
                 if let detail = object?.error {

@@ -9,7 +9,7 @@
 /// | `circuitOpen(retryAfter:)` | 503 with `Retry-After: retryAfter` (seconds) |
 /// | `timeout` | 504 |
 /// | `unavailable` | 503 with `Retry-After` (network error, 5xx or 409 after the retries) |
-/// | `rateLimited` | 503 with `Retry-After` (429 after the retries) |
+/// | `rateLimited(retryAfter:)` | 503 with Stripe's `Retry-After` (2 s when it sent none): 429 after the retries |
 /// | `invalidRequest` | 502 with a safe detail: Stripe refused what we sent, which is our bug or our configuration (a price id that does not exist, a revoked key), not the caller's |
 /// | `notFound` | 404, or handled by the caller (a subscription already deleted at Stripe) |
 /// | `unexpectedResponse` | 502 |
@@ -29,8 +29,9 @@ public enum StripeError: Error, Sendable, Equatable {
     case timeout
     /// Stripe could not be reached, or answered 5xx (or 409 `lock_timeout`) on every attempt.
     case unavailable(String)
-    /// Stripe answered 429 on every attempt.
-    case rateLimited
+    /// Stripe answered 429 on every attempt (its per-account rate limit); `retryAfter` is the
+    /// last answer's `Retry-After` in seconds, when it sent one.
+    case rateLimited(retryAfter: Int?)
     /// Stripe refused the request (a 4xx other than 404, 409 and 429): the error object's `type`
     /// (`invalid_request_error`, `card_error`, `idempotency_error`, `authentication_error`, ...),
     /// `code` (e.g. `parameter_missing`), `message` and the offending `param` (e.g.
@@ -43,12 +44,15 @@ public enum StripeError: Error, Sendable, Equatable {
     case unexpectedResponse(String)
 
     /// Whether this failure says that Stripe is unwell, so that the circuit breaker counts it:
-    /// timeouts, network errors, 5xx, 409 and 429. An answer that Stripe gave on purpose (a 4xx,
-    /// a body we could not read) shows Stripe is up, and breaks a run of failures.
+    /// timeouts, network errors, 5xx and 409. An answer that Stripe gave on purpose (a 4xx, a
+    /// body we could not read) shows Stripe is up, and breaks a run of failures. A 429 does not
+    /// count either: it says we send too much, not that Stripe is down, and counting it would let
+    /// one user's flood open the breaker for everyone (the calls one user can cause are bounded
+    /// by the `costly` rate class instead).
     public var countsAgainstAvailability: Bool {
         switch self {
-        case .timeout, .unavailable, .rateLimited: true
-        case .notConfigured, .circuitOpen, .invalidRequest, .notFound, .unexpectedResponse: false
+        case .timeout, .unavailable: true
+        case .notConfigured, .circuitOpen, .rateLimited, .invalidRequest, .notFound, .unexpectedResponse: false
         }
     }
 }

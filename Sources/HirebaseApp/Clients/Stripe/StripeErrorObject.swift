@@ -30,8 +30,8 @@ struct StripeErrorObject: Decodable, Sendable, Equatable {
     }
 
     /// How an answer with `status` and this error object (or none) is reported, once no retry is
-    /// left. `status` is not 2xx.
-    static func stripeError(status: Int, object: StripeErrorObject?) -> StripeError {
+    /// left. `status` is not 2xx; `retryAfter` is the answer's `Retry-After` in seconds, if any.
+    static func stripeError(status: Int, object: StripeErrorObject?, retryAfter: Int? = nil) -> StripeError {
         let detail = object?.error
         let message = detail?.message ?? "Stripe answered \(status)"
         switch status {
@@ -41,7 +41,7 @@ struct StripeErrorObject: Decodable, Sendable, Equatable {
             // lock_timeout, or the same Idempotency-Key still in progress: transient, like a 5xx.
             return .unavailable("Stripe answered 409 (\(detail?.code ?? "conflict"))")
         case 429:
-            return .rateLimited
+            return .rateLimited(retryAfter: retryAfter)
         case 500...:
             return .unavailable("Stripe answered \(status)\(detail?.type.map { " (\($0))" } ?? "")")
         case 400..<500:

@@ -10,8 +10,9 @@ import Logging
 ///   match the header's `alg` (EC for ES256, RSA for RS256), which blocks algorithm confusion.
 /// - Any other `alg` (`none`, HS384, PS256, ...) is refused.
 /// - Claims: `exp` required and checked with `leewaySeconds`, `nbf` when present, `aud` must
-///   contain the configured audience, `iss` must equal `{SUPABASE_URL}/auth/v1` when both are
-///   present, and `sub` must be a UUID.
+///   contain the configured audience, `iss` is required and must equal `{SUPABASE_URL}/auth/v1`
+///   when `SUPABASE_URL` is configured (RFC 8725 § 3.8: validate the issuer; tokens of other
+///   projects signed with a shared key must not pass), and `sub` must be a UUID.
 ///
 /// Every failure is `AppError` 401 with a short reason; no token text ever goes to a log.
 public struct SupabaseTokenVerifier: Sendable {
@@ -89,8 +90,8 @@ public struct SupabaseTokenVerifier: Sendable {
         guard let aud = claims.aud, aud.value.contains(audience) else {
             throw AppError.unauthorized("Access token audience is not accepted")
         }
-        if let issuer, let iss = claims.iss, iss.value != issuer {
-            throw AppError.unauthorized("Access token issuer is not accepted")
+        if let issuer, claims.iss?.value != issuer {
+            throw AppError.unauthorized(claims.iss == nil ? "Access token has no issuer" : "Access token issuer is not accepted")
         }
         guard let sub = claims.sub?.value, let id = UUID(uuidString: sub) else {
             throw AppError.unauthorized("Access token has no user id")

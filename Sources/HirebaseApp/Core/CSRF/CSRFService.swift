@@ -7,13 +7,30 @@ import SQLKit
 public struct CSRFService: Sendable {
     /// Token lifetime in seconds.
     public var ttlSeconds: Double
+    /// Unused tokens kept per user: issuing one more drops the oldest (OWASP CSRF Prevention
+    /// Cheat Sheet: tokens are per session, not an unbounded pile), so that a loop on
+    /// `GET /csrf-token` cannot grow the table.
+    public var maxLiveTokensPerUser = 20
 
-    /// Issues a token for `userID`.
+    public init(ttlSeconds: Double) {
+        self.ttlSeconds = ttlSeconds
+    }
+
+    /// Issues a token for `userID`, dropping that user's oldest unused tokens beyond
+    /// `maxLiveTokensPerUser`.
     /// - Returns: the token (only ever seen by the caller) and its expiry.
     public func issue(for userID: UUID, on db: any Database, now: Date = Date()) async throws -> (token: String, expiresAt: Date) {
         let token = SecretToken.generate()
         let expiresAt = now.addingTimeInterval(ttlSeconds).wholeSeconds
-        try await CSRFToken(userID: userID, tokenHash: SecretToken.hash(token), expiresAt: expiresAt).create(on: db)
+        try await CSRFToken(userID: userID, tokenHash: SecretToken.hash(token), expiresAt: expiresAt, createdAtMicros: now.microsecondsSince1970).create(on: db)
+        let sql = try db.sql
+        let newest = sql.select().column("id").from(CSRFToken.schema)
+            .where("user_id", .equal, SQLBind(userID)).where("used_at", .is, SQLLiteral.null)
+            .orderBy("created_at_us", .descending).orderBy("id", .descending).limit(maxLiveTokensPerUser)
+        try await sql.delete(from: CSRFToken.schema)
+            .where("user_id", .equal, SQLBind(userID)).where("used_at", .is, SQLLiteral.null)
+            .where("id", .notIn, SQLGroupExpression(newest.select))
+            .run()
         return (token, expiresAt)
     }
 

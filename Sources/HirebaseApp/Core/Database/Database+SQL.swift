@@ -24,4 +24,19 @@ extension Database {
     func createIndex(named name: String, on table: String, columns: [String]) async throws {
         try await sql.raw("CREATE INDEX IF NOT EXISTS \(ident: name) ON \(ident: table) (\(idents: columns, joinedBy: ", "))").run()
     }
+
+    /// Adds a nullable column unless the table has it already, so that a migration killed after
+    /// the change but before Fluent recorded it can run again (SQLite has no `ADD COLUMN IF NOT
+    /// EXISTS`; PostgreSQL's is used there).
+    /// - Parameters:
+    ///   - type: the SQLite column type; `postgresType` the PostgreSQL one.
+    func addColumnIfMissing(_ column: String, type: String, postgresType: String, to table: String) async throws {
+        if isPostgres {
+            try await sql.raw("ALTER TABLE \(ident: table) ADD COLUMN IF NOT EXISTS \(ident: column) \(unsafeRaw: postgresType)").run()
+            return
+        }
+        let columns = try await sql.raw("PRAGMA table_info(\(ident: table))").all().map { try $0.decode(column: "name", as: String.self) }
+        guard !columns.contains(column) else { return }
+        try await sql.raw("ALTER TABLE \(ident: table) ADD COLUMN \(ident: column) \(unsafeRaw: type)").run()
+    }
 }

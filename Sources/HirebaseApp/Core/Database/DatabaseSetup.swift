@@ -7,14 +7,18 @@ import Vapor
 /// The one place where the database is chosen and migrated (STYLE.md habit 3).
 enum DatabaseSetup {
     /// `DATABASE_URL` -> PostgreSQL, else the SQLite file.
+    ///
+    /// The drivers log each statement at `sqlLogLevel`: `info` with `LOG_SQL`, otherwise not at
+    /// all on SQLite and at `trace` on PostgreSQL (whose driver needs a level). Their bound values
+    /// never reach a log line (`Redaction.redactedMetadataKeys`).
     /// - Throws: when the PostgreSQL URL cannot be parsed.
-    static func factory(for target: AppConfig.DatabaseTarget) throws -> (DatabaseConfigurationFactory, DatabaseID) {
+    static func factory(for target: AppConfig.DatabaseTarget, logSQL: Bool = false) throws -> (DatabaseConfigurationFactory, DatabaseID) {
         switch target {
         case .sqliteFile(let path):
-            return (.sqlite(.file(path)), .sqlite)
+            return (.sqlite(.file(path), sqlLogLevel: logSQL ? .info : nil), .sqlite)
         case .postgres(let url):
             let configuration = try SQLPostgresConfiguration(url: url)
-            return (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), .psql)
+            return (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: logSQL ? .info : .trace), .psql)
         }
     }
 

@@ -31,6 +31,8 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
             detail: appError.detail, code: appError.code, requestId: request.requestID,
             errors: appError.fieldErrors.isEmpty ? nil : appError.fieldErrors, extra: appError.extra, extraNumbers: appError.extraNumbers)
         var headers = appError.headers
+        // A refusal further in (400, 403, 404, ...) still tells the caller where its limits stand.
+        request.rateLimitDecision?.headers.forEach { if !headers.contains(name: $0.0) { headers.add(name: $0.0, value: $0.1) } }
         headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
         let response = Response(status: appError.status, headers: headers)
         do {

@@ -2,12 +2,18 @@ import Vapor
 
 /// Refuses a request body that is not JSON with 415, before any route decodes it.
 ///
-/// Applies to POST, PUT and PATCH requests that carry a body, the Stripe webhook included
-/// (Stripe sends `application/json`; this middleware only reads the header and scans bytes).
+/// Applies to POST, PUT and PATCH requests that carry a body, except Stripe's webhook: there the
+/// signature over the raw bytes is checked before anything else (a bad one is 401 whatever the
+/// content type, and a validly signed event is applied whatever it holds; see
+/// `StripeWebhookController`).
 public struct JSONBodyMiddleware: AsyncMiddleware {
     public init() {}
 
+    /// Paths whose handlers check their own bodies.
+    static let exemptPaths: Set<String> = ["/webhooks/stripe"]
+
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if Self.exemptPaths.contains(request.url.path) { return try await next.respond(to: request) }
         if [.POST, .PUT, .PATCH].contains(request.method), Self.hasBody(request) {
             guard let type = request.headers.contentType, type.type.lowercased() == "application",
                   type.subType.lowercased() == "json" || type.subType.lowercased().hasSuffix("+json") else {

@@ -10,3 +10,13 @@ struct HTTPClientShutdown: LifecycleHandler {
         try? await client.shutdown()
     }
 }
+
+/// Stops the name-resolution thread pool when the app stops, without waiting for a lookup that
+/// hangs (its thread ends when `getaddrinfo` returns).
+struct ThreadPoolShutdown: LifecycleHandler {
+    let pool: NIOThreadPool
+
+    func shutdown(_ application: Application) {
+        pool.shutdownGracefully { _ in }
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Readable development lines, each marked by its level as the earlier backend's operators are
-/// used to: 🔍 trace, 🐛 debug, ✅ info, ℹ️ notice, ⚠️ warning, ❌ error, 🔥 critical.
+/// used to (secrets and personal data masked, `Redaction.scrub`): 🔍 trace, 🐛 debug, ✅ info, ℹ️ notice, ⚠️ warning, ❌ error, 🔥 critical.
 public struct ConsoleLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -38,9 +38,9 @@ public struct ConsoleLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.oneLine(LogOutput.flatten($0.value)))" }.joined(separator: " ")
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.oneLine(Redaction.loggable(key: $0.key, value: LogOutput.flatten($0.value))))" }.joined(separator: " ")
         let level = event.level.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)
-        output.write("\(LogOutput.timestamp()) \(Self.marker(for: event.level)) \(level) \(Self.oneLine(event.message.description))\(fields.isEmpty ? "" : "  " + fields)")
+        output.write("\(LogOutput.timestamp()) \(Self.marker(for: event.level)) \(level) \(Self.oneLine(Redaction.scrub(event.message.description)))\(fields.isEmpty ? "" : "  " + fields)")
     }
 
     /// Escapes line breaks so that a value (a name a caller chose) cannot forge log lines.

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// One JSON object per line (`LOG_FORMAT=json`): `{"timestamp", "level", "label", "message",
-/// ...metadata}` with metadata flattened to strings, for log collectors.
+/// ...metadata}` with metadata flattened to strings, for log collectors; secrets and personal data
+/// masked (`Redaction.scrub`).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -26,11 +27,11 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        for (key, value) in merged { object[key] = LogOutput.flatten(value) }
+        for (key, value) in merged { object[key] = Redaction.loggable(key: key, value: LogOutput.flatten(value)) }
         object["timestamp"] = LogOutput.timestamp()
         object["level"] = event.level.rawValue
         object["label"] = label
-        object["message"] = event.message.description
+        object["message"] = Redaction.scrub(event.message.description)
         if event.level >= .warning { object["source"] = "\(event.file.split(separator: "/").last ?? ""):\(event.line)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
               let line = String(data: data, encoding: .utf8) else { return }

@@ -27,6 +27,12 @@ struct HTTPMetrics: Sendable {
             .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
+    /// Counts one call refused with 429, by rate class.
+    func recordRateLimited(_ rateClass: RateClass) {
+        CoreMetrics.Counter(label: "hirebase_rate_limited_requests_total", dimensions: [("class", rateClass.rawValue)], factory: factory)
+            .increment()
+    }
+
     /// The Prometheus text exposition of everything recorded.
     func render() -> String {
         registry.emitToString()

@@ -50,7 +50,7 @@ struct JobActionController: RouteCollection {
                 throw AppError.conflict("Cannot \(action.rawValue) an application that is \(current.rawValue)", code: "invalid_state_transition")
             }
             var history = application.history
-            history.items.append(change(current.rawValue, next.rawValue))
+            try history.record(change(current.rawValue, next.rawValue), of: "application")
             let rejectedFrom: ApplicationStage? = next == .rejected ? current : nil
             let won = try await req.db.sql.update(JobApplication.schema)
                 .set("stage", to: SQLBind(next.rawValue))
@@ -78,7 +78,7 @@ struct JobActionController: RouteCollection {
             throw AppError.conflict("Cannot \(action.rawValue) a job that is \(current.rawValue)", code: "invalid_state_transition")
         }
         var history = job.history
-        history.items.append(change(current.rawValue, next.rawValue))
+        try history.record(change(current.rawValue, next.rawValue), of: "job")
         let won = try await req.db.sql.update(Job.schema)
             .set("status", to: SQLBind(next.rawValue))
             .set("history", to: SQLBind(history))

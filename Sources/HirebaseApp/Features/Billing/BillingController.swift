@@ -47,6 +47,8 @@ struct BillingController: RouteCollection {
         let body = try req.content.decode(VerifyRequest.self)
         if let sessionID = body.sessionId {
             guard body.feature == nil else { throw AppError.invalid("Give either feature or sessionId, not both") }
+            // A confirmation calls Stripe: bounded per user by the costly class (issue 7 § 5).
+            try await req.chargeCostly()
             let confirmation = try await CheckoutConfirmation(req: req).confirm(sessionID: sessionID, user: user)
             return try await confirmation.encodeResponse(for: req)
         }

@@ -2,7 +2,7 @@ import Foundation
 
 extension StripeError {
     /// How billing endpoints answer a Stripe failure (`API.md` § Billing): Stripe down, rate
-    /// limiting us or the breaker open -> 503 with `Retry-After`; timed out -> 504; Stripe refused
+    /// limiting us (Stripe's own `Retry-After`) or the breaker open -> 503 with `Retry-After`; timed out -> 504; Stripe refused
     /// our request -> 502 with a safe detail (Stripe's message goes to the log only); not
     /// configured -> 503 `stripe_not_configured`.
     var appError: AppError {
@@ -11,7 +11,10 @@ extension StripeError {
             return AppError.unavailable("Billing is not configured (STRIPE_SECRET_KEY)", code: "stripe_not_configured", retryAfterSeconds: 3600)
         case .circuitOpen(let retryAfter):
             return AppError.unavailable("Billing is temporarily unavailable", retryAfterSeconds: max(1, retryAfter))
-        case .rateLimited, .unavailable:
+        case .rateLimited(let retryAfter):
+            // Stripe asks us to slow down: pass its wait on to the caller.
+            return AppError.unavailable("Billing is busy; try again shortly", retryAfterSeconds: max(1, retryAfter ?? 2))
+        case .unavailable:
             return AppError.unavailable("Billing is temporarily unavailable", retryAfterSeconds: 10)
         case .timeout:
             return AppError(.gatewayTimeout, detail: "The payment provider did not answer in time")

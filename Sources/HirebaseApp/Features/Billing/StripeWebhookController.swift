@@ -5,7 +5,12 @@ import Vapor
 /// `POST /webhooks/stripe`: Stripe's events, verified over the raw body as Stripe's libraries
 /// do (see `StripeSignature`), stored by id and applied in the same transaction.
 ///
-/// Bad or missing signature -> 400 `invalid_webhook_signature`, nothing stored. A replayed
+/// The signature is verified on the raw bytes before any other check of the request (no
+/// content-type or NUL check runs before it: `JSONBodyMiddleware` leaves this route alone).
+/// Bad or missing signature -> 401 `invalid_webhook_signature` whatever the content type, nothing
+/// stored (the earlier backend's documented answer). A validly signed event whose strings hold
+/// `\u0000` is applied like any other, with each NUL read as U+FFFD (PostgreSQL text cannot hold
+/// NUL, and refusing would make Stripe retry it for three days and then drop it). A replayed
 /// event is acknowledged (200) and not applied again. A failure while applying rolls back the
 /// event record too and answers 500, so Stripe retries and nothing is lost. Unhandled types
 /// are acknowledged and ignored.
@@ -35,15 +40,34 @@ struct StripeWebhookController: RouteCollection {
             _ = try StripeSignature(secrets: secrets).verify(payload: body, header: req.headers.first(name: StripeSignature.headerName))
         } catch {
             req.logger.warning("Stripe webhook refused", metadata: ["reason": .string(String(describing: error))])
-            throw AppError(.badRequest, code: "invalid_webhook_signature", detail: "Invalid webhook signature")
+            throw AppError(.unauthorized, code: "invalid_webhook_signature", detail: "Invalid webhook signature")
         }
         let event: StripeEvent
         do {
-            event = try StripeEvent(payload: body)
+            event = try StripeEvent(payload: Self.replacingEscapedNUL(body))
         } catch {
             throw AppError.invalid("The event is not a Stripe event object")
         }
         let outcome = try await applier.receive(event, on: req.db, logger: req.logger)
         return Acknowledgement(received: true, duplicate: outcome == .duplicate, ignored: outcome == .ignored)
+    }
+
+    /// The JSON text with every `\u0000` escape (a real escape, not an escaped backslash before
+    /// `u0000`) replaced by `\ufffd`, the replacement character. Same length, linear.
+    static func replacingEscapedNUL(_ body: Data) -> Data {
+        var bytes = [UInt8](body)
+        var index = 0
+        let backslash = UInt8(ascii: "\\")
+        while index < bytes.count {
+            guard bytes[index] == backslash else { index += 1; continue }
+            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
+               bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                bytes.replaceSubrange((index + 2)...(index + 5), with: Array("fffd".utf8))
+                index += 6
+            } else {
+                index += 2
+            }
+        }
+        return Data(bytes)
     }
 }

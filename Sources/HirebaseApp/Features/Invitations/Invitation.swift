@@ -29,6 +29,8 @@ final class Invitation: Model, @unchecked Sendable {
     @OptionalField(key: "passed") var passed: Bool?
     /// `candidate` (graded by the server) or `member` (external score).
     @OptionalField(key: "graded_by") var gradedBy: String?
+    /// The member who gave an external score (`graded_by` `member`); `nil` otherwise.
+    @OptionalField(key: "scored_by") var scoredBy: UUID?
     /// `{"items": [...]}` (see `JSONList`).
     @OptionalField(key: "answers") var answers: JSONList<SubmittedAnswer>?
     @Field(key: "created_by") var createdBy: UUID

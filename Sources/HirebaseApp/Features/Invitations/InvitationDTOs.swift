@@ -45,6 +45,8 @@ struct InvitationDTO: Content {
     var rawScore: Double?
     var maxScore: Double?
     var passed: Bool?
+    /// The member who gave an external score, when one did.
+    var scoredBy: String?
     var delivery: DeliveryDTO?
     var assessment: CandidateAssessmentDTO?
 }
@@ -76,7 +78,7 @@ extension Invitation {
             id: id?.lowercased ?? "", status: status.rawValue, candidateEmail: candidateEmail, candidateName: candidateName,
             assessmentId: assessmentID.lowercased, companyId: companyID.lowercased, jobId: jobID?.lowercased,
             expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt, completedAt: completedAt, cancelledAt: cancelledAt,
-            score: score, rawScore: rawScore, maxScore: maxScore, passed: passed,
+            score: score, rawScore: rawScore, maxScore: maxScore, passed: passed, scoredBy: scoredBy?.lowercased,
             delivery: delivery.map { DeliveryDTO(status: $0.status.rawValue, attempts: $0.attempts, lastError: $0.lastError) },
             assessment: nil)
     }

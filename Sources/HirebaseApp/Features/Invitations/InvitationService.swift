@@ -187,26 +187,41 @@ struct InvitationService {
 
     // MARK: Submission
 
+    /// Time allowed past an assessment's `timeLimitMinutes`, counted from the candidate's first
+    /// read (`openedAt`), for the page's round trips and clock skew.
+    static let timeLimitGraceSeconds: Double = 120
+
     /// Grades and records the candidate's answers.
-    /// - Throws: 403 wrong token, 400 bad answers, 409 already submitted, 410 expired/cancelled.
+    /// - Throws: 403 wrong token, 400 bad answers, 409 already submitted, 410 expired/cancelled,
+    ///   410 `time_limit_exceeded` when the assessment's time limit (plus
+    ///   `timeLimitGraceSeconds`) has passed since the candidate opened it; the invitation is
+    ///   then `expired`.
     func submitByCandidate(_ id: UUID, token: String, answers: [SubmittedAnswer]) async throws -> Invitation {
         let invitation = try await load(id)
         try requireToken(token, for: invitation)
         try requireOpenForSubmission(invitation)
         guard let assessment = try await Assessment.find(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        if let minutes = assessment.timeLimitMinutes, let openedAt = invitation.openedAt,
+           now > openedAt.addingTimeInterval(Double(minutes) * 60 + Self.timeLimitGraceSeconds) {
+            try await Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ InvitationStatus.open)
+                .set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()
+            throw AppError.gone("The assessment's time limit of \(minutes) minutes has passed", code: "time_limit_exceeded")
+        }
         let grade = try AssessmentGrader().grade(answers, questions: assessment.questions, passingScore: assessment.passingScore)
         return try await complete(id, score: grade.score, rawScore: grade.rawScore, maxScore: grade.maxScore, passed: grade.passed,
-                                  gradedBy: "candidate", answers: answers)
+                                  gradedBy: "candidate", scoredBy: nil, answers: answers)
     }
 
-    /// Records a member's external score (0...100, rounded to a whole number, halves to even).
-    func submitByMember(_ invitation: Invitation, score: Double) async throws -> Invitation {
+    /// Records a member's external score (0...100, rounded to a whole number, halves to even)
+    /// and who gave it (`scored_by`).
+    func submitByMember(_ invitation: Invitation, score: Double, by member: AuthenticatedUser) async throws -> Invitation {
         guard score.isFinite, (0...100).contains(score) else { throw AppError.invalidField("score", "must be a number from 0 to 100") }
         try requireOpenForSubmission(invitation)
         let assessment = try await Assessment.find(invitation.assessmentID, on: db)
         let whole = Int(score.rounded(.toNearestOrEven))
         let passed = assessment?.passingScore.map { whole >= $0 }
-        return try await complete(try invitation.requireID(), score: whole, rawScore: nil, maxScore: nil, passed: passed, gradedBy: "member", answers: nil)
+        return try await complete(try invitation.requireID(), score: whole, rawScore: nil, maxScore: nil, passed: passed, gradedBy: "member",
+                                  scoredBy: member.id, answers: nil)
     }
 
     private func requireOpenForSubmission(_ invitation: Invitation) throws {
@@ -216,7 +231,8 @@ struct InvitationService {
         try requireNotGone(invitation)
     }
 
-    private func complete(_ id: UUID, score: Int?, rawScore: Double?, maxScore: Double?, passed: Bool?, gradedBy: String, answers: [SubmittedAnswer]?) async throws -> Invitation {
+    private func complete(_ id: UUID, score: Int?, rawScore: Double?, maxScore: Double?, passed: Bool?, gradedBy: String, scoredBy: UUID?,
+                          answers: [SubmittedAnswer]?) async throws -> Invitation {
         var update = try db.sql.update(Invitation.schema)
             .set("status", to: SQLBind(InvitationStatus.completed.rawValue))
             .set("open_key", to: SQLLiteral.null)
@@ -227,6 +243,7 @@ struct InvitationService {
             .set("max_score", to: SQLBind(maxScore))
             .set("passed", to: SQLBind(passed))
             .set("graded_by", to: SQLBind(gradedBy))
+            .set("scored_by", to: SQLBind(scoredBy))
         if let answers { update = update.set("answers", to: SQLBind(JSONList(items: answers))) }
         let won = try await update
             .where("id", .equal, SQLBind(id))
@@ -312,11 +329,14 @@ struct InvitationService {
             .update()
     }
 
-    /// Moves open invitations past their expiry to `expired` (all, one, or those with `openKey`).
-    static func expireOverdue(on db: any Database, now: Date, id: UUID? = nil, openKey: String? = nil) async throws {
+    /// Moves open invitations past their expiry to `expired`: all (the sweep), one, those with
+    /// `openKey`, or those of `companyIDs`.
+    static func expireOverdue(on db: any Database, now: Date, id: UUID? = nil, openKey: String? = nil, companyIDs: [UUID]? = nil) async throws {
+        if let companyIDs, companyIDs.isEmpty { return }
         var query = Invitation.query(on: db)
             .filter(\.$status ~~ InvitationStatus.open)
             .filter(\.$expiresAt <= now)
+        if let companyIDs { query = query.filter(\.$companyID ~~ companyIDs) }
         if let id { query = query.filter(\.$id == id) }
         if let openKey { query = query.filter(\.$openKey == openKey) }
         try await query.set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()

@@ -3,8 +3,8 @@ import Vapor
 
 /// The invitation endpoints of `API.md` § Assessments and invitations.
 ///
-/// Cancel, resend and a member's external score are open to every member of the company (the
-/// contract says "member"); creating invitations needs the recruiter role.
+/// Creating, cancelling and resending invitations and a member's external score need the
+/// `recruiter` role or higher (`API.md`: "A `viewer` only reads"); reading needs membership.
 ///
 /// `GET /assessments/invitations/{id}` and `POST .../submit` serve two callers: a candidate
 /// proving themselves with the invitation token (no account), or a member with an access token.
@@ -67,16 +67,16 @@ struct InvitationsController {
         guard req.headers.bearerAuthorization != nil else {
             throw AppError.unauthorized("Give the invitation token (candidate) or an access token (member)")
         }
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
         guard let score = body.score else { throw AppError.invalidField("score", "is required") }
-        return try await service.submitByMember(invitation, score: score).toResultDTO()
+        return try await service.submitByMember(invitation, score: score, by: try await req.requireUser()).toResultDTO()
     }
 
     @Sendable
     func cancel(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
         let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
         let cancelled = try await service.cancel(invitation)
         return cancelled.toDTO(delivery: try await service.deliveries(for: [id])[id])
     }
@@ -85,7 +85,7 @@ struct InvitationsController {
     func resend(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
         let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
         let (updated, email) = try await service.resend(invitation)
         return updated.toDTO(delivery: email)
     }
@@ -111,10 +111,13 @@ struct InvitationsController {
             status = parsed
         }
         let service = service(req)
-        try await InvitationService.expireOverdue(on: req.db, now: service.now)
         var builder = Invitation.query(on: req.db)
         if !user.isPlatformAdmin {
-            builder = builder.filter(\.$companyID ~~ (try await req.memberCompanyIDs(of: user)))
+            // Expiry is applied to the caller's own companies only (never across tenants per
+            // request); a platform admin's list relies on the periodic sweep.
+            let companies = try await req.memberCompanyIDs(of: user)
+            try await InvitationService.expireOverdue(on: req.db, now: service.now, companyIDs: companies)
+            builder = builder.filter(\.$companyID ~~ companies)
         }
         if let status { builder = builder.filter(\.$status == status) }
         if let assessmentID = query.assessmentId { builder = builder.filter(\.$assessmentID == assessmentID) }

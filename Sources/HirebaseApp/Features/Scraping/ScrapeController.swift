@@ -99,6 +99,7 @@ struct ScrapeController: RouteCollection {
         case .notHTML(let type): return AppError(.unprocessableEntity, detail: "The URL is not an HTML page (\(type ?? "unknown type"))")
         case .upstreamStatus(let status): return AppError(.badGateway, detail: "The page answered HTTP \(status)")
         case .unreachable: return AppError(.badGateway, detail: "The page could not be reached")
+        case .resolverBusy: return AppError.unavailable("Too many page look-ups are in progress; try again shortly", retryAfterSeconds: 5)
         }
     }
 }

@@ -1,0 +1,58 @@
+import Vapor
+
+/// Charges each request to its rate class before the route runs (STYLE.md "The path of a
+/// request": after authentication, before CSRF) and answers 429 `rate_limited` with
+/// `Retry-After` when the class is used up. Every response, errors included, carries
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
+///
+/// A signed-in caller is keyed by user id; a call without `Authorization` (only the
+/// candidate's open and submit routes allow one) by client address, in the `anonymous` class.
+/// Routes outside the groups this guards (health, metrics, the OpenAPI document, Stripe's
+/// webhooks) are not limited.
+struct RateLimitMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.headers.bearerAuthorization != nil {
+            let user = try await request.requireUser()
+            try await request.chargeRate(RouteRateClass.of(request), subject: user.id.lowercased)
+        } else {
+            try await request.chargeRate(.anonymous, subject: request.clientAddressKey)
+        }
+        let response = try await next.respond(to: request)
+        request.rateLimitDecision?.headers.forEach { response.headers.replaceOrAdd(name: $0.0, value: $0.1) }
+        return response
+    }
+}
+
+enum RateLimitDecisionKey: StorageKey {
+    typealias Value = RateLimitDecision
+}
+
+extension Request {
+    /// The last rate-limit decision of this request (its headers go on the response, errors too).
+    var rateLimitDecision: RateLimitDecision? {
+        get { storage[RateLimitDecisionKey.self] }
+        set { storage[RateLimitDecisionKey.self] = newValue }
+    }
+
+    /// Charges one call of `subject` to `rateClass`; used by `RateLimitMiddleware` and by routes
+    /// whose class depends on the body (`verify-billing` with a `sessionId` is `costly`).
+    /// - Throws: 429 `rate_limited` with `Retry-After` and the `RateLimit-*` headers when refused.
+    func chargeRate(_ rateClass: RateClass, subject: String) async throws {
+        guard let decision = try await hirebase.rateLimiter.charge(rateClass, subject: subject, on: db) else { return }
+        rateLimitDecision = decision
+        guard decision.allowed else {
+            logger.notice("rate limited", metadata: ["rate-class": .string(rateClass.rawValue), "retry-after": .stringConvertible(decision.retryAfterSeconds)])
+            hirebase.metrics.recordRateLimited(rateClass)
+            var headers = HTTPHeaders()
+            decision.headers.forEach { headers.replaceOrAdd(name: $0.0, value: $0.1) }
+            throw AppError(.tooManyRequests, code: "rate_limited",
+                           detail: "Too many \(rateClass.rawValue) requests; try again in \(decision.retryAfterSeconds) s", headers: headers)
+        }
+    }
+
+    /// Charges the signed-in caller's `costly` class (routes that are `write` by default).
+    func chargeCostly() async throws {
+        let user = try await requireUser()
+        try await chargeRate(.costly, subject: user.id.lowercased)
+    }
+}

@@ -1,0 +1,36 @@
+import Vapor
+
+/// Which rate class a route belongs to: the one table of it (`API.md` § Conventions).
+///
+/// `costly` routes are listed here; `POST /verify-billing` is `write`, and charges `costly` as
+/// well when it carries a `sessionId` (it then calls Stripe; see `BillingController`). Every
+/// other authenticated `GET` is `read` and every other authenticated call `write`
+/// (`GET /csrf-token` included: it stores a token).
+enum RouteRateClass {
+    /// `"METHOD /path/:param"` of every costly route.
+    static let costly: Set<String> = [
+        "POST /scrape",
+        "POST /match-candidates",
+        "POST /assessments/invitations/create",
+        "POST /assessments/invitations/:invitationID/resend",
+        "POST /create-checkout-session",
+        "POST /cancel-subscription",
+    ]
+
+    /// GETs that change state.
+    static let writingGets: Set<String> = ["GET /csrf-token"]
+
+    /// The class of a signed-in caller's request to `route`.
+    static func of(_ request: Request) -> RateClass {
+        let key = "\(request.method.rawValue) \(pattern(of: request))"
+        if costly.contains(key) { return .costly }
+        if request.method == .GET || request.method == .HEAD { return writingGets.contains(key) ? .write : .read }
+        return .write
+    }
+
+    /// The matched route's path pattern (`/assessments/invitations/:invitationID/resend`).
+    static func pattern(of request: Request) -> String {
+        guard let route = request.route else { return request.url.path }
+        return "/" + route.path.map(\.description).joined(separator: "/")
+    }
+}

@@ -8,12 +8,17 @@ public struct ConsoleLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
-    let output = LogOutput()
+    let output: LogOutput
 
     public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, level: level, metadataProvider: metadataProvider, output: LogOutput())
+    }
+
+    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, output: LogOutput) {
         self.label = label
         self.logLevel = level
         self.metadataProvider = metadataProvider
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -2,9 +2,15 @@ import Foundation
 import Logging
 
 /// Writes whole lines to standard output; one `write(2)` per line so that lines of concurrent
-/// tasks never interleave.
+/// tasks never interleave. Tests pass a `sink` to read the lines instead.
 struct LogOutput: Sendable {
+    var sink: (@Sendable (String) -> Void)?
+
     func write(_ line: String) {
+        if let sink {
+            sink(line)
+            return
+        }
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         bytes.withUnsafeBytes { buffer in

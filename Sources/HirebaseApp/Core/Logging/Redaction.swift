@@ -32,11 +32,11 @@ public enum Redaction {
     public static func scrub(_ text: String) -> String {
         guard triggers.contains(where: { text.contains($0) }) else { return text }
         var result = text
-        result.replace(/eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*/) { _ in "[JWT]" }
-        result.replace(/(?i)bearer\s+[A-Za-z0-9._~+\/=\-]+/) { _ in "Bearer ***" }
-        result.replace(/(?i)(authorization|x-csrf-token|stripe-signature)("?\s*[:=]\s*"?)[^",\]\r\n]+/) { match in
+        result.replace(/(?i)(authorization|x-csrf-token|stripe-signature)("?\s*[:=,]\s*"?)[^"\]\r\n]+/) { match in
             "\(match.output.1)\(match.output.2)***"
         }
+        result.replace(/eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*/) { _ in "[JWT]" }
+        result.replace(/(?i)bearer\s+[A-Za-z0-9._~+\/=\-]+/) { _ in "Bearer ***" }
         result.replace(/token=[^&\s"'<>]+/) { _ in "token=***" }
         result.replace(/"(token|csrfToken|password|secret)"(\s*:\s*)"[^"]*"/) { match in "\"\(match.output.1)\"\(match.output.2)\"***\"" }
         result.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+/) { match in "\(match.output.1)_\(match.output.2)_***" }

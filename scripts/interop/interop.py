@@ -154,6 +154,9 @@ class Ctx:
             "EMAIL_FROM": "hirebase@example.com",
             "PUBLIC_APP_URL": PUBLIC_APP_URL,
             "LOG_FORMAT": "json",
+            # The checks drive a few users and many candidates from one address far faster than
+            # people would: generous limits, except where a check is about the limits themselves.
+            "RATE_LIMITS": "read=6000/m,write=6000/m,costly=6000/m,anonymous=6000/m",
         }
         # Plan limits would refuse the flows above after a few calls (402 plan_limit_reached): every
         # server runs with the shipped plans file but an unlimited free plan, except the billing
@@ -540,8 +543,13 @@ def email_corpus_checks(ctx, report):
                   f"{full}/{len(addresses)} agree, threshold {EMAIL_AGREEMENT_MIN}")
 
 
+# The costly class of the two PostgreSQL instances: per hour, so that no refill happens mid-check.
+PG_COSTLY_LIMIT = 6
+
+
 def multi_instance_checks(ctx, report, url):
-    settings = dict(ctx.settings, DATABASE_URL=url)
+    settings = dict(ctx.settings, DATABASE_URL=url,
+                    RATE_LIMITS=f"read=6000/m,write=6000/m,costly={PG_COSTLY_LIMIT}/h,anonymous=6000/m")
     ctx.migrate(settings, "pg")
     a, b = ctx.server("pg-instance-a", settings), ctx.server("pg-instance-b", settings)
     a.start()
@@ -610,6 +618,38 @@ def multi_instance_checks(ctx, report, url):
         report.expect("pg_outbox_single_delivery", len(got) == 1,
                       f"{len(got)} messages for one invitation with two instances running "
                       f"(waited {EMAIL_WAIT_SECONDS} s + 5 s)")
+
+        # The costly class is exact across instances: 3N concurrent costly calls of one user, spread
+        # over both instances, get exactly N through (400 here: an empty body still costs a call)
+        # and the rest 429 rate_limited with Retry-After.
+        _, tok_r = ctx.minter.user(email=f"pg-rate-{uuid.uuid4().hex[:6]}@example.com")
+        n = 3 * PG_COSTLY_LIMIT
+        barrier = threading.Barrier(n)
+        results = [None] * n
+
+        def costly_worker(i):
+            api = api_a if i % 2 == 0 else api_b
+            try:
+                barrier.wait(timeout=10)
+                results[i] = api.post("/match-candidates", {}, token=tok_r)
+            except Exception as e:  # noqa: BLE001
+                results[i] = e
+
+        threads = [threading.Thread(target=costly_worker, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        summary = collections.Counter(
+            (r.status, obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r)) for r in results)
+        passed = sum(v for (s, _), v in summary.items() if s == 400)
+        limited = [r for r in results if hasattr(r, "status") and r.status == 429 and obj(r).get("code") == "rate_limited"]
+        with_retry = [r for r in limited if (r.header("Retry-After") or "").isdigit()]
+        report.expect("pg_costly_limit_exact_across_instances",
+                      passed == PG_COSTLY_LIMIT and len(limited) == n - PG_COSTLY_LIMIT and len(with_retry) == len(limited),
+                      f"costly={PG_COSTLY_LIMIT}/h, {n} concurrent POST /match-candidates over both instances: "
+                      + ", ".join(f"{v}x {s} {c or ''}".strip() for (s, c), v in sorted(summary.items(), key=str))
+                      + f" (want exactly {PG_COSTLY_LIMIT}x 400 and {n - PG_COSTLY_LIMIT}x 429 rate_limited with Retry-After)")
     finally:
         a.stop()
         b.stop()

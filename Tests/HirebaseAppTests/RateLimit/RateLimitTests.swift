@@ -66,7 +66,8 @@ struct RateLimitTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.code == "rate_limited")
             #expect(refused["requestId"] != nil)
-            #expect(Int(refused.headers.first(name: "Retry-After") ?? "") == 30)
+            // 2 per minute: the next call fits 30 s after the first (less the time the test took).
+            #expect((1...30).contains(Int(refused.headers.first(name: "Retry-After") ?? "") ?? 0))
             #expect(refused.headers.first(name: "RateLimit-Remaining") == "0")
             // Other classes and other users are not affected.
             #expect(try await app.send(.GET, "/companies", as: scenario.recruiter).status == .ok)
@@ -138,7 +139,7 @@ struct RateLimitTests {
             #expect(try await open(from: "198.51.100.7").status == .ok)
             let refused = try await open(from: "198.51.100.7")
             #expect(refused.status == .tooManyRequests)
-            #expect(refused.headers.first(name: "Retry-After") == "30")
+            #expect((1...30).contains(Int(refused.headers.first(name: "Retry-After") ?? "") ?? 0))
             // Another client behind the same trusted proxy has its own allowance; a wrong-token
             // submit costs the caller's allowance like any other call.
             #expect(try await open(from: "203.0.113.20").status == .ok)

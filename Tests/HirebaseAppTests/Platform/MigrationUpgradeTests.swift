@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+/// Migrations are append-only: a database made by the code before issue 7 upgrades in place.
+@Suite("Migrations: upgrade from the earlier schema")
+struct MigrationUpgradeTests {
+    /// The migrations issue 7 added, newest last.
+    static let issue7: [any AsyncMigration] = [CreateRateLimitBuckets(), AddInvitationScoredBy(), AddCSRFTokenOrder()]
+
+    @Test(arguments: TestDatabase.all)
+    func aDatabaseFromBeforeIssue7UpgradesWithItsRows(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: ["RATE_LIMITS": "costly=5/m"]) { app in
+            // Rows written by the earlier code: a company, an assessment, an invitation, a CSRF token.
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            let token = try await scenario.csrf(app)
+            // Back to the schema before issue 7 (columns dropped, rows kept), as that code left it.
+            let sql = try #require(app.db as? any SQLDatabase)
+            for migration in Self.issue7.reversed() {
+                try await migration.revert(on: app.db)
+                try await sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: migration.name)").run()
+            }
+            let before = try await sql.raw("SELECT COUNT(*) AS n FROM invitations").first()?.decode(column: "n", as: Int.self)
+            #expect(before == 1)
+
+            try await app.autoMigrate()
+
+            let names = try await sql.raw("SELECT name FROM _fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names.count == HirebaseMigrations.all.count)
+            // The earlier rows work with the new code: the old CSRF token (no creation order) is
+            // still accepted once; the invitation can be scored and records who scored it.
+            let cancelled = try await app.send(.POST, "/assessments/invitations/\(UUID())/cancel", as: scenario.recruiter, headers: ["X-CSRF-Token": token])
+            #expect(cancelled.status == .notFound)
+            let scored = try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", as: scenario.recruiter, json: JSON(["score": 70]))
+            #expect(scored.status == .ok)
+            #expect(try await Invitation.find(UUID(uuidString: invitation.id), on: app.db)?.scoredBy == scenario.recruiter.id)
+            // New tables are in use.
+            let costly = try await app.send(.POST, "/match-candidates", as: scenario.recruiter, json: JSON([:]))
+            #expect(costly.headers.first(name: "RateLimit-Limit") == "5")
+            let key = "costly:\(scenario.recruiter.id.uuidString.lowercased())"
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM rate_limit_buckets WHERE bucket_key = \(bind: key)").first()?.decode(column: "n", as: Int.self) == 1)
+        }
+    }
+}

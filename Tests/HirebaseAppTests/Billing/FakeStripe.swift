@@ -49,8 +49,8 @@ final class FakeStripe: Sendable {
     /// A failure to answer with instead of executing a request.
     enum Fault: Sendable {
         /// This status with a Stripe error object (`api_error` for 5xx, `rate_limit` for 429,
-        /// `lock_timeout` for 409), and `Stripe-Should-Retry` if given.
-        case status(Int, shouldRetry: Bool? = nil)
+        /// `lock_timeout` for 409), and `Stripe-Should-Retry` and `Retry-After` (seconds) if given.
+        case status(Int, shouldRetry: Bool? = nil, retryAfter: Int? = nil)
         /// Waits this long before executing the request (and remembering its key): past the
         /// client's timeout, the client has given up while the fake still does the work.
         case delay(Duration)
@@ -249,8 +249,8 @@ final class FakeStripe: Sendable {
             }
             if let fault = takeFault(for: request, from: &state) {
                 switch fault {
-                case .status(let status, let shouldRetry):
-                    return .reply(faultReply(status, shouldRetry: shouldRetry))
+                case .status(let status, let shouldRetry, let retryAfter):
+                    return .reply(faultReply(status, shouldRetry: shouldRetry, retryAfter: retryAfter))
                 case .delay(let duration):
                     let key = request.method == "POST" ? request.idempotencyKey : nil
                     if let key {
@@ -319,7 +319,7 @@ final class FakeStripe: Sendable {
 
     private static func fingerprint(_ request: Request) -> String { "\(request.method) \(request.path) \(request.body)" }
 
-    private static func faultReply(_ status: Int, shouldRetry: Bool?) -> Reply {
+    private static func faultReply(_ status: Int, shouldRetry: Bool?, retryAfter: Int?) -> Reply {
         var reply: Reply
         switch status {
         case 409:
@@ -336,6 +336,7 @@ final class FakeStripe: Sendable {
             reply = error(status, type: "invalid_request_error", message: "Scripted failure.")
         }
         if let shouldRetry { reply.headers.append(("Stripe-Should-Retry", shouldRetry ? "true" : "false")) }
+        if let retryAfter { reply.headers.append(("Retry-After", String(retryAfter))) }
         return reply
     }
 

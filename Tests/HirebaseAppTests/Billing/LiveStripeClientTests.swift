@@ -324,6 +324,24 @@ struct LiveStripeClientTests {
         }
     }
 
+    /// Issue 7 § 5: Stripe's `Retry-After` is honoured: a wait longer than the client's longest
+    /// back-off is not shortened by retrying early; the caller is told to wait that long.
+    @Test func aLongRetryAfterIsHonouredNotRetriedEarly() async throws {
+        try await withHarness { harness in
+            harness.fake.seed(FakeStripe.Subscription(id: "sub_1", customer: "cus_1"))
+            harness.fake.fail("/v1/subscriptions/sub_1", with: .status(429, retryAfter: 40), times: 3)
+
+            let error = await stripeError { () async throws(StripeError) in
+                try await harness.client.retrieveSubscription(id: "sub_1")
+            }
+
+            #expect(error == .rateLimited(retryAfter: 40))
+            #expect(harness.fake.requests.count == 1)
+            #expect(error?.appError.headers.first(name: "Retry-After") == "40")
+            #expect(error?.appError.status == .serviceUnavailable)
+        }
+    }
+
     @Test func badRequestIsNotRetriedAndItsErrorObjectIsDecoded() async throws {
         try await withHarness { harness in
             harness.fake.seedCustomer(id: "cus_1")

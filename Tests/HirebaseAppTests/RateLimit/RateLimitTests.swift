@@ -160,4 +160,19 @@ struct RateLimitTests {
             #expect(try await app.send(.GET, path, headers: ["X-Forwarded-For": "198.51.100.2"], overNetwork: true).status == .tooManyRequests)
         }
     }
+
+    @Test func aStaleBearerOnTheCandidatesRoutesIsChargedAsAnonymous() async throws {
+        try await withHirebase(on: .sqlite, environment: limits("anonymous=1/m")) { app in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            let path = "/assessments/invitations/\(invitation.id)?token=\(invitation.token)"
+            var stale = HTTPHeaders()
+            stale.bearerAuthorization = BearerAuthorization(token: try await TestUser().token(expiresIn: -3600))
+
+            let opened = try await app.send(.GET, path, headers: stale)
+            #expect(opened.status == .ok)
+            #expect(opened.headers.first(name: "RateLimit-Limit") == "1")
+            #expect(try await app.send(.GET, path, headers: stale).status == .tooManyRequests)
+        }
+    }
 }

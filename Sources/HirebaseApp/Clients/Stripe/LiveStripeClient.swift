@@ -277,7 +277,10 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
             }
 
             let delay = retryPolicy.delay(beforeRetry: attempt, retryAfter: retryAfter)
-            let willRetry = retryable && attempt < retryPolicy.maxAttempts && !Task.isCancelled
+            // A `Retry-After` longer than we would wait is honoured by not retrying sooner: the
+            // caller gets 503 with that wait instead.
+            let waitsLongEnough = retryAfter.map { $0 <= retryPolicy.maxDelay } ?? true
+            let willRetry = retryable && waitsLongEnough && attempt < retryPolicy.maxAttempts && !Task.isCancelled
                 && ContinuousClock.now.advanced(by: delay) < deadline
             metadata["will-retry"] = "\(willRetry)"
             if willRetry {

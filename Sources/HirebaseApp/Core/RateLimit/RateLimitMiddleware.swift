@@ -5,14 +5,16 @@ import Vapor
 /// `Retry-After` when the class is used up. Every response, errors included, carries
 /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
 ///
-/// A signed-in caller is keyed by user id; a call without `Authorization` (only the
+/// A signed-in caller is keyed by user id; a call without a valid `Authorization` (only the
 /// candidate's open and submit routes allow one) by client address, in the `anonymous` class.
 /// Routes outside the groups this guards (health, metrics, the OpenAPI document, Stripe's
 /// webhooks) are not limited.
 struct RateLimitMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.headers.bearerAuthorization != nil {
-            let user = try await request.requireUser()
+        // Behind `AuthenticationMiddleware` the user is verified already. On the candidate's open
+        // routes a token that does not verify (a stale session in the candidate's browser) does
+        // not stop the call: it is charged as anonymous, and the route decides who may proceed.
+        if request.headers.bearerAuthorization != nil, let user = try? await request.requireUser() {
             try await request.chargeRate(RouteRateClass.of(request), subject: user.id.lowercased)
         } else {
             try await request.chargeRate(.anonymous, subject: request.clientAddressKey)

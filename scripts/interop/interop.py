@@ -543,6 +543,36 @@ def email_corpus_checks(ctx, report):
                   f"{full}/{len(addresses)} agree, threshold {EMAIL_AGREEMENT_MIN}")
 
 
+def concurrently(n, call):
+    """Runs call(i) for i in 0..<n on n threads released together; -> results (or exceptions) by i."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call(i)
+        except Exception as e:  # noqa: BLE001
+            results[i] = e
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def outcome_counts(results):
+    """(status, code) -> how many of the results had it (exceptions by type and text)."""
+    return collections.Counter(
+        (r.status, obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r)) for r in results)
+
+
+def describe_counts(summary):
+    return ", ".join(f"{v}x {s} {c or ''}".strip() for (s, c), v in sorted(summary.items(), key=str))
+
+
 # The costly class of the two PostgreSQL instances: per hour, so that no refill happens mid-check.
 PG_COSTLY_LIMIT = 6
 
@@ -583,31 +613,14 @@ def multi_instance_checks(ctx, report, url):
         csrf3 = csrf_token(report, "pg_csrf_token_for_race", api_b, tok_e)
         ctx.hide("CSRF token", csrf3)
         n = 10
-        barrier = threading.Barrier(n)
-        results = [None] * n
-
-        def worker(i):
-            api = api_a if i % 2 == 0 else api_b
-            try:
-                barrier.wait(timeout=10)
-                results[i] = cancel(api, inv3, tok_e, csrf3)
-            except Exception as e:  # noqa: BLE001
-                results[i] = e
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        summary = collections.Counter(
-            (r.status, obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r)) for r in results)
+        results = concurrently(n, lambda i: cancel(api_a if i % 2 == 0 else api_b, inv3, tok_e, csrf3))
+        summary = outcome_counts(results)
         successes = sum(v for (s, _), v in summary.items() if s == 200)
         refusals = sum(v for (s, c), v in summary.items() if s == 403 and c == "csrf_token_invalid")
         ok = successes == 1 and refusals == n - 1
         report.expect("pg_csrf_concurrent_single_use", ok,
                       f"{n} concurrent cancels with one CSRF token over both instances: "
-                      + ", ".join(f"{v}x {s} {c or ''}".strip() for (s, c), v in sorted(summary.items(), key=str))
-                      + " (want exactly 1x 200 and the rest 403 csrf_token_invalid)")
+                      + describe_counts(summary) + " (want exactly 1x 200 and the rest 403 csrf_token_invalid)")
 
         inv4 = require_invitation(report, "pg_setup_invitation_4",
                                   create_invitation(ctx, api_a, tok_e, assessment_e, f"pg-{uuid.uuid4().hex[:8]}@example.com"))
@@ -624,32 +637,15 @@ def multi_instance_checks(ctx, report, url):
         # and the rest 429 rate_limited with Retry-After.
         _, tok_r = ctx.minter.user(email=f"pg-rate-{uuid.uuid4().hex[:6]}@example.com")
         n = 3 * PG_COSTLY_LIMIT
-        barrier = threading.Barrier(n)
-        results = [None] * n
-
-        def costly_worker(i):
-            api = api_a if i % 2 == 0 else api_b
-            try:
-                barrier.wait(timeout=10)
-                results[i] = api.post("/match-candidates", {}, token=tok_r)
-            except Exception as e:  # noqa: BLE001
-                results[i] = e
-
-        threads = [threading.Thread(target=costly_worker, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        summary = collections.Counter(
-            (r.status, obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r)) for r in results)
+        results = concurrently(n, lambda i: (api_a if i % 2 == 0 else api_b).post("/match-candidates", {}, token=tok_r))
+        summary = outcome_counts(results)
         passed = sum(v for (s, _), v in summary.items() if s == 400)
         limited = [r for r in results if hasattr(r, "status") and r.status == 429 and obj(r).get("code") == "rate_limited"]
         with_retry = [r for r in limited if (r.header("Retry-After") or "").isdigit()]
         report.expect("pg_costly_limit_exact_across_instances",
                       passed == PG_COSTLY_LIMIT and len(limited) == n - PG_COSTLY_LIMIT and len(with_retry) == len(limited),
                       f"costly={PG_COSTLY_LIMIT}/h, {n} concurrent POST /match-candidates over both instances: "
-                      + ", ".join(f"{v}x {s} {c or ''}".strip() for (s, c), v in sorted(summary.items(), key=str))
-                      + f" (want exactly {PG_COSTLY_LIMIT}x 400 and {n - PG_COSTLY_LIMIT}x 429 rate_limited with Retry-After)")
+                      + describe_counts(summary) + f" (want exactly {PG_COSTLY_LIMIT}x 400 and {n - PG_COSTLY_LIMIT}x 429 rate_limited with Retry-After)")
     finally:
         a.stop()
         b.stop()
@@ -867,21 +863,7 @@ def stripe_webhook_checks(ctx, report, api, webhook_secrets):
                            cancel_at_period_end=True, previous_attributes={"cancel_at_period_end": False})
     cbody = stripe_events.body_of(cancelling)
     n = 6
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = d.post(cbody, stripe_events.sign(cbody, webhook_secrets[0]))
-        except Exception as e:  # noqa: BLE001
-            results[i] = e
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = concurrently(n, lambda i: d.post(cbody, stripe_events.sign(cbody, webhook_secrets[0])))
     summary = collections.Counter(
         (r.status, obj(r).get("duplicate"), obj(r).get("code")) if hasattr(r, "status") else (type(r).__name__, str(r), None)
         for r in results)

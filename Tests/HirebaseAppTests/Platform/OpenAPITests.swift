@@ -32,6 +32,33 @@ struct OpenAPITests {
         }
     }
 
+    /// Each operation's `x-rate-class` is the class the server charges (`RouteRateClass`).
+    @Test func documentedRateClassesAreTheChargedOnes() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let document = try await app.send(.GET, "/openapi.json").json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            func shape(_ path: String) -> String {
+                path.split(separator: "/").map { $0.hasPrefix("{") || $0.hasPrefix(":") ? "{}" : String($0) }.joined(separator: "/")
+            }
+            var patterns: [String: String] = [:]
+            for route in app.routes.all {
+                let pattern = "/" + route.path.map(\.description).joined(separator: "/")
+                patterns["\(route.method.rawValue) \(shape(pattern))"] = pattern
+            }
+            var checked = 0
+            for (path, operations) in paths {
+                for (method, value) in operations {
+                    guard let operation = value as? [String: Any], let documented = operation["x-rate-class"] as? String else { continue }
+                    let pattern = try #require(patterns["\(method.uppercased()) \(shape(path))"])
+                    #expect(RouteRateClass.of(method: HTTPMethod(rawValue: method.uppercased()), pattern: pattern).rawValue == documented,
+                            "\(method.uppercased()) \(path)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 30)
+        }
+    }
+
     @Test func docsPageRendersTheDocument() async throws {
         try await withHirebase(on: .sqlite) { app in
             let response = try await app.send(.GET, "/docs")

@@ -20,11 +20,16 @@ enum RouteRateClass {
     /// GETs that change state.
     static let writingGets: Set<String> = ["GET /csrf-token"]
 
-    /// The class of a signed-in caller's request to `route`.
+    /// The class of a signed-in caller's request.
     static func of(_ request: Request) -> RateClass {
-        let key = "\(request.method.rawValue) \(pattern(of: request))"
+        of(method: request.method, pattern: pattern(of: request))
+    }
+
+    /// The class of a signed-in caller's `method` on the route `pattern` (`/jobs/:jobID`).
+    static func of(method: HTTPMethod, pattern: String) -> RateClass {
+        let key = "\(method.rawValue) \(pattern)"
         if costly.contains(key) { return .costly }
-        if request.method == .GET || request.method == .HEAD { return writingGets.contains(key) ? .write : .read }
+        if method == .GET || method == .HEAD { return writingGets.contains(key) ? .write : .read }
         return .write
     }
 

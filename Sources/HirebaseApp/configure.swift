@@ -32,6 +32,10 @@ public func configure(
     ContentConfiguration.global.use(decoder: decoder, for: .json)
 
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxBodyBytes)
+    // Compressed request bodies are refused (415, `JSONBodyMiddleware`) rather than inflated: NIO's
+    // decompressor closed the connection without an answer on a malformed or over-compressed body,
+    // and no client of this API compresses what it sends.
+    app.http.server.configuration.requestDecompression = .disabled
     app.middleware = Middlewares()
     // CORS first, so that error responses (rendered further in) carry its headers too.
     if !config.corsAllowedOrigins.isEmpty {
@@ -39,7 +43,7 @@ public func configure(
             allowedOrigin: .any(config.corsAllowedOrigins),
             allowedMethods: [.GET, .POST, .PATCH, .PUT, .DELETE, .OPTIONS],
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
-            exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])))
+            exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"].map { HTTPHeaders.Name($0) })))
     }
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(AccessLogMiddleware())
@@ -78,6 +82,8 @@ public func configure(
     // SQLite driver runs every query on (issue 7 § 3).
     let dnsPool = SystemHostResolver.makeThreadPool()
     app.lifecycle.use(ThreadPoolShutdown(pool: dnsPool))
+    let heavyWork = HeavyWork()
+    app.lifecycle.use(ThreadPoolShutdown(pool: heavyWork.pool))
     let subscriptions = SubscriptionCache()
     let billing = BillingService(plans: plans, cache: subscriptions)
     var fetch: (@Sendable (String) async throws -> SubscriptionFacts)?
@@ -97,6 +103,7 @@ public func configure(
         matcher: matcher,
         rateLimiter: RateLimiter(policy: config.rateLimits),
         clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
+        heavyWork: heavyWork,
         jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
                                            resolver: SystemHostResolver(threadPool: dnsPool)))
 

@@ -3,7 +3,9 @@ import Vapor
 /// Mounts each feature's routes: public ones, those behind authentication, and those that also
 /// need a CSRF token.
 func routes(_ app: Application) throws {
-    let authenticated = app.grouped(AuthenticationMiddleware(), RateLimitMiddleware())
+    // Rate limits first: a call whose token does not verify is charged as anonymous (per client
+    // address) before authentication refuses it, so a flood of bad tokens is limited too.
+    let authenticated = app.grouped(RateLimitMiddleware(), AuthenticationMiddleware())
     // The candidate's routes: anonymous (per client address) without an access token.
     let open = app.grouped(RateLimitMiddleware())
     let csrfProtected = authenticated.grouped(CSRFMiddleware())
@@ -24,5 +26,5 @@ func routes(_ app: Application) throws {
     try csrfProtected.register(collection: CheckoutController())
     try app.register(collection: StripeWebhookController(applier: app.hirebase.eventApplier))
     try authenticated.register(collection: MatchController(pools: CandidatePoolCache(
-        matcher: app.hirebase.matcher, budgetBytes: app.hirebase.config.matchCacheMegabytes << 20)))
+        matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, budgetBytes: app.hirebase.config.matchCacheMegabytes << 20)))
 }

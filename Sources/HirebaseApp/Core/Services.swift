@@ -23,6 +23,8 @@ public struct HirebaseServices: Sendable {
     public var rateLimiter: RateLimiter
     /// Who the client behind a request is (`TRUSTED_PROXIES`).
     public var clientAddresses: ClientAddressResolver
+    /// CPU-heavy work (page parsing, pool preparation) off the cooperative thread pool.
+    public var heavyWork: HeavyWork
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).
     public var jobPageFetcher: any JobPageFetching
 }

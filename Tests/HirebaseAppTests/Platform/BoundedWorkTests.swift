@@ -113,12 +113,12 @@ struct BoundedWorkTests {
             }
             let companyA = try #require(UUID(uuidString: a.companyID))
             let companyB = try #require(UUID(uuidString: b.companyID))
-            let probe = CandidatePoolCache(matcher: app.hirebase.matcher)
+            let probe = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork)
             let oneBytes = try await probe.pool(for: companyA, on: app.db).estimatedBytes
             #expect(oneBytes > 10_000)
 
             // Room for one pool: the second company's pool pushes the first out.
-            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, budgetBytes: oneBytes * 3 / 2)
+            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, budgetBytes: oneBytes * 3 / 2)
             _ = try await cache.pool(for: companyA, on: app.db)
             _ = try await cache.pool(for: companyA, on: app.db)
             #expect(await cache.buildCount == 1)
@@ -128,7 +128,7 @@ struct BoundedWorkTests {
             #expect(await cache.buildCount == 3)
 
             // A pool larger than the whole budget is used for its call and not kept.
-            let tiny = CandidatePoolCache(matcher: app.hirebase.matcher, budgetBytes: 1024)
+            let tiny = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, budgetBytes: 1024)
             #expect(try await tiny.pool(for: companyA, on: app.db).count == 30)
             #expect(await tiny.heldBytes == 0)
         }
@@ -139,7 +139,7 @@ struct BoundedWorkTests {
             let scenario = try await Scenario.make(app)
             for index in 0..<10 { _ = try await scenario.candidate(app, email: "c\(index)@example.com") }
             let company = try #require(UUID(uuidString: scenario.companyID))
-            let cache = CandidatePoolCache(matcher: app.hirebase.matcher)
+            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork)
             let db = app.db
             let counts = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 { group.addTask { try await cache.pool(for: company, on: db).count } }

@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import Foundation
+import MatchingCore
 import SQLKit
 import Testing
 import Vapor
@@ -116,5 +117,46 @@ struct HardeningTests {
             let response = try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit", json: JSON(["token": invitation.token, "answers": tooMany]))
             #expect(response.status == .badRequest)
         }
+    }
+
+    /// Found by trying it: a malformed gzip body got no answer at all (the decompressor closed
+    /// the connection). Compressed bodies are now refused with the contract's 415.
+    @Test func compressedBodiesAre415AndWebhooksStill401() async throws {
+        try await withHirebase(on: .sqlite, environment: ["STRIPE_WEBHOOK_SECRET": "whsec_test"]) { app in
+            let gzip = try await app.send(.POST, "/companies", as: TestUser(), headers: ["Content-Encoding": "gzip", "Content-Type": "application/json"],
+                                          raw: "xx", overNetwork: true)
+            #expect(gzip.status == .unsupportedMediaType)
+            #expect(gzip.code == "unsupported_media_type")
+            #expect(gzip.headers.first(name: "X-Request-Id") != nil)
+            let webhook = try await app.send(.POST, "/webhooks/stripe", headers: ["Content-Encoding": "gzip", "Stripe-Signature": "t=1,v1=00"],
+                                             raw: "xx", overNetwork: true)
+            #expect(webhook.status == .unauthorized)
+            #expect(webhook.code == "invalid_webhook_signature")
+        }
+    }
+
+    /// Found by trying it: two instances started together in one directory generated two
+    /// different development secrets.
+    @Test func concurrentStartsAgreeOnOneDevelopmentSecret() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = DevelopmentSecretStore(besideDatabaseAt: directory.appendingPathComponent("hirebase.sqlite").path)
+        let secrets = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { try store.loadOrCreate() } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(secrets.count == 1)
+        let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try store.loadOrCreate() == secrets.first)
+    }
+
+    /// Found by trying it: a 2 MB description of skill words cost seconds of alias look-ups.
+    @Test func skillExtractionReadsOnlyTheStartOfTheText() throws {
+        let extractor = AliasSkillExtractor(aliases: try MatchingCore.SkillAliases.loadBundled())
+        let filler = String(repeating: "lorem ipsum ", count: AliasSkillExtractor.maxCharacters / 12 + 10)
+        #expect(extractor.skills(in: "Swift and " + filler + " kubernetes") == extractor.skills(in: "Swift"))
+        #expect(extractor.skills(in: "Swift and kubernetes").count == 2)
     }
 }

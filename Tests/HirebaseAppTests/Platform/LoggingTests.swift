@@ -75,6 +75,16 @@ struct LogScrubbingTests {
         }
     }
 
+    /// Found by trying it: internationalised addresses and trace-level byte dumps of bodies.
+    @Test func internationalAddressesAndByteDumpsAreMasked() {
+        #expect(Redaction.scrub("candidate_email: zoë.secret@exämple.com") == "candidate_email: z***@exämple.com")
+        #expect(Redaction.scrub("email_key: 用户秘密@例子.广告") == "email_key: 用***@例子.广告")
+        let spaced = "body(ByteBuffer { readableBytes: 43 } readable bytes (max 1k): [ 7b 22 74 6f 6b 65 6e 22 3a 22 53 46 37 70 33 74 ])"
+        #expect(!Redaction.scrub(spaced).contains("7b 22 74"))
+        #expect(Redaction.scrub("payload 7b22656d61696c223a22626f622e70726976617465407822 end") == "payload [bytes redacted] end")
+        #expect(Redaction.loggable(key: "input", value: "[candidate_email: bob@x.io]") == "[redacted]")
+    }
+
     @Test func scrubIsIdempotentAndLeavesPlainTextAlone() {
         let plain = "GET /jobs/:jobID 200 duration-ms=1.2"
         #expect(Redaction.scrub(plain) == plain)

@@ -110,6 +110,10 @@ struct RateLimitTests {
             let third = try await app.send(.GET, "/csrf-token", as: user)
             #expect(third.status == .tooManyRequests)
             #expect(third.headers.first(name: "RateLimit-Limit") == "2")
+            // HEAD runs the GET route (and would store a token): it is a write too.
+            let head = try await app.send(.HEAD, "/csrf-token", as: user)
+            #expect(head.status == .tooManyRequests)
+            #expect(try await CSRFToken.query(on: app.db).count() == 1)
         }
     }
 
@@ -173,6 +177,21 @@ struct RateLimitTests {
             #expect(opened.status == .ok)
             #expect(opened.headers.first(name: "RateLimit-Limit") == "1")
             #expect(try await app.send(.GET, path, headers: stale).status == .tooManyRequests)
+        }
+    }
+
+    /// Found by trying it: calls with an invalid or expired token were never limited.
+    @Test func callsWithTokensThatDoNotVerifyAreLimitedPerAddress() async throws {
+        try await withHirebase(on: .sqlite, environment: limits("anonymous=2/m")) { app in
+            var garbage = HTTPHeaders()
+            garbage.bearerAuthorization = BearerAuthorization(token: "garbage")
+            #expect(try await app.send(.POST, "/scrape", headers: garbage, json: JSON(["url": "https://example.com"])).status == .unauthorized)
+            #expect(try await app.send(.GET, "/companies", headers: garbage).status == .unauthorized)
+            let refused = try await app.send(.GET, "/companies", headers: garbage)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.code == "rate_limited")
+            // A valid token is keyed by its user, not the address.
+            #expect(try await app.send(.GET, "/companies", as: TestUser()).status == .ok)
         }
     }
 }

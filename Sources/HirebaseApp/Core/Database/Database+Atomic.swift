@@ -21,15 +21,7 @@ extension Database {
         // One SQLite write transaction at a time in this process: a second `BEGIN IMMEDIATE`
         // would wait in sqlite-nio's busy handler, which retries without sleeping and so burns a
         // thread-pool thread and a core until the first commits.
-        await SQLiteWriteGate.shared.enter()
-        do {
-            let result = try await transactionOnOneConnection(body)
-            await SQLiteWriteGate.shared.leave()
-            return result
-        } catch {
-            await SQLiteWriteGate.shared.leave()
-            throw error
-        }
+        return try await SQLiteWriteGate.shared.withSlot { try await transactionOnOneConnection(body) }
     }
 
     private func transactionOnOneConnection<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
@@ -54,26 +46,7 @@ enum AtomicScope {
     @TaskLocal static var active = false
 }
 
-/// A first-come, first-served async mutex for SQLite write transactions (see `atomic`).
-actor SQLiteWriteGate {
-    static let shared = SQLiteWriteGate()
-
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func enter() async {
-        if !busy {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func leave() {
-        if waiters.isEmpty {
-            busy = false
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
+/// One SQLite write transaction at a time in this process (see `atomic`).
+enum SQLiteWriteGate {
+    static let shared = AsyncSemaphore(limit: 1)
 }

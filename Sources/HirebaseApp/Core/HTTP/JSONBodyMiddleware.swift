@@ -14,6 +14,10 @@ public struct JSONBodyMiddleware: AsyncMiddleware {
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if Self.exemptPaths.contains(request.url.path) { return try await next.respond(to: request) }
+        if let coding = request.headers.first(name: .contentEncoding), coding.lowercased() != "identity" {
+            // RFC 9110 § 8.4.1: a content coding the server does not accept is 415.
+            throw AppError(.unsupportedMediaType, detail: "Content-Encoding \(coding.prefix(40)) is not accepted; send the body uncompressed")
+        }
         if [.POST, .PUT, .PATCH].contains(request.method), Self.hasBody(request) {
             guard let type = request.headers.contentType, type.type.lowercased() == "application",
                   type.subType.lowercased() == "json" || type.subType.lowercased().hasSuffix("+json") else {

@@ -15,11 +15,13 @@ public enum Redaction {
 
     /// Metadata keys whose values are never written (SQL bind values carry e-mail addresses and
     /// token hashes).
-    public static let redactedMetadataKeys: Set<String> = ["binds"]
+    /// The drivers' `binds`, and Fluent's `input` and `filters` of its debug "Running query" line.
+    public static let redactedMetadataKeys: Set<String> = ["binds", "input", "filters"]
 
     /// Substrings that may start something `scrub` masks; text with none of them is returned as
     /// is without running a pattern.
-    private static let triggers = ["@", "eyJ", "oken", "earer", "EARER", "_test_", "_live_", "whsec_", "ignature", "IGNATURE", "uthorization", "UTHORIZATION"]
+    private static let triggers = ["@", "eyJ", "oken", "earer", "EARER", "_test_", "_live_", "whsec_", "ignature", "IGNATURE", "uthorization", "UTHORIZATION",
+                                   "ByteBuffer", "readable bytes"]
 
     /// `text` with secrets and personal data masked:
     /// - JWTs (`eyJ...` three base64url parts) -> `[JWT]`;
@@ -28,9 +30,10 @@ public enum Redaction {
     /// - JSON members `"token"`, `"csrfToken"`, `"password"`, `"secret"` -> `"***"`;
     /// - the values of `Authorization`, `X-CSRF-Token` and `Stripe-Signature` in a header dump;
     /// - Stripe keys (`sk_live_...`, `rk_test_...`) and webhook secrets (`whsec_...`);
-    /// - e-mail addresses -> first character, `***`, then `@domain`.
+    /// - e-mail addresses, in any script -> first character, `***`, then `@domain`;
+    /// - byte dumps (hex, spaced or not, 16 bytes or more), as Vapor's trace lines show bodies.
     public static func scrub(_ text: String) -> String {
-        guard triggers.contains(where: { text.contains($0) }) else { return text }
+        guard triggers.contains(where: { text.contains($0) }) || hasLongHexRun(text) else { return text }
         var result = text
         result.replace(/(?i)(authorization|x-csrf-token|stripe-signature)("?\s*[:=,]\s*"?)[^"\]\r\n]+/) { match in
             "\(match.output.1)\(match.output.2)***"
@@ -41,10 +44,29 @@ public enum Redaction {
         result.replace(/"(token|csrfToken|password|secret)"(\s*:\s*)"[^"]*"/) { match in "\"\(match.output.1)\"\(match.output.2)\"***\"" }
         result.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+/) { match in "\(match.output.1)_\(match.output.2)_***" }
         result.replace(/whsec_[A-Za-z0-9+\/=]+/) { _ in "whsec_***" }
-        result.replace(/([A-Za-z0-9])[A-Za-z0-9._%+\-]*@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)/) { match in
+        // Any script: internationalised addresses (`zoë@exämple.com`, `用户@例子.广告`) too.
+        result.replace(/([^\s@"'<>(),;:\[\]\\])[^\s@"'<>(),;:\[\]\\]*@([^\s@"'<>(),;:\[\]\\.]+(?:\.[^\s@"'<>(),;:\[\]\\.]+)+)/) { match in
             "\(match.output.1)***@\(match.output.2)"
         }
+        // Byte dumps (a request body at trace level): `[ 7b 22 74 ... ]` or `7b22746f6b...`.
+        result.replace(/(?:[0-9a-fA-F]{2} ){8,}[0-9a-fA-F]{2}/) { _ in "[bytes redacted]" }
+        result.replace(/\b[0-9a-fA-F]{32,}\b/) { _ in "[bytes redacted]" }
         return result
+    }
+
+    /// Whether `text` holds 32 or more hex digits in a row (a byte dump or a digest).
+    static func hasLongHexRun(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"):
+                run += 1
+                if run >= 32 { return true }
+            default:
+                run = 0
+            }
+        }
+        return false
     }
 
     /// A metadata value as a log line shows it: flattened and scrubbed, or dropped when its key

@@ -1,19 +1,21 @@
 import Vapor
 
-/// Charges each request to its rate class before the route runs (STYLE.md "The path of a
-/// request": after authentication, before CSRF) and answers 429 `rate_limited` with
-/// `Retry-After` when the class is used up. Every response, errors included, carries
-/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
+/// Charges each request to its rate class before the route runs (before authentication refuses
+/// it and before CSRF) and answers 429 `rate_limited` with `Retry-After` when the class is used
+/// up. Every response, errors included, carries `RateLimit-Limit`, `RateLimit-Remaining` and
+/// `RateLimit-Reset`.
 ///
-/// A signed-in caller is keyed by user id; a call without a valid `Authorization` (only the
-/// candidate's open and submit routes allow one) by client address, in the `anonymous` class.
+/// A caller whose access token verifies is keyed by user id, in the route's class; any other
+/// call (no token: the candidate's open and submit; a token that does not verify: refused with
+/// 401 right after) by client address, in the `anonymous` class, so that a flood of bad tokens is
+/// limited as well.
 /// Routes outside the groups this guards (health, metrics, the OpenAPI document, Stripe's
 /// webhooks) are not limited.
 struct RateLimitMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        // Behind `AuthenticationMiddleware` the user is verified already. On the candidate's open
-        // routes a token that does not verify (a stale session in the candidate's browser) does
-        // not stop the call: it is charged as anonymous, and the route decides who may proceed.
+        // A token that does not verify does not stop the call here (on the candidate's routes it
+        // may be a stale session in the candidate's browser): it is charged as anonymous, and
+        // authentication or the route decides who may proceed.
         if request.headers.bearerAuthorization != nil, let user = try? await request.requireUser() {
             try await request.chargeRate(RouteRateClass.of(request), subject: user.id.lowercased)
         } else {

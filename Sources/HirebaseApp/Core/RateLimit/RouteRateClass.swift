@@ -25,11 +25,14 @@ enum RouteRateClass {
         of(method: request.method, pattern: pattern(of: request))
     }
 
-    /// The class of a signed-in caller's `method` on the route `pattern` (`/jobs/:jobID`).
+    /// The class of a signed-in caller's `method` on the route `pattern` (`/jobs/:jobID`). `HEAD`
+    /// is classed as the `GET` it runs (Vapor answers `HEAD` with the `GET` route, side effects
+    /// included).
     static func of(method: HTTPMethod, pattern: String) -> RateClass {
-        let key = "\(method.rawValue) \(pattern)"
+        let verb = method == .HEAD ? HTTPMethod.GET : method
+        let key = "\(verb.rawValue) \(pattern)"
         if costly.contains(key) { return .costly }
-        if method == .GET || method == .HEAD { return writingGets.contains(key) ? .write : .read }
+        if verb == .GET { return writingGets.contains(key) ? .write : .read }
         return .write
     }
 

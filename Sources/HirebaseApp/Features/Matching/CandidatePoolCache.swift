@@ -11,9 +11,13 @@ import SQLKit
 /// - **Bounded memory:** pools are kept within `budgetBytes` (`CandidatePool.estimatedBytes`),
 ///   least recently used dropped first; a pool larger than the whole budget is used for its call
 ///   and not kept.
-/// - **No head-of-line blocking:** loading and preparing run outside the actor, one build per
-///   company at a time (concurrent calls for the same company share it), so one company's large
-///   build never delays another company's match.
+/// - **No head-of-line blocking:** loading and preparing run outside the actor, so a match
+///   against a prepared pool never waits for any build; concurrent calls for the same company
+///   share one build.
+/// - **Bounded builds:** one build at a time in the process (others queue, suspended), each
+///   loading candidates in pages of `pageSize` and keeping at most `maxResumeCharacters` of a
+///   résumé, and preparing on the heavy-work pool, so a build's memory is about one company's
+///   profiles and it never takes the threads that serve other requests.
 actor CandidatePoolCache {
     private struct Entry {
         var fingerprint: String
@@ -28,6 +32,13 @@ actor CandidatePoolCache {
     }
 
     private let matcher: CandidateMatcher
+    private let heavyWork: HeavyWork
+    /// One build at a time.
+    private let builder = AsyncSemaphore(limit: 1)
+    /// Candidates read per query while loading.
+    static let pageSize = 2_000
+    /// The part of a résumé matching reads (characters from its start; a résumé may hold 100,000).
+    static let maxResumeCharacters = 20_000
     /// The most bytes of prepared pools kept (`MATCH_CACHE_MB`, default 256 MiB).
     let budgetBytes: Int
     private var entries: [UUID: Entry] = [:]
@@ -36,8 +47,9 @@ actor CandidatePoolCache {
     /// Pools built (tests count rebuilds).
     private(set) var buildCount = 0
 
-    init(matcher: CandidateMatcher, budgetBytes: Int = 256 << 20) {
+    init(matcher: CandidateMatcher, heavyWork: HeavyWork, budgetBytes: Int = 256 << 20) {
         self.matcher = matcher
+        self.heavyWork = heavyWork
         self.budgetBytes = max(1, budgetBytes)
     }
 
@@ -57,9 +69,12 @@ actor CandidatePoolCache {
         if let build = builds[companyID], build.fingerprint == fingerprint {
             task = build.task
         } else {
-            let matcher = self.matcher
+            let (matcher, heavyWork, builder) = (self.matcher, self.heavyWork, self.builder)
             task = Task.detached(priority: .medium) {
-                matcher.prepare(try await Self.profiles(of: companyID, on: db))
+                try await builder.withSlot {
+                    let profiles = try await Self.profiles(of: companyID, on: db)
+                    return try await heavyWork.run { matcher.prepare(profiles) }
+                }
             }
             builds[companyID] = Build(fingerprint: fingerprint, task: task)
             buildCount += 1
@@ -90,17 +105,27 @@ actor CandidatePoolCache {
         entries[companyID] = Entry(fingerprint: fingerprint, pool: pool, bytes: bytes, lastUse: clock)
     }
 
-    /// The fields matching reads of every candidate of the company (no e-mail, no creator).
+    /// The fields matching reads of every candidate of the company (no e-mail, no creator), in
+    /// pages by id, résumés cut to `maxResumeCharacters`.
     private static func profiles(of companyID: UUID, on db: any Database) async throws -> [CandidateProfile] {
-        try await Candidate.query(on: db).filter(\.$companyID == companyID)
-            .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
-            .field(\.$location).field(\.$resumeText)
-            .all()
-            .compactMap { candidate in
-                guard let id = candidate.id else { return nil }
-                return CandidateProfile(id: id, name: candidate.name, headline: candidate.headline, skills: candidate.skills,
-                                        yearsExperience: candidate.yearsExperience, location: candidate.location, resumeText: candidate.resumeText)
+        var profiles: [CandidateProfile] = []
+        var after: UUID?
+        while true {
+            var query = Candidate.query(on: db).filter(\.$companyID == companyID)
+            if let after { query = query.filter(\.$id > after) }
+            let page = try await query
+                .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
+                .field(\.$location).field(\.$resumeText)
+                .sort(\.$id).limit(pageSize).all()
+            for candidate in page {
+                guard let id = candidate.id else { continue }
+                profiles.append(CandidateProfile(id: id, name: candidate.name, headline: candidate.headline, skills: candidate.skills,
+                                                 yearsExperience: candidate.yearsExperience, location: candidate.location,
+                                                 resumeText: candidate.resumeText.map { String($0.prefix(maxResumeCharacters)) }))
             }
+            guard page.count == pageSize, let last = page.last?.id else { return profiles }
+            after = last
+        }
     }
 
     /// Count, newest creation and newest update of the company's candidates (no deletes exist),

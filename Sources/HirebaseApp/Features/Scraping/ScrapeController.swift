@@ -74,12 +74,15 @@ struct ScrapeController: RouteCollection {
         let fetcher = req.hirebase.jobPageFetcher
         let parser = JobPageParser(skillExtractor: AliasSkillExtractor(aliases: req.hirebase.matcher.aliases))
         do {
+            // Parsing runs on the heavy-work pool: never on the threads that serve other requests.
+            let heavy = req.hirebase.heavyWork
             if let board = JobBoardAPI(pageURL: url) {
                 let answer = try await fetcher.fetch(board.apiURL, expecting: .json)
-                return try board.parse(json: Data(answer.body), pageURL: url, skillExtractor: AliasSkillExtractor(aliases: req.hirebase.matcher.aliases))
+                let extractor = AliasSkillExtractor(aliases: req.hirebase.matcher.aliases)
+                return try await heavy.run { try board.parse(json: Data(answer.body), pageURL: url, skillExtractor: extractor) }
             }
             let page = try await fetcher.fetch(url, expecting: .html)
-            return try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset)
+            return try await heavy.run { try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset) }
         } catch let error as JobPageFetchError {
             throw Self.appError(for: error)
         } catch is JobPageParserError {

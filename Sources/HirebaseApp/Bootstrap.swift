@@ -38,7 +38,13 @@ public enum Bootstrap {
                 if serving {
                     for line in config.report.text.split(separator: "\n") {
                         let text = String(line)
-                        if text.hasPrefix("warning:") || text.hasPrefix("degraded:") { app.logger.warning("\(text)") } else { app.logger.info("\(text)") }
+                        if text.hasPrefix("warning:") || text.hasPrefix("degraded:") {
+                            app.logger.warning("\(text)")
+                        } else if text.hasPrefix("missing:") {
+                            app.logger.notice("\(text)")
+                        } else {
+                            app.logger.info("\(text)")
+                        }
                     }
                 }
                 try await app.execute()

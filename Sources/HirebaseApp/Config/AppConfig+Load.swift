@@ -143,7 +143,9 @@ private struct EnvironmentReader {
             if production {
                 report.warnings.append("EMAIL_PROVIDER=log in production: invitation e-mails are only written to the log, without their links")
             }
-            report.configured.append("email: log provider (messages written to the log)")
+            report.configured.append(production
+                ? "email: log provider (messages logged, links masked; nothing delivered)"
+                : "email: log provider (messages logged with links masked, whole messages in \(value("EMAIL_LOG_DIR") ?? ".hirebase-mail")/; nothing delivered)")
         } else {
             report.configured.append("email: resend API at \(apiBase.absoluteString)")
         }

@@ -48,7 +48,7 @@ struct HealthController: RouteCollection {
             ? Check(status: "not_configured", detail: "STRIPE_SECRET_KEY is not set; billing answers 503", latencyMs: nil)
             : Check(status: "ok", detail: nil, latencyMs: nil)
         checks["email"] = config.email.provider == .log
-            ? Check(status: config.kind == .production ? "degraded" : "ok", detail: "log provider: messages are written to the log", latencyMs: nil)
+            ? Check(status: config.kind == .production ? "degraded" : "ok", detail: "log provider: messages are logged with links masked, nothing is delivered", latencyMs: nil)
             : Check(status: "ok", detail: "resend API", latencyMs: nil)
         let overall: String
         if checks["database"]?.status == "down" {

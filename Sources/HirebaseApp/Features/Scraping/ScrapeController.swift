@@ -84,6 +84,9 @@ struct ScrapeController: RouteCollection {
             let page = try await fetcher.fetch(url, expecting: .html)
             return try await heavy.run { try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset) }
         } catch let error as JobPageFetchError {
+            // The caller gets the contract's safe answer; the log keeps the cause (DNS,
+            // connection, status) for whoever runs the server.
+            req.logger.notice("job page fetch failed", metadata: ["host": .string(url.host ?? ""), "reason": .string(String(describing: error))])
             throw Self.appError(for: error)
         } catch is JobPageParserError {
             throw AppError(.unprocessableEntity, code: "no_job_posting_found", detail: "No job posting was found at that URL")

@@ -54,6 +54,12 @@ let package = Package(
             name: "MatchingBench",
             dependencies: [.target(name: "MatchingCore")]
         ),
+        /// Benchmark of JobPageParser on an ordinary and on hostile 2 MB pages, against issue 7's
+        /// one-second target (`scripts/bench`).
+        .executableTarget(
+            name: "ParserBench",
+            dependencies: [.target(name: "JobPageParser")]
+        ),
         /// Pure Swift: plans file, usage periods, Stripe webhook signatures and event views
         /// (no Vapor, no I/O besides reading a plans file or its bundled default).
         .target(

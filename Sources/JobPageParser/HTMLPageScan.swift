@@ -1,3 +1,4 @@
+import CLibXML2
 import Foundation
 
 /// What the parser needs from a parsed page, collected in one walk over its tree: the JSON-LD
@@ -15,11 +16,27 @@ struct HTMLPageScan {
     /// The first microdata item typed schema.org `JobPosting`, as JSON-LD-like members.
     private(set) var microdataJobPosting: [String: JSONValue]?
 
+    /// One walk over the tree, each node visited once. Text is rendered only for the first
+    /// `<title>`s and `<h1>`s until one is not blank, and never for an `<h1>` that sits inside a
+    /// blank one other than through an element `HTMLText` skips: its text is part of the outer
+    /// one's, so it is blank too. Without that, `<h1>`s nested through `<div>`s rendered the same
+    /// subtree once per level (up to libxml2's 257).
     init(document: HTMLDocument) {
         var microdataRoot: HTMLNode?
+        // The blank <h1>s being walked, innermost last, each with the number of open elements
+        // below it whose text `HTMLText.render` skips.
+        var blankHeadings: [(node: xmlNodePtr, openSkipped: Int)] = []
         let root = document.root
         root.walkDescendants { node, event in
-            guard event == .enter, node.isElement else { return false }
+            guard node.isElement else { return false }
+            if let last = blankHeadings.indices.last {
+                if event == .exit, node.pointer == blankHeadings[last].node {
+                    blankHeadings.removeLast()
+                } else if HTMLText.skipsContent(of: node.name) {
+                    blankHeadings[last].openSkipped += event == .enter ? 1 : -1
+                }
+            }
+            guard event == .enter else { return false }
             switch node.name {
             case "script":
                 if Self.isJSONLD(type: node.attribute("type")) {
@@ -33,8 +50,9 @@ struct HTMLPageScan {
                 if title == nil { title = Self.nonBlank(HTMLText.render(node, singleLine: true)) }
                 return false
             case "h1":
-                if firstHeading == nil {
+                if firstHeading == nil, blankHeadings.last.map({ $0.openSkipped > 0 }) ?? true {
                     firstHeading = Self.nonBlank(HTMLText.render(node, singleLine: true))
+                    if firstHeading == nil { blankHeadings.append((node.pointer, 0)) }
                 }
                 return true
             case "svg":

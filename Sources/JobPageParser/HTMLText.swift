@@ -95,6 +95,12 @@ enum HTMLText {
         return false
     }
 
+    /// Whether `render` leaves out the content of an element with this name (scripts, form
+    /// controls, embedded documents...).
+    static func skipsContent(of name: String) -> Bool {
+        skippedElements.contains(name)
+    }
+
     private static let skippedElements: Set<String> = [
         "script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg",
         "button", "select", "textarea",

@@ -18,6 +18,24 @@ import Foundation
 ///
 /// Pure and `Sendable`: no I/O, safe to call from many tasks at once (libxml2 is initialised
 /// once for the process before the first parse).
+///
+/// Bounded work, as any signed-in user chooses the page (issue 7; the fetcher caps it at 2 MB):
+/// every step is linear in the page's size and bounded in depth, and a hostile 2 MB page parses
+/// in well under a second in a release build (`ParserBench`, `scripts/bench`).
+/// - libxml2 2.9 builds the tree. It halts at the 258th nested element (`xmlParserMaxDepth`,
+///   256; `XML_PARSE_HUGE` is never set), and the input ends at the first start tag with more
+///   than 175 attributes, which libxml2 checks pairwise (`HTMLDocument.maximumAttributeSlots`).
+/// - The tree is walked once, without recursion (`HTMLNode.walkDescendants`, `HTMLPageScan`).
+///   Text is rendered for the first `<title>`s and `<h1>`s until one is not blank, never twice
+///   for nested blank `<h1>`s; microdata items nest at most 8 deep and a property inside 8 other
+///   properties is not read, so a node's text is rendered at most 8 times over.
+/// - Each JSON-LD block is repaired in linear time, with a table of 4 bytes per byte of the
+///   block (`LenientJSON.repair`), and a block nesting `{`/`[` deeper than 64 is skipped
+///   (`LenientJSON.maximumDepth`); the search for a JobPosting goes 32 levels deep.
+/// - Reading the posting is charged to a budget of 4 units per page byte plus 1,000,000 (about
+///   one unit per byte of text read or rendered, `JobPostingReader.Budget`), which `@id`
+///   references cannot multiply; past it, values read as missing. Of a salary text the first
+///   256 characters and 8 numbers are read.
 public struct JobPageParser: Sendable {
     private let skillExtractor: any SkillExtracting
 
@@ -44,7 +62,9 @@ public struct JobPageParser: Sendable {
     public func parse(
         html: some ContiguousBytes, pageURL: URL, contentTypeCharset: String? = nil
     ) throws(JobPageParserError) -> ParsedJobPage {
+        var pageBytes = 0
         let scanned: Result<HTMLPageScan, JobPageParserError> = html.withUnsafeBytes { bytes in
+            pageBytes = bytes.count
             guard bytes.count <= Int(Int32.max) else { return .failure(.documentTooLarge) }
             let encoding = Self.externalEncoding(contentTypeCharset, bytes: bytes)
             guard let document = HTMLDocument.parse(bytes: bytes, encoding: encoding) else {
@@ -57,13 +77,14 @@ public struct JobPageParser: Sendable {
 
         let jsonLD = JSONLDDocuments(blocks: scan.jsonLDBlocks)
         if let node = jsonLD.firstJobPosting {
-            let reader = JobPostingReader(node: node, format: .markup, resolve: jsonLD.resolve)
+            let reader = JobPostingReader(
+                node: node, format: .markup, budget: .init(pageBytes: pageBytes), resolve: jsonLD.resolve)
             if let job = job(from: reader, page: page, pageURL: pageURL) {
                 return ParsedJobPage(job: job, source: .jsonLD)
             }
         }
         if let node = scan.microdataJobPosting {
-            let reader = JobPostingReader(node: node, format: .plain)
+            let reader = JobPostingReader(node: node, format: .plain, budget: .init(pageBytes: pageBytes))
             if let job = job(from: reader, page: page, pageURL: pageURL) {
                 return ParsedJobPage(job: job, source: .html)
             }

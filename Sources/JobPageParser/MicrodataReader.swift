@@ -12,6 +12,13 @@ enum MicrodataReader {
     /// (posting, Place, PostalAddress).
     private static let maximumDepth = 8
 
+    /// A property element inside this many other property elements (of this item or the items
+    /// around it) is not read. A property's value is the text of everything below it, so each
+    /// property element around a node renders that node's text once more; the limit keeps that
+    /// to 8 times per node rather than once per level of a hostile nesting (up to libxml2's
+    /// 257). Real items nest properties two deep (`jobLocation` > `address` > `addressLocality`).
+    private static let maximumPropertyNesting = 8
+
     /// Whether an `itemtype` (a space-separated list of type URLs) names schema.org's JobPosting.
     static func isJobPostingType(_ itemtype: String?) -> Bool {
         guard let itemtype else { return false }
@@ -21,24 +28,41 @@ enum MicrodataReader {
     /// The item rooted at `element`: its properties by name (several values as an array) and its
     /// `@type` (the local name of its first `itemtype`).
     static func item(at element: HTMLNode) -> [String: JSONValue] {
-        item(at: element, depth: 0)
+        item(at: element, depth: 0, enclosingProperties: 0)
     }
 
-    private static func item(at element: HTMLNode, depth: Int) -> [String: JSONValue] {
+    /// - Parameter enclosingProperties: the property elements around `element`'s descendants:
+    ///   `element` itself and those around it.
+    private static func item(
+        at element: HTMLNode, depth: Int, enclosingProperties: Int
+    ) -> [String: JSONValue] {
         var properties: [String: [JSONValue]] = [:]
+        // Property elements around the node being visited. A property element that is not an
+        // item counts from its `.enter` to its `.exit` (the walk reports both for every node);
+        // an item is never entered: its properties are read by the recursive call.
+        var nesting = enclosingProperties
         element.walkDescendants { node, event in
-            guard event == .enter, node.isElement else { return false }
+            guard node.isElement else { return false }
             let isItem = node.hasAttribute("itemscope")
-            if let names = node.attribute("itemprop") {
-                let value: JSONValue
-                if isItem {
-                    value = depth < maximumDepth ? .object(item(at: node, depth: depth + 1)) : .null
-                } else {
-                    value = .string(propertyValue(of: node))
-                }
-                for name in names.split(whereSeparator: \.isWhitespace) {
-                    properties[localName(name), default: []].append(value)
-                }
+            guard event == .enter else {
+                if !isItem, node.hasAttribute("itemprop") { nesting -= 1 }
+                return false
+            }
+            guard let names = node.attribute("itemprop") else { return !isItem }
+            let around = nesting
+            if !isItem { nesting += 1 }
+            guard around < maximumPropertyNesting else { return false }
+            let value: JSONValue
+            if isItem {
+                value =
+                    depth < maximumDepth
+                    ? .object(item(at: node, depth: depth + 1, enclosingProperties: nesting + 1))
+                    : .null
+            } else {
+                value = .string(propertyValue(of: node))
+            }
+            for name in names.split(whereSeparator: \.isWhitespace) {
+                properties[localName(name), default: []].append(value)
             }
             return !isItem
         }

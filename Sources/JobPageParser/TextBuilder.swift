@@ -1,6 +1,11 @@
 /// Accumulates text with collapsed white space and at most one blank line between blocks.
+///
+/// Linear in what is appended, and cheap per character, since it runs over every text node of a
+/// page and every description: the text grows as UTF-8 bytes, and ASCII white space is told
+/// apart without Unicode's property table (appending scalars to a `String` one by one and
+/// looking up every character's properties took most of the time of rendering a long text).
 struct TextBuilder {
-    private(set) var text = ""
+    private var utf8: [UInt8] = []
     private let singleLine: Bool
     /// 0: nothing pending, 1: a line break, 2: a blank line.
     private var pendingBreaks = 0
@@ -8,6 +13,11 @@ struct TextBuilder {
 
     init(singleLine: Bool) {
         self.singleLine = singleLine
+    }
+
+    /// The text so far.
+    var text: String {
+        String(decoding: utf8, as: UTF8.self)
     }
 
     mutating func requestBreak(_ level: Int) {
@@ -37,13 +47,25 @@ struct TextBuilder {
                 if original.value < 0x20 { pendingSpace = true }
                 continue
             }
-            if scalar.properties.isWhitespace {
+            if Self.isWhitespace(scalar) {
                 pendingSpace = true
                 continue
             }
             flushSeparator()
-            text.unicodeScalars.append(scalar)
+            if scalar.isASCII {
+                utf8.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                utf8.append(contentsOf: UTF8.encode(scalar)!)
+            }
         }
+    }
+
+    /// Unicode's White_Space property (what `Unicode.Scalar.Properties.isWhitespace` answers),
+    /// with the ASCII members spelled out: tab, line feed, vertical tab, form feed, carriage
+    /// return and space.
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) }
+        return scalar.properties.isWhitespace
     }
 
     private mutating func flushSeparator() {
@@ -51,11 +73,11 @@ struct TextBuilder {
             pendingBreaks = 0
             pendingSpace = false
         }
-        guard !text.isEmpty else { return }
+        guard !utf8.isEmpty else { return }
         if pendingBreaks > 0, !singleLine {
-            text.append(pendingBreaks == 2 ? "\n\n" : "\n")
+            utf8.append(contentsOf: pendingBreaks == 2 ? [0x0A, 0x0A] : [0x0A])
         } else if pendingBreaks > 0 || pendingSpace {
-            text.append(" ")
+            utf8.append(0x20)
         }
     }
 

@@ -95,6 +95,16 @@ import Testing
         #expect(parsed.job.title != Self.windows1251Job.job.title)
     }
 
+    @Test func anUndeclaredPageIsReadAsUTF8() throws {
+        // libxml2 reads an undeclared page as UTF-8 and falls back to Latin-1 only on invalid
+        // UTF-8; its read-callback entry point alone would take any non-ASCII byte for Latin-1.
+        let page = Array("<html><head><title>Ing\u{E9}nieur \u{2013} Paris</title></head><body></body></html>".utf8)
+
+        let parsed = try parser.parse(html: page, pageURL: Fixture.pageURL)
+
+        #expect(parsed.job.title == "Ing\u{E9}nieur \u{2013} Paris")
+    }
+
     @Test func utf8ByteOrderMarkIsHonouredAndNotPartOfTheText() throws {
         let page = try Fixture.bytes("utf8-bom")
 

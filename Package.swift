@@ -52,13 +52,15 @@ let package = Package(
         /// Benchmark of MatchingCore's ranking on a synthetic pool (`scripts/bench`).
         .executableTarget(
             name: "MatchingBench",
-            dependencies: [.target(name: "MatchingCore")]
+            dependencies: [.target(name: "MatchingCore"), .target(name: "BenchTiming")]
         ),
+        /// The measuring loop the benches share (wall-clock and CPU time of repeated runs).
+        .target(name: "BenchTiming"),
         /// Benchmark of JobPageParser on an ordinary and on hostile 2 MB pages, against issue 7's
         /// one-second target (`scripts/bench`).
         .executableTarget(
             name: "ParserBench",
-            dependencies: [.target(name: "JobPageParser")]
+            dependencies: [.target(name: "JobPageParser"), .target(name: "BenchTiming")]
         ),
         /// Pure Swift: plans file, usage periods, Stripe webhook signatures and event views
         /// (no Vapor, no I/O besides reading a plans file or its bundled default).

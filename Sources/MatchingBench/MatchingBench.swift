@@ -1,3 +1,4 @@
+import BenchTiming
 import Foundation
 import MatchingCore
 
@@ -24,15 +25,15 @@ struct MatchingBench {
             let textBytes = candidates.reduce(0) { $0 + ($1.resumeText?.utf8.count ?? 0) + ($1.headline?.utf8.count ?? 0) }
             print("\npool \(size) candidates, \(textBytes / 1_000_000) MB of headline + résumé text") // allow-print
 
-            let direct = measure(runs: runs, warmup: warmup) {
+            let direct = BenchTimings.measure(runs: runs, warmup: warmup) {
                 matcher.rank(job: job, candidates: candidates, limit: 20, minScore: 0)
             }
             report("rank(job:candidates:)   preparation INCLUDED", direct, target: targetMilliseconds[size])
 
             var pool: CandidatePool?
-            let build = measure(runs: 3, warmup: 0) { pool = matcher.prepare(candidates) }
+            let build = BenchTimings.measure(runs: 3, warmup: 0) { pool = matcher.prepare(candidates) }
             guard let pool else { continue }
-            let prepared = measure(runs: runs, warmup: warmup) {
+            let prepared = BenchTimings.measure(runs: runs, warmup: warmup) {
                 matcher.rank(job: job, pool: pool, limit: 20, minScore: 0)
             }
             report("rank(job:pool:)         preparation EXCLUDED", prepared, target: targetMilliseconds[size])
@@ -45,41 +46,8 @@ struct MatchingBench {
         }
     }
 
-    /// Wall-clock and process CPU milliseconds per run, each sorted.
-    private struct Timings {
-        var wall: [Double] = []
-        var cpu: [Double] = []
-    }
-
-    private static func measure(runs: Int, warmup: Int, _ body: () -> some Any) -> Timings {
-        for _ in 0..<warmup { _ = body() }
-        var timings = Timings()
-        for _ in 0..<runs {
-            var kept: Any?
-            let wallStart = now(CLOCK_MONOTONIC)
-            let cpuStart = now(CLOCK_PROCESS_CPUTIME_ID)
-            kept = body()
-            timings.cpu.append(now(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
-            timings.wall.append(now(CLOCK_MONOTONIC) - wallStart)
-            withExtendedLifetime(kept) {}
-        }
-        timings.wall.sort()
-        timings.cpu.sort()
-        return timings
-    }
-
-    /// Milliseconds on `clock`.
-    private static func now(_ clock: clockid_t) -> Double {
-        var time = timespec()
-        clock_gettime(clock, &time)
-        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1_000_000
-    }
-
-    private static func report(_ label: String, _ timings: Timings, target: Double?) {
-        let sorted = timings.wall
-        let median = sorted[sorted.count / 2]
-        let p90 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.9).rounded(.up)) - 1)]
-        let cpu = timings.cpu[timings.cpu.count / 2]
+    private static func report(_ label: String, _ timings: BenchTimings, target: Double?) {
+        let (median, p90, cpu) = (timings.medianWall, timings.p90Wall, timings.medianCPU)
         var line = "  \(label): median \(format(median)) ms, p90 \(format(p90)) ms (CPU \(format(cpu)) ms)"
         if let target { line += median < target ? " (target < \(format(target)) ms: met)" : " (target < \(format(target)) ms: MISSED)" }
         print(line) // allow-print

@@ -1,3 +1,4 @@
+import BenchTiming
 import Foundation
 import JobPageParser
 
@@ -22,13 +23,13 @@ struct ParserBench {
         var failed: [String] = []
         for page in BenchPages.all where only.map({ page.name.contains($0) }) ?? true {
             var outcome = ""
-            let timings = measure(runs: runs, warmup: warmup) {
+            let timings = BenchTimings.measure(runs: runs, warmup: warmup) {
                 outcome = describe(Result { () throws(JobPageParserError) in try parser.parse(html: page.bytes, pageURL: pageURL) })
             }
-            let median = timings.wall[timings.wall.count / 2]
+            let median = timings.medianWall
             let passed = median < targetMilliseconds
             if !passed { failed.append(page.name) }
-            let line = "  \(pad(page.name, 48)) \(pad("\(page.bytes.count / 1000) KB", 8)) median \(pad(format(median), 7)) ms, max \(pad(format(timings.wall.last ?? 0), 7)) ms, CPU \(pad(format(timings.cpu[timings.cpu.count / 2]), 7)) ms  \(passed ? "PASS" : "FAIL")  \(outcome)"
+            let line = "  \(pad(page.name, 48)) \(pad("\(page.bytes.count / 1000) KB", 8)) median \(pad(format(median), 7)) ms, max \(pad(format(timings.wall.last ?? 0), 7)) ms, CPU \(pad(format(timings.medianCPU), 7)) ms  \(passed ? "PASS" : "FAIL")  \(outcome)"
             print(line) // allow-print
         }
         print(failed.isEmpty ? "all pages under \(format(targetMilliseconds)) ms" : "FAILED: \(failed.joined(separator: ", "))") // allow-print
@@ -45,33 +46,6 @@ struct ParserBench {
         }
     }
 
-    /// Wall-clock and process CPU milliseconds per run, each sorted.
-    private struct Timings {
-        var wall: [Double] = []
-        var cpu: [Double] = []
-    }
-
-    private static func measure(runs: Int, warmup: Int, _ body: () -> Void) -> Timings {
-        for _ in 0..<warmup { body() }
-        var timings = Timings()
-        for _ in 0..<max(runs, 1) {
-            let wallStart = now(CLOCK_MONOTONIC)
-            let cpuStart = now(CLOCK_PROCESS_CPUTIME_ID)
-            body()
-            timings.cpu.append(now(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
-            timings.wall.append(now(CLOCK_MONOTONIC) - wallStart)
-        }
-        timings.wall.sort()
-        timings.cpu.sort()
-        return timings
-    }
-
-    /// Milliseconds on `clock`.
-    private static func now(_ clock: clockid_t) -> Double {
-        var time = timespec()
-        clock_gettime(clock, &time)
-        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1_000_000
-    }
 
     private static func format(_ value: Double) -> String {
         String(format: "%.1f", value)

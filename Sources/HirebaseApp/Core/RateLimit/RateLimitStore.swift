@@ -28,8 +28,9 @@ struct RateLimitStore: Sendable {
         let run: @Sendable (any Database) async throws -> Int64? = { db in
             try await db.sql.raw(statement).first()?.decode(column: "tat_us", as: Int64.self)
         }
-        // SQLite: one writer at a time in this process (see `Database.atomic`).
-        let tat = db.isPostgres ? try await run(db) : try await db.atomic(run)
+        // SQLite: one writer at a time in this process (see `Database.atomic`); the statement is
+        // atomic on its own, so it needs the gate but no transaction around it.
+        let tat = db.isPostgres ? try await run(db) : try await SQLiteWriteGate.shared.withSlot { try await run(db) }
         if let tat {
             return GCRA.decision(rateClass, allowed: true, tat: tat, now: now, limit: limit)
         }

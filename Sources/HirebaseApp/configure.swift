@@ -107,7 +107,7 @@ public func configure(
         jobPageFetcher: SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
                                            resolver: SystemHostResolver(threadPool: dnsPool)))
 
-    if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(HirebaseMigrations.all) }
+    if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(MigrationPlan.all) }
     if backgroundJobs { startBackgroundJobs(app, config: config) }
 
     app.asyncCommands.use(TokenCommand(), as: "token")

@@ -19,7 +19,7 @@ struct HardeningTests {
             try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%CreateInvitations' OR name LIKE '%CreateOutboxEmails'").run()
             try await app.autoMigrate()
             let rows = try await sql.raw("SELECT name FROM _fluent_migrations").all()
-            #expect(rows.count == HirebaseMigrations.all.count)
+            #expect(rows.count == MigrationPlan.all.count)
         }
     }
 

@@ -22,7 +22,7 @@ struct LoggingTests {
 
     @Test func logProviderMasksTokensInProduction() {
         let text = "Open https://app/assessments/invitations/1?token=abc_DEF-123 now"
-        #expect(LogEmailSender.maskTokens(in: text) == "Open https://app/assessments/invitations/1?token=*** now")
+        #expect(Redaction.maskingTokenValues(in: text) == "Open https://app/assessments/invitations/1?token=*** now")
     }
 }
 
@@ -123,6 +123,12 @@ struct LogScrubbingTests {
         }
         let development = try? AppConfig.load(from: base.merging(["LOG_SQL": "true"]) { $1 }) { _ in "" }
         #expect(development?.logSQL == true)
+        // Bad forms of the new settings stop the start with the setting named.
+        for (name, value) in [("LOG_SQL", "maybe"), ("MATCH_CACHE_MB", "0"), ("MATCH_CACHE_MB", "lots")] {
+            #expect(throws: ConfigurationError.self, "\(name)=\(value)") {
+                try AppConfig.load(from: base.merging([name: value]) { $1 }) { _ in "" }
+            }
+        }
         let production = try? AppConfig.load(from: base.merging(["HIREBASE_ENV": "production"]) { $1 }) { _ in "" }
         #expect(production?.logSQL == false)
         #expect(production?.email.logDirectory == nil)

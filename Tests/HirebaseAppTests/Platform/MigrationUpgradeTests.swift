@@ -31,7 +31,7 @@ struct MigrationUpgradeTests {
             try await app.autoMigrate()
 
             let names = try await sql.raw("SELECT name FROM _fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
-            #expect(names.count == HirebaseMigrations.all.count)
+            #expect(names.count == MigrationPlan.all.count)
             // The earlier rows work with the new code: the old CSRF token (no creation order) is
             // still accepted once; the invitation can be scored and records who scored it.
             let cancelled = try await app.send(.POST, "/assessments/invitations/\(UUID())/cancel", as: scenario.recruiter, headers: ["X-CSRF-Token": token])

@@ -19,7 +19,7 @@ public struct LogEmailSender: EmailSending {
         var metadata: Logger.Metadata = [
             "to": .string(Redaction.email(message.to)),
             "subject": .string(message.subject),
-            "body": .string(Self.maskTokens(in: message.text)),
+            "body": .string(Redaction.maskingTokenValues(in: message.text)),
         ]
         if let file = write(message) { metadata["file"] = .string(file) }
         logger.notice("e-mail (log provider; not delivered)", metadata: metadata)
@@ -43,10 +43,5 @@ public struct LogEmailSender: EmailSending {
             logger.warning("could not write the e-mail file", metadata: ["directory": .string(mailDirectory.path)])
             return nil
         }
-    }
-
-    /// Replaces the value of every `token=` query parameter with `***`.
-    static func maskTokens(in text: String) -> String {
-        text.replacing(/token=[A-Za-z0-9_\-]+/) { _ in "token=***" }
     }
 }

@@ -25,7 +25,7 @@ enum DatabaseSetup {
     /// Applies pending migrations. On PostgreSQL the run holds an advisory lock, so instances
     /// starting together migrate one after the other instead of racing on `CREATE TABLE`.
     static func migrate(_ app: Application) async throws {
-        app.migrations.add(HirebaseMigrations.all)
+        app.migrations.add(MigrationPlan.all)
         guard app.db.isPostgres else {
             try await app.autoMigrate()
             return

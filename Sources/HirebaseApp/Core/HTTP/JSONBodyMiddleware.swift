@@ -41,20 +41,29 @@ public struct JSONBodyMiddleware: AsyncMiddleware {
     /// PostgreSQL cannot store NUL in text, so it is refused for every field at the door rather
     /// than failing as a 500 deep inside.
     static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
-        let array = Array(bytes)
+        !escapedNULOffsets(in: Array(bytes), first: true).isEmpty
+    }
+
+    /// The offsets of the backslashes that start a `\u0000` escape in a JSON text (escaped
+    /// backslashes skipped), in one linear scan; only the first with `first`.
+    static func escapedNULOffsets(in bytes: [UInt8], first: Bool = false) -> [Int] {
+        var offsets: [Int] = []
         var index = 0
-        while index < array.count {
-            if array[index] == UInt8(ascii: "\\") {
-                if index + 5 < array.count, array[index + 1] == UInt8(ascii: "u"),
-                   array[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
-                    return true
-                }
-                index += 2
-            } else {
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\\") else {
                 index += 1
+                continue
+            }
+            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
+               bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                offsets.append(index)
+                if first { return offsets }
+                index += 6
+            } else {
+                index += 2
             }
         }
-        return false
+        return offsets
     }
 
     static func hasBody(_ request: Request) -> Bool {

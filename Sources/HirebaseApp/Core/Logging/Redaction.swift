@@ -40,7 +40,7 @@ public enum Redaction {
         }
         result.replace(/eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*/) { _ in "[JWT]" }
         result.replace(/(?i)bearer\s+[A-Za-z0-9._~+\/=\-]+/) { _ in "Bearer ***" }
-        result.replace(/token=[^&\s"'<>]+/) { _ in "token=***" }
+        result = maskingTokenValues(in: result)
         result.replace(/"(token|csrfToken|password|secret)"(\s*:\s*)"[^"]*"/) { match in "\"\(match.output.1)\"\(match.output.2)\"***\"" }
         result.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+/) { match in "\(match.output.1)_\(match.output.2)_***" }
         result.replace(/whsec_[A-Za-z0-9+\/=]+/) { _ in "whsec_***" }
@@ -52,6 +52,12 @@ public enum Redaction {
         result.replace(/(?:[0-9a-fA-F]{2} ){8,}[0-9a-fA-F]{2}/) { _ in "[bytes redacted]" }
         result.replace(/\b[0-9a-fA-F]{32,}\b/) { _ in "[bytes redacted]" }
         return result
+    }
+
+    /// `text` with the value of every `token=` (an invitation link's query, any query string)
+    /// replaced by `***`.
+    public static func maskingTokenValues(in text: String) -> String {
+        text.replacing(/token=[^&\s"'<>]+/) { _ in "token=***" }
     }
 
     /// Whether `text` holds 32 or more hex digits in a row (a byte dump or a digest).

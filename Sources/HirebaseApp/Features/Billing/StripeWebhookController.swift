@@ -52,21 +52,12 @@ struct StripeWebhookController: RouteCollection {
         return Acknowledgement(received: true, duplicate: outcome == .duplicate, ignored: outcome == .ignored)
     }
 
-    /// The JSON text with every `\u0000` escape (a real escape, not an escaped backslash before
-    /// `u0000`) replaced by `\ufffd`, the replacement character. Same length, linear.
+    /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)
+    /// replaced by `\ufffd`, the replacement character. Same length, linear.
     static func replacingEscapedNUL(_ body: Data) -> Data {
         var bytes = [UInt8](body)
-        var index = 0
-        let backslash = UInt8(ascii: "\\")
-        while index < bytes.count {
-            guard bytes[index] == backslash else { index += 1; continue }
-            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
-               bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
-                bytes.replaceSubrange((index + 2)...(index + 5), with: Array("fffd".utf8))
-                index += 6
-            } else {
-                index += 2
-            }
+        for offset in JSONBodyMiddleware.escapedNULOffsets(in: bytes) {
+            bytes.replaceSubrange((offset + 2)...(offset + 5), with: Array("fffd".utf8))
         }
         return Data(bytes)
     }

@@ -203,8 +203,7 @@ struct InvitationService {
         guard let assessment = try await Assessment.find(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
         if let minutes = assessment.timeLimitMinutes, let openedAt = invitation.openedAt,
            now > openedAt.addingTimeInterval(Double(minutes) * 60 + Self.timeLimitGraceSeconds) {
-            try await Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ InvitationStatus.open)
-                .set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()
+            try await Self.markExpired(Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ InvitationStatus.open), now: now)
             throw AppError.gone("The assessment's time limit of \(minutes) minutes has passed", code: "time_limit_exceeded")
         }
         let grade = try AssessmentGrader().grade(answers, questions: assessment.questions, passingScore: assessment.passingScore)
@@ -339,6 +338,11 @@ struct InvitationService {
         if let companyIDs { query = query.filter(\.$companyID ~~ companyIDs) }
         if let id { query = query.filter(\.$id == id) }
         if let openKey { query = query.filter(\.$openKey == openKey) }
+        try await markExpired(query, now: now)
+    }
+
+    /// Moves the invitations `query` selects (open ones) to `expired`, freeing their open key.
+    private static func markExpired(_ query: QueryBuilder<Invitation>, now: Date) async throws {
         try await query.set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()
     }
 }

@@ -220,7 +220,7 @@ struct JobPageFetcherNetworkTests {
     @Test func slowResponseHeadTimesOut() async throws {
         try await LoopbackHTTPServer.serving({ _ in
             var response = LoopbackResponse.html(jobHTML)
-            response.delayBeforeHead = .seconds(10)
+            response.delayBeforeHead = .seconds(30)
             return response
         }) { server in
             let fetcher = makeFetcher(allowing: [server.hostAndPort], totalTimeout: .seconds(1))
@@ -228,14 +228,17 @@ struct JobPageFetcherNetworkTests {
             let started = ContinuousClock.now
             let error = await fetchError(fetcher, "\(server.origin)/")
 
+            // The head would come after 30 s; the 1 s limit ends the fetch long before
+            // (the margin is for a loaded CI machine, not for the fetcher).
             #expect(error == .timeout)
-            #expect(started.duration(to: .now) < .seconds(3))
+            #expect(started.duration(to: .now) < .seconds(15))
         }
     }
 
     @Test func slowBodyTimesOut() async throws {
         try await LoopbackHTTPServer.serving({ _ in
-            var response = LoopbackResponse.html("<html>" + String(repeating: "x", count: 100_000))
+            // 300 chunks 100 ms apart: the whole body would take 30 s.
+            var response = LoopbackResponse.html("<html>" + String(repeating: "x", count: 300_000))
             response.chunkSize = 1_000
             response.delayBetweenChunks = .milliseconds(100)
             return response
@@ -245,8 +248,10 @@ struct JobPageFetcherNetworkTests {
             let started = ContinuousClock.now
             let error = await fetchError(fetcher, "\(server.origin)/")
 
+            // The 1 s limit ends the fetch long before the body does (the margin is for a
+            // loaded CI machine, not for the fetcher).
             #expect(error == .timeout)
-            #expect(started.duration(to: .now) < .seconds(3))
+            #expect(started.duration(to: .now) < .seconds(15))
         }
     }
 

@@ -24,7 +24,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ScrapeController())
     try authenticated.register(collection: BillingController())
     try csrfProtected.register(collection: CheckoutController())
-    try app.register(collection: StripeWebhookController(applier: app.hirebase.eventApplier))
-    try authenticated.register(collection: MatchController(pools: CandidatePoolCache(
-        matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, budgetBytes: app.hirebase.config.matchCacheMegabytes << 20)))
+    try app.register(collection: StripeWebhookController())
+    try authenticated.register(collection: MatchController())
 }

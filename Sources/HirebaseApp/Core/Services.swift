@@ -2,10 +2,13 @@ import BillingCore
 import MatchingCore
 import Vapor
 
-/// The long-lived collaborators of request handlers and background jobs, built once in
-/// `configure` and kept in `app.storage`. Tests swap members before the app starts.
+/// The long-lived collaborators of request handlers and background jobs, built once by
+/// `ServiceFactory` and kept in `app.storage`. Routes read them per request (`req.hirebase`),
+/// never capture them, so what a test gives `configure` (`ServiceOverrides`) is what runs.
 public struct HirebaseServices: Sendable {
     public var config: AppConfig
+    /// The time source of every rule that reads the time.
+    public var clock: WallClock
     public var tokenVerifier: SupabaseTokenVerifier
     public var csrf: CSRFService
     public var emailSender: any EmailSending
@@ -19,6 +22,8 @@ public struct HirebaseServices: Sendable {
     var metrics: HTTPMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public var matcher: CandidateMatcher
+    /// Prepared candidate pools per company, within `MATCH_CACHE_MB`.
+    var candidatePools: CandidatePoolCache
     /// Rate classes and their counters (`RATE_LIMITS`).
     public var rateLimiter: RateLimiter
     /// Who the client behind a request is (`TRUSTED_PROXIES`).

@@ -21,10 +21,13 @@ let testJWTSecret = "test-secret-0123456789-0123456789-abcdef"
 /// - Parameters:
 ///   - environment: extra configuration variables (`HIREBASE_ENV=testing` and the JWT secret
 ///     are set already).
-///   - setUp: runs after `configure`, before the app boots (swap services, add routes).
+///   - overrides: collaborators that replace the live ones (clock, resolver, fetcher, e-mail),
+///     given to `configure` so that the services are built with them.
+///   - setUp: runs after `configure`, before the app boots (add routes, seed rows).
 func withHirebase(
     on database: TestDatabase,
     environment: [String: String] = [:],
+    overrides: ServiceOverrides = ServiceOverrides(),
     setUp: (Application) async throws -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
@@ -53,7 +56,7 @@ func withHirebase(
             try await app.asyncShutdown()
             return
         }
-        try await configure(app, config: config, database: factory, migrate: false, backgroundJobs: false)
+        try await configure(app, config: config, database: factory, migrate: false, backgroundJobs: false, overrides: overrides)
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await app.autoMigrate()
         try await setUp(app)

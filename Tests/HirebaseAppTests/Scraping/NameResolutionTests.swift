@@ -29,9 +29,7 @@ struct NameResolutionTests {
         let hanging = HangingLookups()
         let pool = SystemHostResolver.makeThreadPool(threads: 3)
         let resolver = SystemHostResolver(threadPool: pool, maxConcurrentLookups: 3, timeout: .milliseconds(600), lookup: hanging.lookup)
-        try await withHirebase(on: .sqlite, setUp: { app in
-            app.hirebase.jobPageFetcher = SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: [], resolver: resolver)
-        }) { app in
+        try await withHirebase(on: .sqlite, overrides: ServiceOverrides(hostResolver: resolver)) { app in
             let scenario = try await Scenario.make(app)
             // Six scrapes at once: three hold every resolver slot, three are refused at once.
             let scrapes = Task {

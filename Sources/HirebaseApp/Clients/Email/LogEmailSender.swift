@@ -9,9 +9,12 @@ public struct LogEmailSender: EmailSending {
     let logger: Logger
     /// Where whole messages are written (mode 0600); `nil` in production.
     let mailDirectory: URL?
+    /// Stamps the file names.
+    let clock: WallClock
 
-    public init(logger: Logger, mailDirectory: URL?) {
+    public init(logger: Logger, clock: WallClock = .system, mailDirectory: URL?) {
         self.logger = logger
+        self.clock = clock
         self.mailDirectory = mailDirectory
     }
 
@@ -30,7 +33,7 @@ public struct LogEmailSender: EmailSending {
     /// directory, or the file system refused: the log line still says the message was "sent").
     private func write(_ message: EmailMessage) -> String? {
         guard let mailDirectory else { return nil }
-        let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
+        let stamp = clock.now().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
         let file = mailDirectory.appendingPathComponent("\(stamp)-\(UUID().uuidString.prefix(8).lowercased()).txt")
         let text = "From: \(message.from)\nTo: \(message.to)\nSubject: \(message.subject)\n\n\(message.text)\n"
         do {

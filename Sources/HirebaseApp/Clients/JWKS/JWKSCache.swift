@@ -12,11 +12,18 @@ public actor JWKSCache {
     private let logger: Logger
     private var keys: [String: JWK] = [:]
     private var collection = JWTKeyCollection()
-    private var fetchedAt: ContinuousClock.Instant?
-    private var lastAttempt: ContinuousClock.Instant?
+    private let clock: WallClock
+    private var fetchedAt: Date?
+    private var lastAttempt: Date?
 
-    public init(fetcher: any JWKSFetching, maxAge: Duration = .seconds(600), minRefreshInterval: Duration = .seconds(30), logger: Logger) {
+    /// - Parameters:
+    ///   - maxAge: how long a fetched set is used before it is fetched again.
+    ///   - minRefreshInterval: the least time between two fetches (an unknown `kid` asks for one).
+    ///   - clock: the time source (tests move it instead of sleeping).
+    public init(fetcher: any JWKSFetching, maxAge: Duration = .seconds(600), minRefreshInterval: Duration = .seconds(30),
+                clock: WallClock = .system, logger: Logger) {
         self.fetcher = fetcher
+        self.clock = clock
         self.maxAge = maxAge
         self.minRefreshInterval = minRefreshInterval
         self.logger = logger
@@ -27,9 +34,9 @@ public actor JWKSCache {
     /// - Throws: `AppError` 503 when the set has never been fetched and cannot be now (the
     ///   issuer is down: the caller's token may well be valid).
     public func key(for kid: String) async throws -> (JWK, JWTKeyCollection)? {
-        let now = ContinuousClock.now
-        let stale = fetchedAt.map { now - $0 > maxAge } ?? true
-        if stale || keys[kid] == nil, lastAttempt.map({ now - $0 >= minRefreshInterval }) ?? true {
+        let now = clock.now()
+        let stale = fetchedAt.map { now.timeIntervalSince($0) > maxAge.seconds } ?? true
+        if stale || keys[kid] == nil, lastAttempt.map({ now.timeIntervalSince($0) >= minRefreshInterval.seconds }) ?? true {
             await refresh(now: now)
         }
         if fetchedAt == nil {
@@ -38,7 +45,7 @@ public actor JWKSCache {
         return keys[kid].map { ($0, collection) }
     }
 
-    private func refresh(now: ContinuousClock.Instant) async {
+    private func refresh(now: Date) async {
         lastAttempt = now
         do {
             let set = try await fetcher.fetch()

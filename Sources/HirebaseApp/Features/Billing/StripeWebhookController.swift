@@ -15,7 +15,6 @@ import Vapor
 /// event record too and answers 500, so Stripe retries and nothing is lost. Unhandled types
 /// are acknowledged and ignored.
 struct StripeWebhookController: RouteCollection {
-    let applier: StripeEventApplier
 
     func boot(routes: any RoutesBuilder) throws {
         // Raw bytes are needed for the signature: collect the body ourselves (Stripe events
@@ -48,7 +47,7 @@ struct StripeWebhookController: RouteCollection {
         } catch {
             throw AppError.invalid("The event is not a Stripe event object")
         }
-        let outcome = try await applier.receive(event, on: req.db, logger: req.logger)
+        let outcome = try await req.hirebase.eventApplier.receive(event, on: req.db, logger: req.logger)
         return Acknowledgement(received: true, duplicate: outcome == .duplicate, ignored: outcome == .ignored)
     }
 

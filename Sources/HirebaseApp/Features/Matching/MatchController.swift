@@ -6,7 +6,6 @@ import Vapor
 /// `POST /match-candidates` (recruiter+, plan feature `candidate_matching`): ranks the job's
 /// company's candidates for the job with `MatchingCore`.
 struct MatchController: RouteCollection {
-    let pools: CandidatePoolCache
 
     func boot(routes: any RoutesBuilder) throws {
         routes.post("match-candidates", use: match)
@@ -47,7 +46,7 @@ struct MatchController: RouteCollection {
         let user = try await req.requireUser()
         try await req.hirebase.billing.consumeOrRefuse(.candidateMatching, userID: user.id, on: req.db)
 
-        let pool = try await pools.pool(for: job.companyID, on: req.db)
+        let pool = try await req.hirebase.candidatePools.pool(for: job.companyID, on: req.db)
         let profile = JobProfile(title: job.title, description: job.description, skills: job.skills, location: job.location, remote: job.remote)
         let results = req.hirebase.matcher.rank(job: profile, pool: pool, limit: body.limit ?? 20, minScore: body.minScore ?? 0)
         return MatchResponse(jobId: jobID.lowercased, results: results.map {

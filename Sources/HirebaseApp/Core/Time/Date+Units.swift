@@ -13,3 +13,10 @@ extension Date {
     /// This instant without sub-second digits, as the contract's RFC 3339 timestamps show.
     var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
+
+extension Duration {
+    /// This duration in seconds, fractions included (for comparing with `Date` intervals).
+    var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,111 @@
+import BillingCore
+import Foundation
+import MatchingCore
+import Vapor
+
+/// Collaborators a test (or another host) puts in place of the live ones; each `nil` is built
+/// from `AppConfig` as in production. Given to `configure`, so nothing is built, or captured by a
+/// route, before the replacement is in place.
+public struct ServiceOverrides: Sendable {
+    /// The time source (default `WallClock.system`).
+    public var clock: WallClock?
+    /// Name resolution for `POST /scrape` (default: `getaddrinfo` on a pool of its own).
+    public var hostResolver: (any HostResolving)?
+    /// The job-page fetcher (default: `SafeJobPageFetcher` over `hostResolver`).
+    public var jobPageFetcher: (any JobPageFetching)?
+    /// Where e-mail goes (default: per `EMAIL_PROVIDER`).
+    public var emailSender: (any EmailSending)?
+
+    public init(clock: WallClock? = nil, hostResolver: (any HostResolving)? = nil,
+                jobPageFetcher: (any JobPageFetching)? = nil, emailSender: (any EmailSending)? = nil) {
+        self.clock = clock
+        self.hostResolver = hostResolver
+        self.jobPageFetcher = jobPageFetcher
+        self.emailSender = emailSender
+    }
+}
+
+/// Builds every long-lived service of the app from the configuration, once: the only place that
+/// decides which implementation runs (`configure` calls it; tests reach it through `configure`
+/// with their `ServiceOverrides`).
+enum ServiceFactory {
+    /// - Throws: `ConfigurationError` when the plans file or the bundled matching tables cannot
+    ///   be loaded (the start stops rather than run with empty ones).
+    static func make(for app: Application, config: AppConfig, overrides: ServiceOverrides) async throws -> HirebaseServices {
+        let clock = overrides.clock ?? .system
+        let jwks = config.auth.jwksURL.map {
+            JWKSCache(fetcher: LiveJWKSFetcher(client: app.client, url: $0), clock: clock, logger: Logger(label: "hirebase.jwks"))
+        }
+        let emailSender: any EmailSending
+        if let replacement = overrides.emailSender {
+            emailSender = replacement
+        } else {
+            switch config.email.provider {
+            case .log:
+                emailSender = LogEmailSender(logger: Logger(label: "hirebase.email"), clock: clock,
+                                             mailDirectory: config.email.logDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            case .resend:
+                emailSender = ResendEmailSender(client: app.client, baseURL: config.email.apiBase, apiKey: config.email.apiKey ?? "")
+            }
+        }
+        // Loaded here rather than through `.bundled`, so that a missing or broken table stops the
+        // start instead of silently matching with an empty one.
+        let matcher = CandidateMatcher(aliases: try SkillAliases.loadBundled(), places: try PlaceAliases.loadBundled())
+        let plans: PlanCatalog
+        do {
+            plans = try config.stripe.plansFile.map { try PlanCatalog.load(contentsOf: $0) } ?? PlanCatalog.loadDefault()
+        } catch {
+            throw ConfigurationError(problems: ["PLANS_FILE: \(error)"])
+        }
+        let stripe: any StripeAPI
+        if let key = config.stripe.secretKey {
+            let client = LiveStripeClient.makeHTTPClient(eventLoopGroup: app.eventLoopGroup)
+            app.lifecycle.use(HTTPClientShutdown(client: client))
+            stripe = LiveStripeClient(httpClient: client, secretKey: key, apiBase: config.stripe.apiBase)
+        } else {
+            stripe = UnconfiguredStripeClient()
+        }
+        let heavyWork = HeavyWork()
+        app.lifecycle.use(ThreadPoolShutdown(pool: heavyWork.pool))
+        let jobPageFetcher: any JobPageFetching
+        if let replacement = overrides.jobPageFetcher {
+            jobPageFetcher = replacement
+        } else {
+            let resolver: any HostResolving
+            if let replacement = overrides.hostResolver {
+                resolver = replacement
+            } else {
+                // Name resolution for /scrape blocks in getaddrinfo: on a pool of its own, never
+                // the one the SQLite driver runs every query on (issue 7 § 3).
+                let dnsPool = SystemHostResolver.makeThreadPool()
+                app.lifecycle.use(ThreadPoolShutdown(pool: dnsPool))
+                resolver = SystemHostResolver(threadPool: dnsPool)
+            }
+            jobPageFetcher = SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
+                                                resolver: resolver)
+        }
+        let subscriptions = SubscriptionCache()
+        let billing = BillingService(plans: plans, cache: subscriptions)
+        var fetch: (@Sendable (String) async throws -> SubscriptionFacts)?
+        if config.stripe.secretKey != nil {
+            fetch = { @Sendable id in try await SubscriptionFacts.retrieve(id, from: stripe) }
+        }
+        let applier = StripeEventApplier(plans: plans, cache: subscriptions, fetchSubscription: fetch)
+        return HirebaseServices(
+            config: config,
+            clock: clock,
+            tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
+            csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
+            emailSender: emailSender,
+            billing: billing,
+            stripe: stripe,
+            eventApplier: applier,
+            metrics: HTTPMetrics(),
+            matcher: matcher,
+            candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20),
+            rateLimiter: RateLimiter(policy: config.rateLimits, now: clock.now),
+            clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
+            heavyWork: heavyWork,
+            jobPageFetcher: jobPageFetcher)
+    }
+}

@@ -67,14 +67,10 @@ public func configure(
 /// The outbox delivery loop and the expiry sweep (invitations, CSRF tokens).
 func startBackgroundJobs(_ app: Application, config: AppConfig) {
     app.lifecycle.use(PeriodicTask(name: "outbox", interval: .milliseconds(Int(config.email.pollSeconds * 1000))) { app in
-        let services = app.hirebase
-        let dispatcher = OutboxDispatcher(
-            sender: services.emailSender, from: services.config.email.from, maxAttempts: services.config.email.maxAttempts,
-            retryBaseSeconds: services.config.email.retryBaseSeconds, logger: Logger(label: "hirebase.outbox"))
-        try await dispatcher.deliverDue(on: app.db)
+        try await app.hirebase.outbox.deliverDue(on: app.db)
     })
     app.lifecycle.use(PeriodicTask(name: "sweep", interval: .milliseconds(Int(config.sweepIntervalSeconds * 1000))) { app in
-        try await InvitationService.expireOverdue(on: app.db, now: app.hirebase.clock.now())
+        try await app.hirebase.invitations.expireOverdue(on: app.db)
         try await app.hirebase.csrf.removeStale(on: app.db)
         try await app.hirebase.rateLimiter.removeIdle(on: app.db)
     })

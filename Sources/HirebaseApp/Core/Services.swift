@@ -12,6 +12,13 @@ public struct HirebaseServices: Sendable {
     public var tokenVerifier: SupabaseTokenVerifier
     public var csrf: CSRFService
     public var emailSender: any EmailSending
+    /// Companies, memberships and the role checks of every company-scoped route.
+    var companies: CompanyService
+    /// The invitation lifecycle (creation with its e-mail, candidate reads and submission,
+    /// cancel, resend, expiry).
+    var invitations: InvitationService
+    /// Delivers the e-mail outbox (run by the `outbox` background job).
+    var outbox: OutboxDispatcher
     /// Plans, plan state and metered usage.
     var billing: BillingService
     /// Stripe's API (`UnconfiguredStripeClient` without `STRIPE_SECRET_KEY`: billing calls 503).

@@ -187,12 +187,18 @@ struct AuthTests {
     @Test func jwksCacheFetchesAgainAfterTheInterval() async throws {
         let first = ES256PrivateKey()
         let jwks = try await JWKSServer.start(kid: "k1", key: first)
+        let clock = ManualClock()
         let cache = JWKSCache(
             fetcher: LiveJWKSFetcher(client: jwks.server.app.client, url: jwks.server.baseURL.appendingPathComponent("auth/v1/.well-known/jwks.json")),
-            minRefreshInterval: .milliseconds(50), logger: Logger(label: "test"))
+            minRefreshInterval: .seconds(30), clock: clock.wall, logger: Logger(label: "test"))
         #expect(try await cache.key(for: "k1") != nil)
         jwks.keys.set("k2", ES256PrivateKey())
-        try await Task.sleep(for: .milliseconds(80))
+        // Within the interval an unknown kid does not fetch again...
+        clock.advance(by: .seconds(29))
+        #expect(try await cache.key(for: "k2") == nil)
+        #expect(jwks.fetches.value == 1)
+        // ...after it, it does.
+        clock.advance(by: .seconds(1))
         #expect(try await cache.key(for: "k2") != nil)
         #expect(jwks.fetches.value == 2)
         try await jwks.server.stop()
@@ -215,12 +221,12 @@ struct AuthTests {
     @Test func adminComesFromAppMetadataOrConfiguration() async throws {
         let verifierConfig = try AppConfig.load(from: ["HIREBASE_ENV": "testing", "SUPABASE_JWT_SECRET": testJWTSecret, "ADMIN_USER_IDS": user.id.uuidString]) { _ in "" }.auth
         let verifier = await SupabaseTokenVerifier(config: verifierConfig, jwks: nil)
-        let listed = try await verifier.verify(try await signHS256(claims(), secret: testJWTSecret))
+        let listed = try await verifier.verify(try await signHS256(claims(), secret: testJWTSecret), now: Date())
         #expect(listed.isPlatformAdmin)
         let other = TestUser("admin", admin: true)
-        let byClaim = try await verifier.verify(try await other.token())
+        let byClaim = try await verifier.verify(try await other.token(), now: Date())
         #expect(byClaim.isPlatformAdmin)
-        let plain = try await verifier.verify(try await TestUser("plain").token())
+        let plain = try await verifier.verify(try await TestUser("plain").token(), now: Date())
         #expect(!plain.isPlatformAdmin)
     }
 

@@ -201,7 +201,7 @@ struct InvitationsTests {
             let current = try await scenario.invite(app, email: "fine@example.com")
             try await Invitation.query(on: app.db).filter(\.$id == UUID(uuidString: overdue.id)!)
                 .set(\.$expiresAt, to: Date().addingTimeInterval(-5)).update()
-            try await InvitationService.expireOverdue(on: app.db, now: Date())
+            try await app.hirebase.invitations.expireOverdue(on: app.db)
             #expect(try await Invitation.find(UUID(uuidString: overdue.id), on: app.db)?.status == .expired)
             #expect(try await Invitation.find(UUID(uuidString: overdue.id), on: app.db)?.openKey == nil)
             #expect(try await Invitation.find(UUID(uuidString: current.id), on: app.db)?.status == .pending)

@@ -45,20 +45,21 @@ struct FakeEmailAPI {
 
 @Suite("E-mail outbox")
 struct OutboxDeliveryTests {
+    /// A dispatcher with a 5 s first backoff, on the app's clock.
     func dispatcher(_ app: Application) -> OutboxDispatcher {
         let config = app.hirebase.config
         return OutboxDispatcher(sender: app.hirebase.emailSender, from: config.email.from, maxAttempts: config.email.maxAttempts,
-                                retryBaseSeconds: 5, logger: app.logger)
+                                retryBaseSeconds: 5, clock: app.hirebase.clock, logger: app.logger)
     }
 
     @Test(arguments: TestDatabase.all)
     func failedSendIsRetriedWithBackoffThenSent(database: TestDatabase) async throws {
         let api = try await FakeEmailAPI.start(statuses: [500])
-        try await withHirebase(on: database, environment: api.environment) { app in
+        let clock = ManualClock()
+        try await withHirebase(on: database, environment: api.environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
             let scenario = try await Scenario.make(app)
             let invitation = try await scenario.invite(app)
-            let start = Date()
-            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start) == 1)
+            #expect(try await dispatcher(app).deliverDue(on: app.db) == 1)
 
             let afterFailure = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
             let delivery = try #require(afterFailure.json["delivery"] as? [String: Any])
@@ -68,8 +69,10 @@ struct OutboxDeliveryTests {
             #expect(afterFailure["status"] == "pending")
 
             // Not due before the backoff has passed.
-            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start.addingTimeInterval(2)) == 0)
-            #expect(try await dispatcher(app).deliverDue(on: app.db, now: start.addingTimeInterval(6)) == 1)
+            clock.advance(by: .seconds(2))
+            #expect(try await dispatcher(app).deliverDue(on: app.db) == 0)
+            clock.advance(by: .seconds(4))
+            #expect(try await dispatcher(app).deliverDue(on: app.db) == 1)
 
             let afterRetry = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
             #expect(afterRetry["status"] == "sent")
@@ -104,13 +107,13 @@ struct OutboxDeliveryTests {
 
     @Test func givesUpAfterMaxAttempts() async throws {
         let api = try await FakeEmailAPI.start(statuses: [503, 503, 503, 503])
-        try await withHirebase(on: .sqlite, environment: api.environment) { app in
+        let clock = ManualClock()
+        try await withHirebase(on: .sqlite, environment: api.environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
             let scenario = try await Scenario.make(app)
             _ = try await scenario.invite(app)
-            var now = Date()
             for _ in 0..<5 {
-                try await dispatcher(app).deliverDue(on: app.db, now: now)
-                now = now.addingTimeInterval(3600)
+                try await dispatcher(app).deliverDue(on: app.db)
+                clock.advance(by: .seconds(3600))
             }
             #expect(api.calls.value == 3)
             let email = try #require(try await OutboxEmail.query(on: app.db).first())

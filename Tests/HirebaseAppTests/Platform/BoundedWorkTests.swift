@@ -66,7 +66,7 @@ struct BoundedWorkTests {
             #expect(try await Invitation.find(UUID(uuidString: mine.id), on: app.db)?.status == .expired)
             #expect(try await Invitation.find(UUID(uuidString: theirs.id), on: app.db)?.status == .pending)
             // The sweep (or B's own list) expires B's.
-            try await InvitationService.expireOverdue(on: app.db, now: Date())
+            try await app.hirebase.invitations.expireOverdue(on: app.db)
             #expect(try await Invitation.find(UUID(uuidString: theirs.id), on: app.db)?.status == .expired)
         }
     }

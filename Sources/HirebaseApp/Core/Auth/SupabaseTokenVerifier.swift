@@ -44,7 +44,7 @@ public struct SupabaseTokenVerifier: Sendable {
     /// - Returns: the verified caller.
     /// - Throws: `AppError` 401 (`unauthorized`) for any invalid, expired or unverifiable token;
     ///   503 when the issuer's key set is needed and has never been reachable.
-    public func verify(_ token: String, now: Date = Date()) async throws -> AuthenticatedUser {
+    public func verify(_ token: String, now: Date) async throws -> AuthenticatedUser {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(base64URLEncoded: String(parts[0])),
               let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
@@ -97,7 +97,7 @@ public struct SupabaseTokenVerifier: Sendable {
             throw AppError.unauthorized("Access token has no user id")
         }
         if claims.email?.contains("\u{0}") == true { throw AppError.unauthorized("Access token claims are malformed") }
-        let email = claims.email.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let email = claims.email.map(EmailLookupKey.of).flatMap { $0.isEmpty ? nil : $0 }
         let admin = claims.appMetadata?.role == "admin" || adminUserIDs.contains(id)
         return AuthenticatedUser(id: id, email: email, isPlatformAdmin: admin)
     }

@@ -31,6 +31,13 @@ struct MemberDTO: Content {
     var createdAt: Date?
 }
 
+extension CompanyMember {
+    /// The membership as the API shows it, with the member's stored e-mail.
+    func toDTO(email: String?) -> MemberDTO {
+        MemberDTO(companyId: companyID.lowercased, userId: userID.lowercased, email: email, role: role.rawValue, createdAt: createdAt)
+    }
+}
+
 extension Company {
     func toDTO(role: CompanyRole?) -> CompanyDTO {
         CompanyDTO(id: id?.lowercased ?? "", name: name, createdAt: createdAt, role: role?.rawValue)

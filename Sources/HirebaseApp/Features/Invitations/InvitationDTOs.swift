@@ -11,6 +11,34 @@ struct CreateInvitationRequest: Content {
     var expiresInHours: Int?
 }
 
+/// A validated `POST /assessments/invitations/create`.
+struct NewInvitation: Sendable {
+    var assessmentID: UUID
+    /// Normalized (`FieldValidator.email`).
+    var candidateEmail: String
+    var candidateName: String?
+    var jobID: UUID?
+    /// 1...720.
+    var expiresInHours: Int
+
+    /// Validates the body.
+    /// - Throws: 400 naming every bad field.
+    init(_ body: CreateInvitationRequest) throws {
+        var validator = FieldValidator()
+        if body.assessmentId == nil { validator.fail("assessmentId", "is required") }
+        let email = validator.email(body.candidateEmail, "candidateEmail")
+        let name = validator.text(body.candidateName, "candidateName", maxLength: 200, required: false)
+        validator.range(body.expiresInHours, "expiresInHours", 1...720)
+        try validator.check()
+        guard let assessmentID = body.assessmentId, let email else { throw AppError.invalidField("assessmentId", "is required") }
+        self.assessmentID = assessmentID
+        candidateEmail = email
+        candidateName = name.isEmpty ? nil : name
+        jobID = body.jobId
+        expiresInHours = body.expiresInHours ?? 168
+    }
+}
+
 /// `POST /assessments/invitations/{id}/submit` body: a candidate's answers with their token, or
 /// a member's external score.
 struct SubmitInvitationRequest: Content {

@@ -1,9 +1,7 @@
 import BillingCore
-import EmailValidation
 import Fluent
 import Foundation
 import Logging
-import SQLKit
 
 /// The invitation lifecycle: creation with its e-mail in the outbox, the candidate's reads and
 /// submission, a member's external score, cancellation, resending and expiry.
@@ -11,81 +9,68 @@ import SQLKit
 /// Every state change is one conditional `UPDATE ... WHERE status IN (open states)`, so that of
 /// two concurrent requests — on any instances — exactly one changes the state and the other sees
 /// the final state (409/410).
-struct InvitationService {
-    let db: any Database
-    let services: HirebaseServices
-    let logger: Logger
-    var now = Date()
-
-    private var openStatuses: [String] { InvitationStatus.open.map(\.rawValue) }
+struct InvitationService: Sendable {
+    let store: InvitationStore
+    let outbox: OutboxStore
+    /// Consumes the `ai_assessments` allowance of the plan.
+    let usage: any UsageMetering
+    /// The frontend's origin: the candidate's link points there.
+    let publicAppURL: URL
+    let clock: WallClock
 
     // MARK: Creation
 
-    /// Validates, consumes the `ai_assessments` allowance and stores the invitation with its
-    /// e-mail, in one transaction.
-    /// - Throws: 400 invalid input, 404 unknown assessment, 403 role, 402 plan limit, 409 duplicate.
-    func create(_ body: CreateInvitationRequest, by user: AuthenticatedUser, role check: (UUID) async throws -> Void) async throws -> (Invitation, OutboxEmail) {
-        var validator = FieldValidator()
-        if body.assessmentId == nil { validator.fail("assessmentId", "is required") }
-        var email = ""
-        if let raw = body.candidateEmail, !raw.isEmpty {
-            do throws(EmailAddressError) {
-                email = try EmailAddressValidator().validate(raw).normalized
-            } catch {
-                validator.fail("candidateEmail", error.message)
-            }
-        } else {
-            validator.fail("candidateEmail", "is required")
-        }
-        let name = validator.text(body.candidateName, "candidateName", maxLength: 200, required: false)
-        validator.range(body.expiresInHours, "expiresInHours", 1...720)
-        try validator.check()
-        guard let assessmentID = body.assessmentId else { throw AppError.invalidField("assessmentId", "is required") }
-
-        guard let assessment = try await Assessment.find(assessmentID, on: db) else { throw AppError.notFound("Assessment") }
-        try await check(assessment.companyID)
-        if let jobID = body.jobId {
-            guard let job = try await Job.find(jobID, on: db), job.companyID == assessment.companyID else { throw AppError.notFound("Job") }
+    /// Consumes the `ai_assessments` allowance and stores the invitation with its e-mail, in one
+    /// transaction.
+    /// - Parameter authorize: checks the caller's role in the assessment's company (throws 403/404).
+    /// - Throws: 404 unknown assessment or job, 403 role, 402 plan limit, 409 duplicate.
+    func create(_ input: NewInvitation, by user: AuthenticatedUser, authorize: (UUID) async throws -> Void,
+                on db: any Database, logger: Logger) async throws -> (Invitation, OutboxEmail) {
+        guard let assessment = try await store.assessment(input.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        try await authorize(assessment.companyID)
+        if let jobID = input.jobID {
+            guard let job = try await store.job(jobID, on: db), job.companyID == assessment.companyID else { throw AppError.notFound("Job") }
         }
 
+        let now = clock.now()
         let token = SecretToken.generate()
         let invitation = Invitation()
         invitation.id = UUID()
         invitation.companyID = assessment.companyID
-        invitation.assessmentID = assessmentID
-        invitation.jobID = body.jobId
-        invitation.candidateEmail = email
-        invitation.candidateName = name.isEmpty ? nil : name
+        invitation.assessmentID = input.assessmentID
+        invitation.jobID = input.jobID
+        invitation.candidateEmail = input.candidateEmail
+        invitation.candidateName = input.candidateName
         invitation.status = .pending
         invitation.tokenHash = SecretToken.hash(token)
-        invitation.openKey = "\(assessmentID.lowercased)|\(email.lowercased())"
-        invitation.expiresAt = now.addingTimeInterval(Double(body.expiresInHours ?? 168) * 3600).wholeSeconds
+        invitation.openKey = "\(input.assessmentID.lowercased)|\(EmailLookupKey.of(input.candidateEmail))"
+        invitation.expiresAt = now.addingTimeInterval(Double(input.expiresInHours) * 3600).wholeSeconds
         invitation.createdBy = user.id
         invitation.createdAtMicros = now.microsecondsSince1970
-        let outbox = makeEmail(for: invitation, assessment: assessment, token: token)
+        let email = makeEmail(for: invitation, assessment: assessment, token: token, now: now)
 
-        let services = self.services
+        let (store, outbox, usage) = (self.store, self.outbox, self.usage)
         let openKey = invitation.openKey
         do {
             try await db.atomic { tx in
-                try await Self.expireOverdue(on: tx, now: now, openKey: openKey)
-                if let existing = try await Invitation.query(on: tx).filter(\.$openKey == openKey).first() {
+                try await store.expireOverdue(at: now, openKey: openKey, on: tx)
+                if let existing = try await store.findOpen(openKey: openKey ?? "", on: tx) {
                     throw Self.duplicate(existing.id)
                 }
-                try await services.billing.consumeOrRefuse(.aiAssessments, userID: user.id, on: tx)
-                try await invitation.create(on: tx)
-                try await outbox.create(on: tx)
+                try await usage.consumeOrRefuse(.aiAssessments, userID: user.id, on: tx)
+                try await store.insert(invitation, on: tx)
+                try await outbox.insert(email, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Another instance created the same open invitation between our check and insert.
-            let existing = try await Invitation.query(on: db).filter(\.$openKey == openKey).first()
+            let existing = try await store.findOpen(openKey: openKey ?? "", on: db)
             throw Self.duplicate(existing?.id)
         }
         logger.info("invitation created", metadata: [
             "invitation-id": .string(invitation.id?.lowercased ?? ""),
-            "to": .string(Redaction.email(email)),
+            "to": .string(Redaction.email(input.candidateEmail)),
         ])
-        return (invitation, outbox)
+        return (invitation, email)
     }
 
     private static func duplicate(_ id: UUID?) -> AppError {
@@ -95,8 +80,8 @@ struct InvitationService {
     }
 
     /// The invitation e-mail, with the candidate's one-purpose link.
-    private func makeEmail(for invitation: Invitation, assessment: Assessment, token: String) -> OutboxEmail {
-        var base = services.config.publicAppURL.absoluteString
+    private func makeEmail(for invitation: Invitation, assessment: Assessment, token: String, now: Date) -> OutboxEmail {
+        var base = publicAppURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         let link = "\(base)/assessments/invitations/\(invitation.id?.lowercased ?? "")?token=\(token)"
         let greeting = invitation.candidateName.map { "Hello \($0)," } ?? "Hello,"
@@ -136,11 +121,12 @@ struct InvitationService {
 
     /// The invitation after applying expiry.
     /// - Throws: 404 when it does not exist.
-    func load(_ id: UUID) async throws -> Invitation {
-        guard let invitation = try await Invitation.find(id, on: db) else { throw AppError.notFound("Invitation") }
+    func load(_ id: UUID, on db: any Database) async throws -> Invitation {
+        guard let invitation = try await store.find(id, on: db) else { throw AppError.notFound("Invitation") }
+        let now = clock.now()
         if invitation.status.isOpen, invitation.expiresAt <= now {
-            try await Self.expireOverdue(on: db, now: now, id: id)
-            return try await Invitation.find(id, on: db) ?? invitation
+            try await store.expireOverdue(at: now, id: id, on: db)
+            return try await store.find(id, on: db) ?? invitation
         }
         return invitation
     }
@@ -163,26 +149,37 @@ struct InvitationService {
     }
 
     /// The candidate's read: moves `pending`/`sent` to `opened` the first time.
-    func openByCandidate(_ id: UUID, token: String) async throws -> (Invitation, Assessment) {
-        var invitation = try await load(id)
+    func openByCandidate(_ id: UUID, token: String, on db: any Database) async throws -> (Invitation, Assessment) {
+        var invitation = try await load(id, on: db)
         try requireToken(token, for: invitation)
         try requireNotGone(invitation)
         if invitation.status == .pending || invitation.status == .sent {
-            try await Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ [.pending, .sent])
-                .set(\.$status, to: .opened).set(\.$openedAt, to: now).update()
-            invitation = try await load(id)
+            try await store.markOpened(id, at: clock.now(), on: db)
+            invitation = try await load(id, on: db)
         }
-        guard let assessment = try await Assessment.find(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        guard let assessment = try await store.assessment(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
         return (invitation, assessment)
     }
 
     /// Latest e-mail of each invitation, by invitation id.
-    func deliveries(for ids: [UUID]) async throws -> [UUID: OutboxEmail] {
-        guard !ids.isEmpty else { return [:] }
-        let emails = try await OutboxEmail.query(on: db).filter(\.$invitationID ~~ ids).sort(\.$createdAtMicros, .descending).all()
-        var latest: [UUID: OutboxEmail] = [:]
-        for email in emails { if let id = email.invitationID, latest[id] == nil { latest[id] = email } }
-        return latest
+    func deliveries(for ids: [UUID], on db: any Database) async throws -> [UUID: OutboxEmail] {
+        try await outbox.latest(for: ids, on: db)
+    }
+
+    /// One page of the invitations `filter` selects, each with its latest e-mail. Expiry is
+    /// applied first to the companies the filter names (never across tenants per request; a
+    /// platform admin's unrestricted list relies on the periodic sweep).
+    func list(_ filter: InvitationStore.ListFilter, page: PageRequest, on db: any Database) async throws -> (items: [Invitation], nextCursor: String?, deliveries: [UUID: OutboxEmail]) {
+        if let companies = filter.companyIDs {
+            try await store.expireOverdue(at: clock.now(), companyIDs: companies, on: db)
+        }
+        let (items, next) = try await store.page(filter, page, on: db)
+        return (items, next, try await outbox.latest(for: items.compactMap(\.id), on: db))
+    }
+
+    /// Moves every open invitation past its expiry to `expired` (the periodic sweep).
+    func expireOverdue(on db: any Database) async throws {
+        try await store.expireOverdue(at: clock.now(), on: db)
     }
 
     // MARK: Submission
@@ -196,31 +193,32 @@ struct InvitationService {
     ///   410 `time_limit_exceeded` when the assessment's time limit (plus
     ///   `timeLimitGraceSeconds`) has passed since the candidate opened it; the invitation is
     ///   then `expired`.
-    func submitByCandidate(_ id: UUID, token: String, answers: [SubmittedAnswer]) async throws -> Invitation {
-        let invitation = try await load(id)
+    func submitByCandidate(_ id: UUID, token: String, answers: [SubmittedAnswer], on db: any Database, logger: Logger) async throws -> Invitation {
+        let invitation = try await load(id, on: db)
         try requireToken(token, for: invitation)
         try requireOpenForSubmission(invitation)
-        guard let assessment = try await Assessment.find(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        guard let assessment = try await store.assessment(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        let now = clock.now()
         if let minutes = assessment.timeLimitMinutes, let openedAt = invitation.openedAt,
            now > openedAt.addingTimeInterval(Double(minutes) * 60 + Self.timeLimitGraceSeconds) {
-            try await Self.markExpired(Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ InvitationStatus.open), now: now)
+            try await store.expire(id, at: now, on: db)
             throw AppError.gone("The assessment's time limit of \(minutes) minutes has passed", code: "time_limit_exceeded")
         }
         let grade = try AssessmentGrader().grade(answers, questions: assessment.questions, passingScore: assessment.passingScore)
-        return try await complete(id, score: grade.score, rawScore: grade.rawScore, maxScore: grade.maxScore, passed: grade.passed,
-                                  gradedBy: "candidate", scoredBy: nil, answers: answers)
+        return try await complete(id, with: .init(score: grade.score, rawScore: grade.rawScore, maxScore: grade.maxScore, passed: grade.passed,
+                                                  gradedBy: "candidate", scoredBy: nil, answers: answers), on: db, logger: logger)
     }
 
     /// Records a member's external score (0...100, rounded to a whole number, halves to even)
     /// and who gave it (`scored_by`).
-    func submitByMember(_ invitation: Invitation, score: Double, by member: AuthenticatedUser) async throws -> Invitation {
+    func submitByMember(_ invitation: Invitation, score: Double, by member: AuthenticatedUser, on db: any Database, logger: Logger) async throws -> Invitation {
         guard score.isFinite, (0...100).contains(score) else { throw AppError.invalidField("score", "must be a number from 0 to 100") }
         try requireOpenForSubmission(invitation)
-        let assessment = try await Assessment.find(invitation.assessmentID, on: db)
+        let assessment = try await store.assessment(invitation.assessmentID, on: db)
         let whole = Int(score.rounded(.toNearestOrEven))
         let passed = assessment?.passingScore.map { whole >= $0 }
-        return try await complete(try invitation.requireID(), score: whole, rawScore: nil, maxScore: nil, passed: passed, gradedBy: "member",
-                                  scoredBy: member.id, answers: nil)
+        return try await complete(try invitation.requireID(), with: .init(score: whole, rawScore: nil, maxScore: nil, passed: passed,
+                                                                          gradedBy: "member", scoredBy: member.id, answers: nil), on: db, logger: logger)
     }
 
     private func requireOpenForSubmission(_ invitation: Invitation) throws {
@@ -230,33 +228,15 @@ struct InvitationService {
         try requireNotGone(invitation)
     }
 
-    private func complete(_ id: UUID, score: Int?, rawScore: Double?, maxScore: Double?, passed: Bool?, gradedBy: String, scoredBy: UUID?,
-                          answers: [SubmittedAnswer]?) async throws -> Invitation {
-        var update = try db.sql.update(Invitation.schema)
-            .set("status", to: SQLBind(InvitationStatus.completed.rawValue))
-            .set("open_key", to: SQLLiteral.null)
-            .set("completed_at", to: SQLBind(now))
-            .set("updated_at", to: SQLBind(now))
-            .set("score", to: SQLBind(score))
-            .set("raw_score", to: SQLBind(rawScore))
-            .set("max_score", to: SQLBind(maxScore))
-            .set("passed", to: SQLBind(passed))
-            .set("graded_by", to: SQLBind(gradedBy))
-            .set("scored_by", to: SQLBind(scoredBy))
-        if let answers { update = update.set("answers", to: SQLBind(JSONList(items: answers))) }
-        let won = try await update
-            .where("id", .equal, SQLBind(id))
-            .where("status", .in, SQLBind.group(openStatuses))
-            .where("expires_at", .greaterThan, SQLBind(now))
-            .returning("id")
-            .all()
-        let current = try await load(id)
-        guard won.count == 1 else {
+    private func complete(_ id: UUID, with completion: InvitationStore.Completion, on db: any Database, logger: Logger) async throws -> Invitation {
+        let won = try await store.complete(id, with: completion, at: clock.now(), on: db)
+        let current = try await load(id, on: db)
+        guard won else {
             // Lost a race, or expired in the meantime: answer with the state that won.
             try requireOpenForSubmission(current)
             throw AppError.conflict("This invitation can no longer be submitted (\(current.status.rawValue))", code: "invalid_state_transition")
         }
-        logger.info("invitation completed", metadata: ["invitation-id": .string(id.lowercased), "graded-by": .string(gradedBy)])
+        logger.info("invitation completed", metadata: ["invitation-id": .string(id.lowercased), "graded-by": .string(completion.gradedBy)])
         return current
     }
 
@@ -264,23 +244,15 @@ struct InvitationService {
 
     /// Cancels an open invitation and withdraws its unsent e-mail.
     /// - Throws: 409 `invalid_state_transition` naming the current state when it is final.
-    func cancel(_ invitation: Invitation) async throws -> Invitation {
+    func cancel(_ invitation: Invitation, on db: any Database, logger: Logger) async throws -> Invitation {
         let id = try invitation.requireID()
-        let statuses = openStatuses
+        let (store, outbox, now) = (self.store, self.outbox, clock.now())
         let won = try await db.atomic { tx in
-            let rows = try await tx.sql.update(Invitation.schema)
-                .set("status", to: SQLBind(InvitationStatus.cancelled.rawValue))
-                .set("open_key", to: SQLLiteral.null)
-                .set("cancelled_at", to: SQLBind(now))
-                .set("updated_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id))
-                .where("status", .in, SQLBind.group(statuses))
-                .returning("id")
-                .all()
-            if rows.count == 1 { try await Self.withdrawQueuedEmails(of: id, reason: "invitation cancelled before sending", on: tx) }
-            return rows.count == 1
+            let won = try await store.cancel(id, at: now, on: tx)
+            if won { try await outbox.withdrawQueued(of: id, reason: "invitation cancelled before sending", on: tx) }
+            return won
         }
-        let current = try await load(id)
+        let current = try await load(id, on: db)
         guard won else {
             throw AppError.conflict("Cannot cancel an invitation that is \(current.status.rawValue)", code: "invalid_state_transition")
         }
@@ -290,59 +262,26 @@ struct InvitationService {
 
     /// Rotates the invitation's token (the old link stops working) and queues the e-mail again.
     /// - Throws: 409 when the invitation is completed; 410 when expired or cancelled.
-    func resend(_ invitation: Invitation) async throws -> (Invitation, OutboxEmail) {
+    func resend(_ invitation: Invitation, on db: any Database, logger: Logger) async throws -> (Invitation, OutboxEmail) {
         let id = try invitation.requireID()
         try requireOpenForSubmission(invitation)
-        guard let assessment = try await Assessment.find(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
+        guard let assessment = try await store.assessment(invitation.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
         let token = SecretToken.generate()
-        let email = makeEmail(for: invitation, assessment: assessment, token: token)
-        let statuses = openStatuses
-        let now = self.now
+        let now = clock.now()
+        let email = makeEmail(for: invitation, assessment: assessment, token: token, now: now)
+        let (store, outbox) = (self.store, self.outbox)
         let won = try await db.atomic { tx in
-            let rows = try await tx.sql.update(Invitation.schema)
-                .set("token_hash", to: SQLBind(SecretToken.hash(token)))
-                .set("updated_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id))
-                .where("status", .in, SQLBind.group(statuses))
-                .where("expires_at", .greaterThan, SQLBind(now))
-                .returning("id")
-                .all()
-            guard rows.count == 1 else { return false }
-            try await Self.withdrawQueuedEmails(of: id, reason: "superseded by a resend", on: tx)
-            try await email.create(on: tx)
+            guard try await store.rotateToken(id, tokenHash: SecretToken.hash(token), at: now, on: tx) else { return false }
+            try await outbox.withdrawQueued(of: id, reason: "superseded by a resend", on: tx)
+            try await outbox.insert(email, on: tx)
             return true
         }
-        let current = try await load(id)
+        let current = try await load(id, on: db)
         guard won else {
             try requireOpenForSubmission(current)
             throw AppError.conflict("Cannot resend an invitation that is \(current.status.rawValue)", code: "invalid_state_transition")
         }
         logger.info("invitation resent", metadata: ["invitation-id": .string(id.lowercased)])
         return (current, email)
-    }
-
-    private static func withdrawQueuedEmails(of invitationID: UUID, reason: String, on db: any Database) async throws {
-        try await OutboxEmail.query(on: db).filter(\.$invitationID == invitationID).filter(\.$status == .queued)
-            .set(\.$status, to: .failed).set(\.$lastError, to: reason)
-            .set(\.$textBody, to: nil).set(\.$htmlBody, to: nil)
-            .update()
-    }
-
-    /// Moves open invitations past their expiry to `expired`: all (the sweep), one, those with
-    /// `openKey`, or those of `companyIDs`.
-    static func expireOverdue(on db: any Database, now: Date, id: UUID? = nil, openKey: String? = nil, companyIDs: [UUID]? = nil) async throws {
-        if let companyIDs, companyIDs.isEmpty { return }
-        var query = Invitation.query(on: db)
-            .filter(\.$status ~~ InvitationStatus.open)
-            .filter(\.$expiresAt <= now)
-        if let companyIDs { query = query.filter(\.$companyID ~~ companyIDs) }
-        if let id { query = query.filter(\.$id == id) }
-        if let openKey { query = query.filter(\.$openKey == openKey) }
-        try await markExpired(query, now: now)
-    }
-
-    /// Moves the invitations `query` selects (open ones) to `expired`, freeing their open key.
-    private static func markExpired(_ query: QueryBuilder<Invitation>, now: Date) async throws {
-        try await query.set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()
     }
 }

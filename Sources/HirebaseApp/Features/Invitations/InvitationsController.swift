@@ -1,4 +1,3 @@
-import Fluent
 import Vapor
 
 /// The invitation endpoints of `API.md` § Assessments and invitations.
@@ -23,17 +22,13 @@ struct InvitationsController {
         csrfProtected.grouped("assessments", "invitations").post(":invitationID", "cancel", use: cancel)
     }
 
-    private func service(_ req: Request) -> InvitationService {
-        InvitationService(db: req.db, services: req.hirebase, logger: req.logger)
-    }
-
     @Sendable
     func create(req: Request) async throws -> Response {
         let user = try await req.requireUser()
-        let body = try req.content.decode(CreateInvitationRequest.self)
-        let (invitation, email) = try await service(req).create(body, by: user) { companyID in
+        let input = try NewInvitation(try req.content.decode(CreateInvitationRequest.self))
+        let (invitation, email) = try await req.hirebase.invitations.create(input, by: user, authorize: { companyID in
             try await req.requireMember(of: companyID, atLeast: .recruiter, notFound: "Assessment")
-        }
+        }, on: req.db, logger: req.logger)
         return try await invitation.toDTO(delivery: email).encodeResponse(status: .created, for: req)
     }
 
@@ -44,49 +39,48 @@ struct InvitationsController {
     @Sendable
     func show(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
-        let service = service(req)
+        let service = req.hirebase.invitations
         if let token = try req.query.decode(TokenQuery.self).token {
-            let (invitation, assessment) = try await service.openByCandidate(id, token: token)
+            let (invitation, assessment) = try await service.openByCandidate(id, token: token, on: req.db)
             var dto = invitation.toDTO(delivery: nil)
             dto.assessment = assessment.toCandidateDTO()
             return dto
         }
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer, service: service)
-        return invitation.toDTO(delivery: try await service.deliveries(for: [id])[id])
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer)
+        return invitation.toDTO(delivery: try await service.deliveries(for: [id], on: req.db)[id])
     }
 
     @Sendable
     func submit(req: Request) async throws -> SubmissionResultDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
         let body = try req.content.decode(SubmitInvitationRequest.self)
-        let service = service(req)
+        let service = req.hirebase.invitations
         if let token = body.token {
             guard let answers = body.answers else { throw AppError.invalidField("answers", "is required") }
-            return try await service.submitByCandidate(id, token: token, answers: answers).toResultDTO()
+            return try await service.submitByCandidate(id, token: token, answers: answers, on: req.db, logger: req.logger).toResultDTO()
         }
         guard req.headers.bearerAuthorization != nil else {
             throw AppError.unauthorized("Give the invitation token (candidate) or an access token (member)")
         }
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter)
         guard let score = body.score else { throw AppError.invalidField("score", "is required") }
-        return try await service.submitByMember(invitation, score: score, by: try await req.requireUser()).toResultDTO()
+        return try await service.submitByMember(invitation, score: score, by: try await req.requireUser(), on: req.db, logger: req.logger).toResultDTO()
     }
 
     @Sendable
     func cancel(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
-        let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
-        let cancelled = try await service.cancel(invitation)
-        return cancelled.toDTO(delivery: try await service.deliveries(for: [id])[id])
+        let service = req.hirebase.invitations
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter)
+        let cancelled = try await service.cancel(invitation, on: req.db, logger: req.logger)
+        return cancelled.toDTO(delivery: try await service.deliveries(for: [id], on: req.db)[id])
     }
 
     @Sendable
     func resend(req: Request) async throws -> InvitationDTO {
         let id = try req.uuidParameter("invitationID", what: "Invitation")
-        let service = service(req)
-        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter, service: service)
-        let (updated, email) = try await service.resend(invitation)
+        let invitation = try await requireMemberInvitation(req, id: id, atLeast: .recruiter)
+        let (updated, email) = try await req.hirebase.invitations.resend(invitation, on: req.db, logger: req.logger)
         return updated.toDTO(delivery: email)
     }
 
@@ -110,28 +104,18 @@ struct InvitationsController {
             }
             status = parsed
         }
-        let service = service(req)
-        var builder = Invitation.query(on: req.db)
-        if !user.isPlatformAdmin {
-            // Expiry is applied to the caller's own companies only (never across tenants per
-            // request); a platform admin's list relies on the periodic sweep.
-            let companies = try await req.memberCompanyIDs(of: user)
-            try await InvitationService.expireOverdue(on: req.db, now: service.now, companyIDs: companies)
-            builder = builder.filter(\.$companyID ~~ companies)
-        }
-        if let status { builder = builder.filter(\.$status == status) }
-        if let assessmentID = query.assessmentId { builder = builder.filter(\.$assessmentID == assessmentID) }
-        if let jobID = query.jobId { builder = builder.filter(\.$jobID == jobID) }
-        let (items, next) = try await builder.page(page)
-        let deliveries = try await service.deliveries(for: items.compactMap(\.id))
+        let filter = InvitationStore.ListFilter(
+            companyIDs: user.isPlatformAdmin ? nil : try await req.memberCompanyIDs(of: user),
+            status: status, assessmentID: query.assessmentId, jobID: query.jobId)
+        let (items, next, deliveries) = try await req.hirebase.invitations.list(filter, page: page, on: req.db)
         return Page(items: items.map { $0.toDTO(delivery: $0.id.flatMap { deliveries[$0] }) }, nextCursor: next)
     }
 
     /// Loads an invitation the caller may act on as a member of its company.
     /// - Throws: 401 without a token, 404 when missing or not the caller's company, 403 role.
-    private func requireMemberInvitation(_ req: Request, id: UUID, atLeast role: CompanyRole, service: InvitationService) async throws -> Invitation {
+    private func requireMemberInvitation(_ req: Request, id: UUID, atLeast role: CompanyRole) async throws -> Invitation {
         _ = try await req.requireUser()
-        let invitation = try await service.load(id)
+        let invitation = try await req.hirebase.invitations.load(id, on: req.db)
         try await req.requireMember(of: invitation.companyID, atLeast: role, notFound: "Invitation")
         return invitation
     }

@@ -1,0 +1,150 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Every query of invitations (and the rows an invitation is checked against: its assessment and
+/// job).
+///
+/// State changes are single conditional `UPDATE ... WHERE status IN (open states) RETURNING id`,
+/// so that of two concurrent requests, on any instances, exactly one changes the state.
+struct InvitationStore: Sendable {
+    /// The filters of `GET /assessments/invitations`.
+    struct ListFilter: Sendable {
+        /// Only these companies' invitations; `nil` for all (a platform admin).
+        var companyIDs: [UUID]?
+        var status: InvitationStatus?
+        var assessmentID: UUID?
+        var jobID: UUID?
+    }
+
+    /// What a submission records.
+    struct Completion: Sendable {
+        var score: Int?
+        var rawScore: Double?
+        var maxScore: Double?
+        var passed: Bool?
+        /// `candidate` or `member`.
+        var gradedBy: String
+        var scoredBy: UUID?
+        /// The candidate's answers (`nil` for a member's score).
+        var answers: [SubmittedAnswer]?
+    }
+
+    private static var openStatuses: [String] { InvitationStatus.open.map(\.rawValue) }
+
+    func find(_ id: UUID, on db: any Database) async throws -> Invitation? {
+        try await Invitation.find(id, on: db)
+    }
+
+    /// The open invitation holding `openKey`, if any.
+    func findOpen(openKey: String, on db: any Database) async throws -> Invitation? {
+        try await Invitation.query(on: db).filter(\.$openKey == openKey).first()
+    }
+
+    func assessment(_ id: UUID, on db: any Database) async throws -> Assessment? {
+        try await Assessment.find(id, on: db)
+    }
+
+    func job(_ id: UUID, on db: any Database) async throws -> Job? {
+        try await Job.find(id, on: db)
+    }
+
+    func insert(_ invitation: Invitation, on db: any Database) async throws {
+        try await invitation.create(on: db)
+    }
+
+    /// One page of invitations, newest first.
+    func page(_ filter: ListFilter, _ page: PageRequest, on db: any Database) async throws -> (items: [Invitation], nextCursor: String?) {
+        var builder = Invitation.query(on: db)
+        if let companies = filter.companyIDs { builder = builder.filter(\.$companyID ~~ companies) }
+        if let status = filter.status { builder = builder.filter(\.$status == status) }
+        if let assessmentID = filter.assessmentID { builder = builder.filter(\.$assessmentID == assessmentID) }
+        if let jobID = filter.jobID { builder = builder.filter(\.$jobID == jobID) }
+        return try await builder.page(page)
+    }
+
+    /// `pending`/`sent` -> `opened` (the candidate's first read).
+    func markOpened(_ id: UUID, at now: Date, on db: any Database) async throws {
+        try await Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ [.pending, .sent])
+            .set(\.$status, to: .opened).set(\.$openedAt, to: now).update()
+    }
+
+    /// `pending` -> `sent` (its e-mail went out; a candidate may already have opened it).
+    func markSent(_ id: UUID, on db: any Database) async throws {
+        try await Invitation.query(on: db).filter(\.$id == id).filter(\.$status == .pending)
+            .set(\.$status, to: .sent).update()
+    }
+
+    /// Records a submission on an open, unexpired invitation.
+    /// - Returns: whether this call made the change (false: another one won, or it expired).
+    func complete(_ id: UUID, with completion: Completion, at now: Date, on db: any Database) async throws -> Bool {
+        var update = try db.sql.update(Invitation.schema)
+            .set(Invitation.column(\.$status), to: SQLBind(InvitationStatus.completed.rawValue))
+            .set(Invitation.column(\.$openKey), to: SQLLiteral.null)
+            .set(Invitation.column(\.$completedAt), to: SQLBind(now))
+            .set(Invitation.column(\.$updatedAt), to: SQLBind(now))
+            .set(Invitation.column(\.$score), to: SQLBind(completion.score))
+            .set(Invitation.column(\.$rawScore), to: SQLBind(completion.rawScore))
+            .set(Invitation.column(\.$maxScore), to: SQLBind(completion.maxScore))
+            .set(Invitation.column(\.$passed), to: SQLBind(completion.passed))
+            .set(Invitation.column(\.$gradedBy), to: SQLBind(completion.gradedBy))
+            .set(Invitation.column(\.$scoredBy), to: SQLBind(completion.scoredBy))
+        if let answers = completion.answers { update = update.set(Invitation.column(\.$answers), to: SQLBind(JSONList(items: answers))) }
+        return try await Self.won(update.where(Invitation.column(\.$expiresAt), .greaterThan, SQLBind(now)), id: id)
+    }
+
+    /// Open -> `cancelled`, freeing the open key.
+    /// - Returns: whether this call made the change.
+    func cancel(_ id: UUID, at now: Date, on db: any Database) async throws -> Bool {
+        let update = try db.sql.update(Invitation.schema)
+            .set(Invitation.column(\.$status), to: SQLBind(InvitationStatus.cancelled.rawValue))
+            .set(Invitation.column(\.$openKey), to: SQLLiteral.null)
+            .set(Invitation.column(\.$cancelledAt), to: SQLBind(now))
+            .set(Invitation.column(\.$updatedAt), to: SQLBind(now))
+        return try await Self.won(update, id: id)
+    }
+
+    /// Replaces the token of an open, unexpired invitation (the old link stops working).
+    /// - Returns: whether this call made the change.
+    func rotateToken(_ id: UUID, tokenHash: String, at now: Date, on db: any Database) async throws -> Bool {
+        let update = try db.sql.update(Invitation.schema)
+            .set(Invitation.column(\.$tokenHash), to: SQLBind(tokenHash))
+            .set(Invitation.column(\.$updatedAt), to: SQLBind(now))
+            .where(Invitation.column(\.$expiresAt), .greaterThan, SQLBind(now))
+        return try await Self.won(update, id: id)
+    }
+
+    /// Runs `update` on invitation `id` while it is open.
+    private static func won(_ update: SQLUpdateBuilder, id: UUID) async throws -> Bool {
+        try await update
+            .where(Invitation.column(\.$id), .equal, SQLBind(id))
+            .where(Invitation.column(\.$status), .in, SQLBind.group(openStatuses))
+            .returning(Invitation.column(\.$id))
+            .all()
+            .count == 1
+    }
+
+    /// Moves open invitations past their expiry to `expired`: all (the sweep), one, those with
+    /// `openKey`, or those of `companyIDs`.
+    func expireOverdue(at now: Date, id: UUID? = nil, openKey: String? = nil, companyIDs: [UUID]? = nil, on db: any Database) async throws {
+        if let companyIDs, companyIDs.isEmpty { return }
+        var query = Invitation.query(on: db)
+            .filter(\.$status ~~ InvitationStatus.open)
+            .filter(\.$expiresAt <= now)
+        if let companyIDs { query = query.filter(\.$companyID ~~ companyIDs) }
+        if let id { query = query.filter(\.$id == id) }
+        if let openKey { query = query.filter(\.$openKey == openKey) }
+        try await Self.markExpired(query, at: now)
+    }
+
+    /// Moves invitation `id` to `expired` while it is open, whatever its expiry (the
+    /// assessment's time limit has passed).
+    func expire(_ id: UUID, at now: Date, on db: any Database) async throws {
+        try await Self.markExpired(Invitation.query(on: db).filter(\.$id == id).filter(\.$status ~~ InvitationStatus.open), at: now)
+    }
+
+    /// Moves the invitations `query` selects (open ones) to `expired`, freeing their open key.
+    private static func markExpired(_ query: QueryBuilder<Invitation>, at now: Date) async throws {
+        try await query.set(\.$status, to: .expired).set(\.$openKey, to: nil).set(\.$updatedAt, to: now).update()
+    }
+}

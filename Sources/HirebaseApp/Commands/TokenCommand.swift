@@ -39,9 +39,10 @@ struct TokenCommand: AsyncCommand {
         }
         let lifetime = signature.expiresIn ?? 3600
         guard lifetime > 0 else { throw AppError.invalidField("expires-in", "must be positive") }
+        let now = context.application.hirebase.clock.now().wholeSeconds
         let claims = SupabaseClaims(
-            sub: userID.lowercased, exp: Date().addingTimeInterval(Double(lifetime)).wholeSeconds, aud: [config.auth.audience],
-            iss: config.auth.issuer, email: signature.email ?? "", appRole: signature.admin ? "admin" : nil, issuedAt: Date().wholeSeconds)
+            sub: userID.lowercased, exp: now.addingTimeInterval(Double(lifetime)), aud: [config.auth.audience],
+            iss: config.auth.issuer, email: signature.email ?? "", appRole: signature.admin ? "admin" : nil, issuedAt: now)
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims, header: ["typ": "JWT"])
         context.console.output(token.consoleText())

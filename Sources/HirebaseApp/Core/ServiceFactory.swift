@@ -95,7 +95,7 @@ enum ServiceFactory {
             config: config,
             clock: clock,
             tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
-            csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds),
+            csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock),
             emailSender: emailSender,
             companies: CompanyService(store: CompanyStore(), users: UserStore()),
             invitations: InvitationService(store: InvitationStore(), outbox: OutboxStore(), usage: billing, publicAppURL: config.publicAppURL, clock: clock),
@@ -107,7 +107,7 @@ enum ServiceFactory {
             metrics: HTTPMetrics(),
             matcher: matcher,
             candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20),
-            rateLimiter: RateLimiter(policy: config.rateLimits, now: clock.now),
+            rateLimiter: RateLimiter(policy: config.rateLimits, clock: clock),
             clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
             heavyWork: heavyWork,
             jobPageFetcher: jobPageFetcher)

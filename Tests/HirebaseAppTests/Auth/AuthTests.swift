@@ -65,7 +65,7 @@ struct AuthTests {
     let user = TestUser("auth")
 
     func claims(exp: TimeInterval = 3600, aud: [String] = ["authenticated"], iss: String? = nil, sub: String? = nil, email: String? = "a@example.com") -> SupabaseClaims {
-        SupabaseClaims(sub: sub ?? user.id.uuidString.lowercased(), exp: Date().addingTimeInterval(exp), aud: aud, iss: iss, email: email)
+        SupabaseClaims(sub: sub ?? user.id.uuidString.lowercased(), exp: Date().addingTimeInterval(exp), aud: aud, iss: iss, email: email, issuedAt: Date())
     }
 
     @Test(arguments: TestDatabase.all)

@@ -53,14 +53,15 @@ struct CSRFTests {
     }
 
     @Test func expiredTokenIsRefusedAndCleanedUp() async throws {
-        try await withHirebase(on: .sqlite) { app in
+        let clock = ManualClock()
+        try await withHirebase(on: .sqlite, overrides: ServiceOverrides(clock: clock.wall)) { app in
             let user = TestUser()
             _ = try await app.send(.GET, "/csrf-token", as: user)
             let service = app.hirebase.csrf
             let (token, expiresAt) = try await service.issue(for: user.id, on: app.db)
-            let later = expiresAt.addingTimeInterval(1)
-            #expect(try await service.consume(token, for: user.id, on: app.db, now: later) == false)
-            let removed = try await service.removeStale(on: app.db, now: later)
+            clock.advance(by: .seconds(expiresAt.timeIntervalSince(clock.date) + 1))
+            #expect(try await service.consume(token, for: user.id, on: app.db) == false)
+            let removed = try await service.removeStale(on: app.db)
             #expect(removed == 2)
             #expect(try await CSRFToken.query(on: app.db).count() == 0)
         }

@@ -87,7 +87,7 @@ struct TestUser: Sendable {
     /// A valid token for this user (or one with changed claims).
     func token(expiresIn: TimeInterval = 3600, audience: [String] = ["authenticated"], secret: String = testJWTSecret) async throws -> String {
         let claims = SupabaseClaims(sub: id.uuidString.lowercased(), exp: Date().addingTimeInterval(expiresIn), aud: audience,
-                                    iss: nil, email: email, appRole: admin ? "admin" : nil)
+                                    iss: nil, email: email, appRole: admin ? "admin" : nil, issuedAt: Date())
         return try await signHS256(claims, secret: secret)
     }
 

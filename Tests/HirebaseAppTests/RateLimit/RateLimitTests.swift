@@ -18,7 +18,8 @@ struct RateLimitTests {
     @Test(arguments: TestDatabase.all)
     func sharedClassesAreExactUnderConcurrency(database: TestDatabase) async throws {
         try await withHirebase(on: database) { app in
-            let instances = [RateLimiter(policy: RateLimitPolicy.parse("costly=5/m").0), RateLimiter(policy: RateLimitPolicy.parse("costly=5/m").0)]
+            let instances = [RateLimiter(policy: RateLimitPolicy.parse("costly=5/m").0, clock: .system),
+                             RateLimiter(policy: RateLimitPolicy.parse("costly=5/m").0, clock: .system)]
             let db = app.db
             let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<24 {
@@ -35,17 +36,17 @@ struct RateLimitTests {
     @Test(arguments: TestDatabase.all)
     func sharedBucketsRefillAndIdleOnesAreSwept(database: TestDatabase) async throws {
         try await withHirebase(on: database) { app in
-            let clock = NIOLockedValueBox(Date(timeIntervalSince1970: 2_000_000_000))
-            let limiter = RateLimiter(policy: RateLimitPolicy.parse("write=2/s").0, now: { clock.withLockedValue { $0 } })
+            let clock = ManualClock(startDate: Date(timeIntervalSince1970: 2_000_000_000))
+            let limiter = RateLimiter(policy: RateLimitPolicy.parse("write=2/s").0, clock: clock.wall)
             let first = try #require(try await limiter.charge(.write, subject: "u", on: app.db))
             #expect(first.allowed && first.remaining == 1 && first.limit == 2)
             #expect(try await limiter.charge(.write, subject: "u", on: app.db)?.allowed == true)
             let refused = try #require(try await limiter.charge(.write, subject: "u", on: app.db))
             #expect(!refused.allowed && refused.remaining == 0 && refused.retryAfterSeconds == 1)
 
-            clock.withLockedValue { $0 += 0.5 }
+            clock.advance(by: .milliseconds(500))
             #expect(try await limiter.charge(.write, subject: "u", on: app.db)?.allowed == true)
-            clock.withLockedValue { $0 += 10 }
+            clock.advance(by: .seconds(10))
             #expect(try await limiter.removeIdle(on: app.db) == 1)
             #expect(try await limiter.charge(.write, subject: "u", on: app.db)?.remaining == 1)
         }

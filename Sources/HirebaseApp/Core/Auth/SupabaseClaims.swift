@@ -35,7 +35,7 @@ public struct SupabaseClaims: JWTPayload, Sendable {
 
     public init(
         sub: String, exp: Date, aud: [String], iss: String?, email: String?, role: String? = "authenticated",
-        appRole: String? = nil, issuedAt: Date = Date()
+        appRole: String? = nil, issuedAt: Date
     ) {
         self.sub = SubjectClaim(value: sub)
         self.exp = ExpirationClaim(value: exp)

@@ -4,6 +4,9 @@ import SQLKit
 
 /// Issues and consumes CSRF tokens (OWASP "synchronizer token pattern", kept in the database so
 /// that any instance behind the load balancer accepts a token another one issued).
+///
+/// Its own store: every query of `csrf_tokens` is here, with the column names taken from
+/// `CSRFToken`.
 public struct CSRFService: Sendable {
     /// Token lifetime in seconds.
     public var ttlSeconds: Double
@@ -11,25 +14,30 @@ public struct CSRFService: Sendable {
     /// Cheat Sheet: tokens are per session, not an unbounded pile), so that a loop on
     /// `GET /csrf-token` cannot grow the table.
     public var maxLiveTokensPerUser = 20
+    /// Expiry and use times.
+    public var clock: WallClock
 
-    public init(ttlSeconds: Double) {
+    public init(ttlSeconds: Double, clock: WallClock) {
         self.ttlSeconds = ttlSeconds
+        self.clock = clock
     }
 
     /// Issues a token for `userID`, dropping that user's oldest unused tokens beyond
     /// `maxLiveTokensPerUser`.
     /// - Returns: the token (only ever seen by the caller) and its expiry.
-    public func issue(for userID: UUID, on db: any Database, now: Date = Date()) async throws -> (token: String, expiresAt: Date) {
+    public func issue(for userID: UUID, on db: any Database) async throws -> (token: String, expiresAt: Date) {
+        let now = clock.now()
         let token = SecretToken.generate()
         let expiresAt = now.addingTimeInterval(ttlSeconds).wholeSeconds
         try await CSRFToken(userID: userID, tokenHash: SecretToken.hash(token), expiresAt: expiresAt, createdAtMicros: now.microsecondsSince1970).create(on: db)
+        let (id, user, usedAt) = (CSRFToken.column(\.$id), CSRFToken.column(\.$userID), CSRFToken.column(\.$usedAt))
         let sql = try db.sql
-        let newest = sql.select().column("id").from(CSRFToken.schema)
-            .where("user_id", .equal, SQLBind(userID)).where("used_at", .is, SQLLiteral.null)
-            .orderBy("created_at_us", .descending).orderBy("id", .descending).limit(maxLiveTokensPerUser)
+        let newest = sql.select().column(id).from(CSRFToken.schema)
+            .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
+            .orderBy(CSRFToken.column(\.$createdAtMicros).string, .descending).orderBy(id.string, .descending).limit(maxLiveTokensPerUser)
         try await sql.delete(from: CSRFToken.schema)
-            .where("user_id", .equal, SQLBind(userID)).where("used_at", .is, SQLLiteral.null)
-            .where("id", .notIn, SQLGroupExpression(newest.select))
+            .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
+            .where(id, .notIn, SQLGroupExpression(newest.select))
             .run()
         return (token, expiresAt)
     }
@@ -37,14 +45,16 @@ public struct CSRFService: Sendable {
     /// Consumes `token` for `userID` with one conditional `UPDATE`: exactly one concurrent caller
     /// can win, whichever instance it reaches.
     /// - Returns: whether this call consumed a valid, unexpired, unused token of this user.
-    public func consume(_ token: String, for userID: UUID, on db: any Database, now: Date = Date()) async throws -> Bool {
+    public func consume(_ token: String, for userID: UUID, on db: any Database) async throws -> Bool {
+        let now = clock.now()
+        let usedAt = CSRFToken.column(\.$usedAt)
         let rows = try await db.sql.update(CSRFToken.schema)
-            .set("used_at", to: SQLBind(now))
-            .where("token_hash", .equal, SQLBind(SecretToken.hash(token)))
-            .where("user_id", .equal, SQLBind(userID))
-            .where("used_at", .is, SQLLiteral.null)
-            .where("expires_at", .greaterThan, SQLBind(now))
-            .returning("id")
+            .set(usedAt, to: SQLBind(now))
+            .where(CSRFToken.column(\.$tokenHash), .equal, SQLBind(SecretToken.hash(token)))
+            .where(CSRFToken.column(\.$userID), .equal, SQLBind(userID))
+            .where(usedAt, .is, SQLLiteral.null)
+            .where(CSRFToken.column(\.$expiresAt), .greaterThan, SQLBind(now))
+            .returning(CSRFToken.column(\.$id))
             .all()
         return rows.count == 1
     }
@@ -52,11 +62,12 @@ public struct CSRFService: Sendable {
     /// Deletes expired tokens and tokens used more than an hour ago.
     /// - Returns: how many rows were removed.
     @discardableResult
-    public func removeStale(on db: any Database, now: Date = Date()) async throws -> Int {
+    public func removeStale(on db: any Database) async throws -> Int {
+        let now = clock.now()
         let rows = try await db.sql.delete(from: CSRFToken.schema)
-            .where("expires_at", .lessThan, SQLBind(now))
-            .orWhere("used_at", .lessThan, SQLBind(now.addingTimeInterval(-3600)))
-            .returning("id")
+            .where(CSRFToken.column(\.$expiresAt), .lessThan, SQLBind(now))
+            .orWhere(CSRFToken.column(\.$usedAt), .lessThan, SQLBind(now.addingTimeInterval(-3600)))
+            .returning(CSRFToken.column(\.$id))
             .all()
         return rows.count
     }

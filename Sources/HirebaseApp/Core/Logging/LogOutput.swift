@@ -23,6 +23,8 @@ struct LogOutput: Sendable {
         }
     }
 
+    /// A log line's time stamp. The machine's clock, not the app's `WallClock`: a log line says
+    /// when it was written, which a test's moved clock must not change.
     static func timestamp(_ date: Date = Date()) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }

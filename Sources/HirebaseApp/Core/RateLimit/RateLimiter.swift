@@ -11,12 +11,13 @@ public struct RateLimiter: Sendable {
     let store = RateLimitStore()
     let local: LocalRateCounter
     /// The current time; tests move it.
-    let now: @Sendable () -> Date
+    let clock: WallClock
 
-    public init(policy: RateLimitPolicy, localCapacity: Int = 100_000, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter localCapacity: keys the in-memory classes keep at most.
+    public init(policy: RateLimitPolicy, localCapacity: Int = 100_000, clock: WallClock) {
         self.policy = policy
         self.local = LocalRateCounter(capacity: localCapacity)
-        self.now = now
+        self.clock = clock
     }
 
     /// Charges one call of `subject` to `rateClass`.
@@ -25,7 +26,7 @@ public struct RateLimiter: Sendable {
     public func charge(_ rateClass: RateClass, subject: String, on db: any Database) async throws -> RateLimitDecision? {
         guard let limit = policy[rateClass] else { return nil }
         let key = "\(rateClass.rawValue):\(subject)"
-        let micros = now().microsecondsSince1970
+        let micros = clock.now().microsecondsSince1970
         if rateClass.isShared {
             return try await store.charge(rateClass, key: key, limit: limit, now: micros, on: db)
         }
@@ -35,6 +36,6 @@ public struct RateLimiter: Sendable {
     /// Deletes database buckets that hold no state any more (the periodic sweep).
     @discardableResult
     public func removeIdle(on db: any Database) async throws -> Int {
-        try await store.removeIdle(now: now().microsecondsSince1970, on: db)
+        try await store.removeIdle(now: clock.now().microsecondsSince1970, on: db)
     }
 }

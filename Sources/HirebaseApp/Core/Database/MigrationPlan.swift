@@ -1,20 +1,41 @@
 import Fluent
 
-/// Every schema change, in the order it is applied: the place where a new migration is listed.
+/// Every schema change, numbered, in the order it is applied: the place where a new migration is
+/// listed.
 ///
-/// Everything under `Migrations/` is append-only: once a file there has landed it is never edited
-/// (a database made by earlier code could not follow). `HirebaseMigrations.all` is therefore the
-/// list as first released, kept as it landed; later migrations are appended to `added` here, and
-/// each comes with a test that upgrades a database from the schema before it
-/// (`MigrationUpgradeTests`).
+/// Rules (README, "Contributing"):
+/// - Everything under `Migrations/` is append-only: once a file there has landed it is never
+///   edited or renamed (a database made by earlier code could not follow, and Fluent records each
+///   migration by its type's name, `String(reflecting:)`, in `_fluent_migrations`).
+///   `scripts/check-migrations` (run by `.ci/run`) fails when a landed file changes.
+/// - A schema change is a new migration type in a new file, appended to `added` with the next
+///   number, with a test that upgrades a database from the schema before it
+///   (`MigrationUpgradeTests`, `FirstReleaseUpgradeTests`).
+///
+/// The number is the position in the plan, written out so that the order is explicit and a
+/// reordering or a gap shows in review and in `MigrationPlanTests`. Migrations 1–12 are the first
+/// release, kept as it landed in `HirebaseMigrations.all`; their files carry no number because
+/// landed files are not renamed.
 enum MigrationPlan {
-    /// Migrations after the first release, oldest first. Append only.
-    static let added: [any AsyncMigration] = [
-        CreateRateLimitBuckets(),
-        AddInvitationScoredBy(),
-        AddCSRFTokenOrder(),
+    /// A migration and its number (1 is the first applied).
+    typealias Numbered = (number: Int, migration: any AsyncMigration)
+
+    /// The first release: numbers 1–12, in the order of `HirebaseMigrations.all`.
+    static let firstRelease: [Numbered] = HirebaseMigrations.all.enumerated().map { (number: $0.offset + 1, migration: $0.element) }
+
+    /// Migrations after the first release, oldest first. Append only: the next takes the last
+    /// number + 1; a landed entry is never moved, renumbered or removed (the check script holds
+    /// the landed entries in `scripts/landed-migrations.txt`).
+    static let added: [Numbered] = [
+        (13, CreateRateLimitBuckets()),
+        (14, AddInvitationScoredBy()),
+        (15, AddCSRFTokenOrder()),
+        (16, AddJobAndApplicationVersions()),
     ]
 
-    /// The whole plan: the first release, then `added`.
-    static let all: [any AsyncMigration] = HirebaseMigrations.all + added
+    /// The whole plan, numbered: the first release, then `added`.
+    static let numbered: [Numbered] = firstRelease + added
+
+    /// The whole plan in order, as `app.migrations` takes it.
+    static let all: [any AsyncMigration] = numbered.map { $0.migration }
 }

@@ -91,6 +91,7 @@ enum ServiceFactory {
             fetch = { @Sendable id in try await SubscriptionFacts.retrieve(id, from: stripe) }
         }
         let applier = StripeEventApplier(plans: plans, cache: subscriptions, fetchSubscription: fetch)
+        let jobs = JobService(store: JobStore(), clock: clock)
         return HirebaseServices(
             config: config,
             clock: clock,
@@ -110,6 +111,12 @@ enum ServiceFactory {
             rateLimiter: RateLimiter(policy: config.rateLimits, clock: clock),
             clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
             heavyWork: heavyWork,
-            jobPageFetcher: jobPageFetcher)
+            jobPageFetcher: jobPageFetcher,
+            jobs: jobs,
+            applications: ApplicationService(store: ApplicationStore(), jobs: JobStore(), candidates: CandidateStore(), clock: clock),
+            candidates: CandidateService(store: CandidateStore(), clock: clock),
+            assessments: AssessmentService(store: AssessmentStore(), clock: clock),
+            matching: MatchService(matcher: matcher),
+            scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore()))
     }
 }

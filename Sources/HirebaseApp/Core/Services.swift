@@ -39,6 +39,18 @@ public struct HirebaseServices: Sendable {
     public var heavyWork: HeavyWork
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).
     public var jobPageFetcher: any JobPageFetching
+    /// Jobs: drafts, lists, edits.
+    var jobs: JobService
+    /// The hiring pipeline: applications and `POST /job-action` moves.
+    var applications: ApplicationService
+    /// Companies' candidate pools.
+    var candidates: CandidateService
+    /// Skill assessments.
+    var assessments: AssessmentService
+    /// `POST /match-candidates`.
+    var matching: MatchService
+    /// `POST /scrape`.
+    var scraping: ScrapeService
 }
 
 enum ServicesKey: StorageKey {

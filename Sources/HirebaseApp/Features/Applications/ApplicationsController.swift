@@ -1,4 +1,4 @@
-import Fluent
+import Foundation
 import Vapor
 
 /// `POST /jobs/{id}/applications` (recruiter+) and `GET /jobs/{id}/applications` (members).
@@ -13,31 +13,9 @@ struct ApplicationsController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let body = try req.content.decode(CreateApplicationRequest.self)
         guard let candidateID = body.candidateId else { throw AppError.invalidField("candidateId", "is required") }
-        let job = try await Job.requireVisible(req, atLeast: .recruiter)
+        let job = try await req.requireJob(atLeast: .recruiter)
         let user = try await req.requireUser()
-        guard let candidate = try await Candidate.find(candidateID, on: req.db), candidate.companyID == job.companyID else {
-            throw AppError.notFound("Candidate")
-        }
-        if job.status == .archived {
-            throw AppError.conflict("The job is archived", code: "invalid_state_transition")
-        }
-        let now = Date()
-        let application = JobApplication()
-        application.companyID = job.companyID
-        application.jobID = try job.requireID()
-        application.candidateID = try candidate.requireID()
-        application.stage = .applied
-        application.history = JSONList(items: [StageChange(at: now.wholeSeconds, actorId: user.id, from: nil, to: ApplicationStage.applied.rawValue)])
-        application.createdBy = user.id
-        application.version = 0
-        application.createdAtMicros = now.microsecondsSince1970
-        do {
-            try await application.create(on: req.db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            let existing = try await JobApplication.query(on: req.db).filter(\.$jobID == application.jobID)
-                .filter(\.$candidateID == candidateID).first()
-            throw AppError.conflict("This candidate already applied to this job", extra: existing?.id.map { ["existingId": $0.lowercased] } ?? [:])
-        }
+        let application = try await req.hirebase.applications.apply(candidateID: candidateID, to: job, by: user.id, on: req.db)
         return try await application.toDTO().encodeResponse(status: .created, for: req)
     }
 
@@ -58,10 +36,8 @@ struct ApplicationsController: RouteCollection {
             }
             stage = parsed
         }
-        let job = try await Job.requireVisible(req, atLeast: .viewer)
-        var builder = JobApplication.query(on: req.db).filter(\.$jobID == (try job.requireID()))
-        if let stage { builder = builder.filter(\.$stage == stage) }
-        let (items, next) = try await builder.page(page)
+        let job = try await req.requireJob(atLeast: .viewer)
+        let (items, next) = try await req.hirebase.applications.list(of: job, stage: stage, page: page, on: req.db)
         return Page(items: items.map { $0.toDTO() }, nextCursor: next)
     }
 }

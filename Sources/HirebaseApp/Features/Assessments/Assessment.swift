@@ -24,13 +24,14 @@ final class Assessment: Model, @unchecked Sendable {
 
     init() {}
 
-    init(companyID: UUID, title: String, passingScore: Int?, timeLimitMinutes: Int?, questions: [AssessmentQuestion], createdBy: UUID) {
+    /// - Parameter createdAt: the creation time (the cursor order of lists), from the service's clock.
+    init(companyID: UUID, title: String, passingScore: Int?, timeLimitMinutes: Int?, questions: [AssessmentQuestion], createdBy: UUID, createdAt: Date) {
         self.companyID = companyID
         self.title = title
         self.passingScore = passingScore
         self.timeLimitMinutes = timeLimitMinutes
         self.questionSet = JSONList(items: questions)
         self.createdBy = createdBy
-        self.createdAtMicros = Date().microsecondsSince1970
+        self.createdAtMicros = createdAt.microsecondsSince1970
     }
 }

@@ -20,7 +20,7 @@ struct CreateAssessmentRequest: Content {
 
     /// The assessment's fields after every rule of the contract is checked.
     /// - Throws: `AppError` 400 listing every invalid field.
-    func validated() throws -> (companyID: UUID, title: String, passingScore: Int?, timeLimitMinutes: Int?, questions: [AssessmentQuestion]) {
+    func validated() throws -> NewAssessment {
         var validator = FieldValidator()
         if companyId == nil { validator.fail("companyId", "is required") }
         let title = validator.text(title, "title")
@@ -69,7 +69,7 @@ struct CreateAssessmentRequest: Content {
         }
         try validator.check()
         guard let companyId else { throw AppError.invalidField("companyId", "is required") }
-        return (companyId, title, passingScore, timeLimitMinutes, result)
+        return NewAssessment(companyID: companyId, title: title, passingScore: passingScore, timeLimitMinutes: timeLimitMinutes, questions: result)
     }
 }
 

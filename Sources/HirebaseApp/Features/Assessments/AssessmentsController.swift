@@ -1,4 +1,4 @@
-import Fluent
+import Foundation
 import Vapor
 
 /// `POST /assessments` (recruiter+), `GET /assessments?companyId=` and `GET /assessments/{id}` (members).
@@ -12,11 +12,9 @@ struct AssessmentsController: RouteCollection {
 
     @Sendable
     func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateAssessmentRequest.self).validated()
-        let (user, _) = try await req.requireMember(of: input.companyID, atLeast: .recruiter)
-        let assessment = Assessment(companyID: input.companyID, title: input.title, passingScore: input.passingScore,
-                                    timeLimitMinutes: input.timeLimitMinutes, questions: input.questions, createdBy: user.id)
-        try await assessment.create(on: req.db)
+        let new = try req.content.decode(CreateAssessmentRequest.self).validated()
+        let (user, _) = try await req.requireMember(of: new.companyID, atLeast: .recruiter)
+        let assessment = try await req.hirebase.assessments.create(new, createdBy: user.id, on: req.db)
         return try await assessment.toDTO().encodeResponse(status: .created, for: req)
     }
 
@@ -32,14 +30,14 @@ struct AssessmentsController: RouteCollection {
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         guard let companyID = query.companyId else { throw AppError.invalidField("companyId", "is required") }
         try await req.requireMember(of: companyID, atLeast: .viewer)
-        let (items, next) = try await Assessment.query(on: req.db).filter(\.$companyID == companyID).page(page)
+        let (items, next) = try await req.hirebase.assessments.list(companyID: companyID, page: page, on: req.db)
         return Page(items: items.map { $0.toDTO() }, nextCursor: next)
     }
 
     @Sendable
     func show(req: Request) async throws -> AssessmentDTO {
         let id = try req.uuidParameter("assessmentID", what: "Assessment")
-        guard let assessment = try await Assessment.find(id, on: req.db) else { throw AppError.notFound("Assessment") }
+        let assessment = try await req.hirebase.assessments.find(id, on: req.db)
         try await req.requireMember(of: assessment.companyID, atLeast: .viewer, notFound: "Assessment")
         return assessment.toDTO()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JobPageParser
 import Vapor
 
 /// `POST /jobs` and `PATCH /jobs/{id}` body; on PATCH every field is optional and only given
@@ -14,14 +15,6 @@ struct JobInput: Content {
     var salary: SalaryInput?
 }
 
-/// A salary as sent by clients; checked by `FieldValidator.salary`.
-struct SalaryInput: Content {
-    var min: Double?
-    var max: Double?
-    var currency: String?
-    var period: String?
-}
-
 /// A job as the API shows it.
 struct JobDTO: Content {
     var id: String
@@ -32,12 +25,24 @@ struct JobDTO: Content {
     var location: String?
     var remote: Bool
     var employmentType: String?
-    var salary: Salary?
+    var salary: SalaryDTO?
     var status: String
     var sourceUrl: String?
     var history: [StageChangeDTO]
     var createdAt: Date?
     var updatedAt: Date?
+}
+
+/// A job's salary as the API shows it (`Salary` in openapi.json): major units as JSON numbers,
+/// `min`/`max` omitted when unknown. (A scraped posting shows `Salary` itself, the contract's
+/// `ScrapedSalary`, with all four members always present.)
+struct SalaryDTO: Content {
+    var min: Double?
+    var max: Double?
+    /// ISO 4217, upper case.
+    var currency: String
+    /// `hour`, `day`, `week`, `month` or `year`.
+    var period: String
 }
 
 /// One history entry: `{"at", "actorId", "from", "to", "reason"?, "note"?}`.
@@ -56,10 +61,19 @@ extension StageChange {
     }
 }
 
+extension Salary {
+    /// The job's API shape. Amounts go through their decimal text, so that a number stored from
+    /// a client's JSON number reads back as that same `Double`.
+    func toDTO() -> SalaryDTO {
+        let number = { (value: Decimal?) in value.flatMap { Double($0.description) } }
+        return SalaryDTO(min: number(min), max: number(max), currency: currency ?? "", period: period?.rawValue ?? "")
+    }
+}
+
 extension Job {
     func toDTO() -> JobDTO {
         JobDTO(id: id?.lowercased ?? "", companyId: companyID.lowercased, title: title, description: description, skills: skills,
-               location: location, remote: remote, employmentType: employmentType, salary: salary, status: status.rawValue,
+               location: location, remote: remote, employmentType: employmentType, salary: salary?.toDTO(), status: status.rawValue,
                sourceUrl: sourceURL, history: history.items.map { $0.toDTO() }, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
@@ -68,42 +82,47 @@ extension Job {
 let employmentTypes = ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER"]
 
 extension FieldValidator {
-    /// Checks a skills list: at most 100 non-empty entries of at most 100 characters, trimmed,
-    /// duplicates (case-insensitive) dropped.
-    mutating func skills(_ value: [String]?, _ field: String = "skills") -> [String] {
-        let list = value ?? []
-        if list.count > 100 { fail(field, "may hold at most 100 skills") }
-        var seen = Set<String>()
-        var result: [String] = []
-        for (index, raw) in list.enumerated() {
-            let skill = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if skill.isEmpty { fail("\(field)[\(index)]", "must not be empty"); continue }
-            if skill.count > 100 { fail("\(field)[\(index)]", "must be at most 100 characters"); continue }
-            if seen.insert(skill.lowercased()).inserted { result.append(skill) }
-        }
-        return result
-    }
-
-    /// Checks a salary: numbers >= 0 with min <= max, ISO 4217 currency, a known period.
-    mutating func salary(_ value: SalaryInput?, _ field: String = "salary") -> Salary? {
-        guard let value else { return nil }
-        for (name, number) in [("min", value.min), ("max", value.max)] {
-            if let number, !(number.isFinite && number >= 0 && number < 1e12) { fail("\(field).\(name)", "must be a number from 0") }
-        }
-        if value.min == nil, value.max == nil { fail(field, "needs min or max") }
-        if let min = value.min, let max = value.max, min > max { fail("\(field).min", "must not exceed max") }
-        let currency = (value.currency ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-        if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isLetter }) { fail("\(field).currency", "must be an ISO 4217 code such as USD") }
-        let period = (value.period ?? "").lowercased()
-        if !Salary.periods.contains(period) { fail("\(field).period", "must be one of \(Salary.periods.joined(separator: ", "))") }
-        return Salary(min: value.min, max: value.max, currency: currency, period: period)
-    }
-
-    /// Checks a schema.org employment type.
+    /// Checks a schema.org employment type (any case).
+    /// - Returns: the upper-case value, `nil` when none was given.
     mutating func employmentType(_ value: String?, _ field: String = "employmentType") -> String? {
         guard let value else { return nil }
         let upper = value.uppercased()
         if !employmentTypes.contains(upper) { fail(field, "must be one of \(employmentTypes.joined(separator: ", "))") }
         return upper
+    }
+}
+
+extension JobInput {
+    /// The fields of a new job after every rule of `POST /jobs` is checked.
+    /// - Throws: `AppError` 400 listing every invalid field.
+    func validatedNew() throws -> NewJob {
+        var validator = FieldValidator()
+        if companyId == nil { validator.fail("companyId", "is required") }
+        let title = validator.text(title, "title")
+        let description = validator.text(description, "description", maxLength: 50_000)
+        let skills = validator.skills(skills)
+        let location = validator.text(location, "location", required: false)
+        let employmentType = validator.employmentType(employmentType)
+        let salary = validator.salary(salary)
+        try validator.check()
+        guard let companyId else { throw AppError.invalidField("companyId", "is required") }
+        return NewJob(companyID: companyId, title: title, description: description, skills: skills, location: location.isEmpty ? nil : location,
+                      remote: remote ?? false, employmentType: employmentType, salary: salary)
+    }
+
+    /// The changes of `PATCH /jobs/{id}` after every rule is checked.
+    /// - Throws: `AppError` 400 listing every invalid field (`companyId` is refused).
+    func validatedPatch() throws -> JobPatch {
+        var validator = FieldValidator()
+        if companyId != nil { validator.fail("companyId", "cannot be changed") }
+        let title = title.map { validator.text($0, "title") }
+        let description = description.map { validator.text($0, "description", maxLength: 50_000) }
+        let skills = skills.map { validator.skills($0) }
+        let location = location.map { validator.text($0, "location", required: false) }
+        let employmentType = validator.employmentType(employmentType)
+        let salary = validator.salary(salary)
+        try validator.check()
+        return JobPatch(title: title, description: description, skills: skills, location: location.map { $0.isEmpty ? nil : $0 },
+                        remote: remote, employmentType: employmentType, salary: salary)
     }
 }

@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import MatchingCore
-import SQLKit
 
 /// Prepared candidate pools per company, reused while the company's candidates are unchanged.
 ///
@@ -33,6 +32,8 @@ actor CandidatePoolCache {
 
     private let matcher: CandidateMatcher
     private let heavyWork: HeavyWork
+    /// Reads the candidates and their fingerprint.
+    private let store = CandidateStore()
     /// One build at a time.
     private let builder = AsyncSemaphore(limit: 1)
     /// Candidates read per query while loading.
@@ -58,7 +59,7 @@ actor CandidatePoolCache {
 
     /// The company's prepared pool, rebuilt from the database when its candidates changed.
     func pool(for companyID: UUID, on db: any Database) async throws -> CandidatePool {
-        let fingerprint = try await Self.fingerprint(of: companyID, on: db)
+        let fingerprint = try await store.fingerprint(of: companyID, on: db)
         clock += 1
         if var entry = entries[companyID], entry.fingerprint == fingerprint {
             entry.lastUse = clock
@@ -69,10 +70,10 @@ actor CandidatePoolCache {
         if let build = builds[companyID], build.fingerprint == fingerprint {
             task = build.task
         } else {
-            let (matcher, heavyWork, builder) = (self.matcher, self.heavyWork, self.builder)
+            let (matcher, heavyWork, builder, store) = (self.matcher, self.heavyWork, self.builder, self.store)
             task = Task.detached(priority: .medium) {
                 try await builder.withSlot {
-                    let profiles = try await Self.profiles(of: companyID, on: db)
+                    let profiles = try await store.profiles(of: companyID, pageSize: Self.pageSize, maxResumeCharacters: Self.maxResumeCharacters, on: db)
                     return try await heavyWork.run { matcher.prepare(profiles) }
                 }
             }
@@ -103,51 +104,5 @@ actor CandidatePoolCache {
             entries[oldest.key] = nil
         }
         entries[companyID] = Entry(fingerprint: fingerprint, pool: pool, bytes: bytes, lastUse: clock)
-    }
-
-    /// The fields matching reads of every candidate of the company (no e-mail, no creator), in
-    /// pages by id, résumés cut to `maxResumeCharacters`.
-    private static func profiles(of companyID: UUID, on db: any Database) async throws -> [CandidateProfile] {
-        var profiles: [CandidateProfile] = []
-        var after: UUID?
-        while true {
-            var query = Candidate.query(on: db).filter(\.$companyID == companyID)
-            if let after { query = query.filter(\.$id > after) }
-            let page = try await query
-                .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
-                .field(\.$location).field(\.$resumeText)
-                .sort(\.$id).limit(pageSize).all()
-            for candidate in page {
-                guard let id = candidate.id else { continue }
-                profiles.append(CandidateProfile(id: id, name: candidate.name, headline: candidate.headline, skills: candidate.skills,
-                                                 yearsExperience: candidate.yearsExperience, location: candidate.location,
-                                                 resumeText: candidate.resumeText.map { String($0.prefix(maxResumeCharacters)) }))
-            }
-            guard page.count == pageSize, let last = page.last?.id else { return profiles }
-            after = last
-        }
-    }
-
-    /// Count, newest creation and newest update of the company's candidates (no deletes exist),
-    /// in one query.
-    private static func fingerprint(of companyID: UUID, on db: any Database) async throws -> String {
-        let row = try await db.sql.select()
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("MAX", args: SQLColumn("created_at_us")), as: "created")
-            .column(SQLFunction("MAX", args: SQLColumn("updated_at")), as: "updated")
-            .from(Candidate.schema)
-            .where("company_id", .equal, SQLBind(companyID))
-            .first()
-        guard let row else { return "0" }
-        let count = try row.decode(column: "n", as: Int.self)
-        let created = try row.decode(column: "created", as: Int64?.self) ?? 0
-        // PostgreSQL answers a timestamp; SQLite the number Fluent stored.
-        let updated: Double
-        if let date = try? row.decode(column: "updated", as: Date?.self) {
-            updated = date.timeIntervalSince1970
-        } else {
-            updated = (try? row.decode(column: "updated", as: Double?.self)) ?? 0
-        }
-        return "\(count)|\(created)|\(updated)"
     }
 }

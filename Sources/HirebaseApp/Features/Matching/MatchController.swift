@@ -1,5 +1,4 @@
-import BillingCore
-import Fluent
+import Foundation
 import MatchingCore
 import Vapor
 
@@ -35,23 +34,29 @@ struct MatchController: RouteCollection {
 
     @Sendable
     func match(req: Request) async throws -> MatchResponse {
-        let body = try req.content.decode(MatchRequest.self)
-        var validator = FieldValidator()
-        if body.jobId == nil { validator.fail("jobId", "is required") }
-        validator.range(body.limit, "limit", 1...100)
-        validator.range(body.minScore, "minScore", 0...100)
-        try validator.check()
-        guard let jobID = body.jobId else { throw AppError.invalidField("jobId", "is required") }
-        let job = try await Job.requireVisible(req, id: jobID, atLeast: .recruiter)
+        let input = try req.content.decode(MatchRequest.self).validated()
+        let job = try await req.requireJob(input.jobID, atLeast: .recruiter)
         let user = try await req.requireUser()
-        try await req.hirebase.billing.consumeOrRefuse(.candidateMatching, userID: user.id, on: req.db)
-
-        let pool = try await req.hirebase.candidatePools.pool(for: job.companyID, on: req.db)
-        let profile = JobProfile(title: job.title, description: job.description, skills: job.skills, location: job.location, remote: job.remote)
-        let results = req.hirebase.matcher.rank(job: profile, pool: pool, limit: body.limit ?? 20, minScore: body.minScore ?? 0)
-        return MatchResponse(jobId: jobID.lowercased, results: results.map {
+        let (results, evaluated) = try await req.hirebase.matching.match(input, job: job, by: user.id, pools: req.hirebase.candidatePools,
+                                                                         metering: req.hirebase.billing, on: req.db)
+        return MatchResponse(jobId: input.jobID.lowercased, results: results.map {
             MatchResultDTO(candidateId: $0.candidateId.lowercased, name: $0.name, score: $0.score,
                            matchedSkills: $0.matchedSkills, missingSkills: $0.missingSkills, explanation: $0.explanation)
-        }, evaluated: pool.count)
+        }, evaluated: evaluated)
+    }
+}
+
+extension MatchController.MatchRequest {
+    /// The request after its rules are checked: a `jobId`, `limit` within 1...100 (default 20),
+    /// `minScore` within 0...100 (default 0).
+    /// - Throws: `AppError` 400 listing every invalid field.
+    func validated() throws -> MatchInput {
+        var validator = FieldValidator()
+        if jobId == nil { validator.fail("jobId", "is required") }
+        validator.range(limit, "limit", 1...100)
+        validator.range(minScore, "minScore", 0...100)
+        try validator.check()
+        guard let jobId else { throw AppError.invalidField("jobId", "is required") }
+        return MatchInput(jobID: jobId, limit: limit ?? 20, minScore: minScore ?? 0)
     }
 }

@@ -63,7 +63,7 @@ struct ApplicationStore: Sendable {
             .set(M.column(M.updatedAtKey), to: SQLBind(now))
             .where(M.column(\M._$id), .equal, SQLBind(try model.requireID()))
             .where(M.column(M.versionKey), .equal, SQLBind(model.version))
-            .returning(SQLColumn(M.column(\M._$id)))
+            .returning(M.column(\M._$id))
             .all()
         return won.count == 1
     }
@@ -75,13 +75,6 @@ protocol VersionedModel: Model where IDValue == UUID {
     var version: Int { get }
     static var versionKey: KeyPath<Self, FieldProperty<Self, Int>> { get }
     static var updatedAtKey: KeyPath<Self, TimestampProperty<Self, DefaultTimestampFormat>> { get }
-}
-
-extension Model {
-    /// The column of a field, from the model's own key (so a name is written once, in `@Field`).
-    static func column<Property: AnyQueryableProperty>(_ field: KeyPath<Self, Property>) -> String {
-        path(for: field).map(\.description).joined(separator: "_")
-    }
 }
 
 extension Job: VersionedModel {
@@ -96,7 +89,7 @@ extension JobApplication: VersionedModel {
 
 /// One `SET column = value` of a versioned update, the column taken from a key path.
 private struct Assignment<M: Model>: Sendable {
-    let column: String
+    let column: SQLIdentifier
     let value: any Encodable & Sendable
 
     init<Property: AnyQueryableProperty>(_ field: KeyPath<M, Property>, _ value: any Encodable & Sendable) {

@@ -12,12 +12,11 @@ public struct HirebaseServices: Sendable {
     public var tokenVerifier: SupabaseTokenVerifier
     public var csrf: CSRFService
     public var emailSender: any EmailSending
-    /// Plans, plan state and metered usage.
+    /// Billing: plans, plan state and metered usage, checkout, confirmation, cancellation and
+    /// Stripe's webhook events.
     var billing: BillingService
     /// Stripe's API (`UnconfiguredStripeClient` without `STRIPE_SECRET_KEY`: billing calls 503).
     public var stripe: any StripeAPI
-    /// Applies Stripe's events and direct reads to the stored subscriptions.
-    var eventApplier: StripeEventApplier
     /// Request counts and durations for `GET /metrics`.
     var metrics: HTTPMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.

@@ -16,7 +16,7 @@ import Foundation
 ///
 /// The invoice's own `period_start/period_end` are not used: for a renewal they describe the
 /// period that just ended. The service period comes from the subscription line's `period`.
-public struct InvoiceView: Sendable, Hashable {
+public struct InvoiceView: StripeObject, Hashable {
     /// The value of `object` for invoices.
     public static let objectType = "invoice"
 
@@ -82,12 +82,6 @@ public struct InvoiceView: Sendable, Hashable {
             ?? object.at("parent", "subscription_details", "subscription")?.expandableID
             ?? line?.at("parent", "subscription_item_details", "subscription")?.expandableID
             ?? line?["subscription"]?.expandableID
-    }
-
-    /// Reads the invoice of an `invoice.*` event.
-    /// - Throws: as ``init(object:)``.
-    public init(event: StripeEvent) throws(StripeEventError) {
-        try self.init(object: event.dataObject)
     }
 
     /// The line that bills a subscription item: basil marks it `parent.type ==

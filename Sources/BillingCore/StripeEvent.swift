@@ -9,8 +9,8 @@ import Foundation
 /// "data": {"object": {...}, "previous_attributes": {...} | null | absent}}`.
 /// Unknown fields are ignored. Parse only a body whose signature ``StripeSignature`` accepted.
 ///
-/// The typed views (``CheckoutSessionView``, ``SubscriptionView``, ``InvoiceView``) read
-/// ``dataObject`` in both the pre-2025-03-31 and the 2025-03-31 "basil" shapes.
+/// The objects' readers (``CheckoutSession``, ``Subscription``, ``InvoiceView``; see
+/// ``StripeObject``) read ``dataObject`` in both the pre-2025-03-31 and the 2025-03-31 "basil" shapes.
 public struct StripeEvent: Sendable, Hashable {
     /// The event id (`evt_...`); the key under which events are stored so that a redelivery
     /// is acknowledged without being applied twice.

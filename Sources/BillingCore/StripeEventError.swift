@@ -1,4 +1,5 @@
-/// Why a webhook body or one of its objects could not be read as ``StripeEvent`` or a view.
+/// Why a webhook body, one of its objects, or an API answer could not be read as ``StripeEvent``
+/// or a ``StripeObject``.
 ///
 /// Only what a handler cannot do without is required (an event's `id`, `type`, `created` and
 /// `data.object`; an object's `id`, and a subscription's `status`); every other field is optional
@@ -13,7 +14,7 @@ public enum StripeEventError: Error, Sendable, Hashable {
     case missingField(String)
     /// A required field has the wrong JSON kind.
     case wrongType(field: String, expected: String)
-    /// `data.object.object` names another kind of object than the view reads
-    /// (e.g. a view of `"invoice"` over a `"subscription"`).
+    /// The object's `object` names another kind of object than the reader reads
+    /// (e.g. ``InvoiceView`` over a `"subscription"`).
     case unexpectedObject(expected: String, found: String)
 }

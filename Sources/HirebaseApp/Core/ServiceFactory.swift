@@ -84,13 +84,7 @@ enum ServiceFactory {
             jobPageFetcher = SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
                                                 resolver: resolver)
         }
-        let subscriptions = SubscriptionCache()
-        let billing = BillingService(plans: plans, cache: subscriptions)
-        var fetch: (@Sendable (String) async throws -> SubscriptionFacts)?
-        if config.stripe.secretKey != nil {
-            fetch = { @Sendable id in try await SubscriptionFacts.retrieve(id, from: stripe) }
-        }
-        let applier = StripeEventApplier(plans: plans, cache: subscriptions, fetchSubscription: fetch)
+        let billing = BillingService(plans: plans, cache: SubscriptionCache(clock: clock), stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
         return HirebaseServices(
             config: config,
@@ -104,7 +98,6 @@ enum ServiceFactory {
                                      retryBaseSeconds: config.email.retryBaseSeconds, clock: clock, logger: Logger(label: "hirebase.outbox")),
             billing: billing,
             stripe: stripe,
-            eventApplier: applier,
             metrics: HTTPMetrics(),
             matcher: matcher,
             candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20),

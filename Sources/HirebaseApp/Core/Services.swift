@@ -19,12 +19,11 @@ public struct HirebaseServices: Sendable {
     var invitations: InvitationService
     /// Delivers the e-mail outbox (run by the `outbox` background job).
     var outbox: OutboxDispatcher
-    /// Plans, plan state and metered usage.
+    /// Billing: plans, plan state and metered usage, checkout, confirmation, cancellation and
+    /// Stripe's webhook events.
     var billing: BillingService
     /// Stripe's API (`UnconfiguredStripeClient` without `STRIPE_SECRET_KEY`: billing calls 503).
     public var stripe: any StripeAPI
-    /// Applies Stripe's events and direct reads to the stored subscriptions.
-    var eventApplier: StripeEventApplier
     /// Request counts and durations for `GET /metrics`.
     var metrics: HTTPMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.

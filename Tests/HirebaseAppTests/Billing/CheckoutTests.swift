@@ -168,4 +168,75 @@ struct CheckoutTests {
         }
         await stripe.stop()
     }
+
+    /// Issue 8's defect: cancelling at once answered `status: canceled` with `"plan": "pro"` and
+    /// `"cancelAtPeriodEnd": true`. An ended subscription answers the free plan, whose limits
+    /// apply, and no cancellation ahead.
+    @Test(arguments: TestDatabase.all)
+    func cancellingAtOnceAfterSchedulingAnswersTheFreePlanAndNoCancellationAhead(database: TestDatabase) async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: database, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let now = Int(Date().timeIntervalSince1970)
+            stripe.seed(FakeStripe.Subscription(id: "sub_now", customer: "cus_now", currentPeriodStart: now - 60, currentPeriodEnd: now + 86_400,
+                                                metadata: ["user_id": user.id.uuidString.lowercased()]))
+            let created = StripeEvents.event(type: "customer.subscription.created", created: now - 30,
+                                             object: StripeEvents.subscription(id: "sub_now", customer: "cus_now", userID: user.id,
+                                                                               periodStart: now - 60, periodEnd: now + 86_400))
+            #expect(try await app.webhook(created).status == .ok)
+            func cancel(atPeriodEnd: Bool) async throws -> TestingHTTPResponse {
+                let csrf = try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""
+                return try await app.send(.POST, "/cancel-subscription", as: user, headers: ["X-CSRF-Token": csrf], json: JSON(["atPeriodEnd": atPeriodEnd]))
+            }
+
+            let scheduled = try await cancel(atPeriodEnd: true)
+            #expect(scheduled.status == .ok, "\(String(buffer: scheduled.body))")
+            #expect(scheduled["plan"] == "pro")
+            #expect(scheduled["status"] == "active")
+            #expect(scheduled.json["cancelAtPeriodEnd"] as? Bool == true)
+
+            let ended = try await cancel(atPeriodEnd: false)
+
+            #expect(ended.status == .ok, "\(String(buffer: ended.body))")
+            #expect(ended["status"] == "canceled")
+            #expect(ended["plan"] == "free")
+            #expect(ended.json["cancelAtPeriodEnd"] as? Bool == false)
+            #expect((ended.json["usage"] as? [String: [String: Any]])?["ai_assessments"]?["limit"] as? Int == 3)
+            #expect(stripe.requests.last { $0.method == "DELETE" }?.idempotencyKey == "hirebase-cancel-sub_now-now")
+            let status = try await app.send(.GET, "/subscription-status", as: user)
+            #expect(status["plan"] == "free")
+            #expect(status["status"] == "canceled")
+            #expect(status.json["cancelAtPeriodEnd"] as? Bool == false)
+            // Asked again: the ended subscription is not sent to Stripe, and the same state answers.
+            let deletes = stripe.requests.filter { $0.method == "DELETE" }.count
+            let again = try await cancel(atPeriodEnd: false)
+            #expect(again["plan"] == "free")
+            #expect(again.json["cancelAtPeriodEnd"] as? Bool == false)
+            #expect(stripe.requests.filter { $0.method == "DELETE" }.count == deletes)
+        }
+        await stripe.stop()
+    }
+
+    /// A subscription Stripe no longer knows (404 on DELETE and on GET) is stored as `canceled`.
+    @Test func cancellingASubscriptionStripeForgotStoresItAsCanceled() async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let now = Int(Date().timeIntervalSince1970)
+            let created = StripeEvents.event(type: "customer.subscription.created", created: now,
+                                             object: StripeEvents.subscription(id: "sub_gone", customer: "cus_gone", userID: user.id,
+                                                                               periodStart: now - 60, periodEnd: now + 86_400, cancelAtPeriodEnd: true))
+            #expect(try await app.webhook(created).status == .ok)
+            let csrf = try await app.send(.GET, "/csrf-token", as: user)["csrfToken"] ?? ""
+
+            let response = try await app.send(.POST, "/cancel-subscription", as: user, headers: ["X-CSRF-Token": csrf], json: JSON(["atPeriodEnd": false]))
+
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            #expect(response["status"] == "canceled")
+            #expect(response["plan"] == "free")
+            #expect(response.json["cancelAtPeriodEnd"] as? Bool == false)
+            #expect(stripe.requests.map(\.method) == ["DELETE", "GET"])
+        }
+        await stripe.stop()
+    }
 }

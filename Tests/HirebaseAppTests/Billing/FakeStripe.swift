@@ -13,8 +13,9 @@ import Vapor
 /// - `POST /v1/checkout/sessions` (`mode`, `customer`, `line_items[0][price]` of a known price,
 ///   `success_url`; `subscription_data[metadata]` is kept for `complete(session:)`)
 /// - `GET /v1/checkout/sessions/{id}` (`line_items` only with `expand[]=line_items`, as Stripe)
-/// - `GET`, `POST` (`cancel_at_period_end`) and `DELETE /v1/subscriptions/{id}`; a DELETE of a
-///   cancelled subscription is 404 `resource_missing`, as at Stripe
+/// - `GET`, `POST` (`cancel_at_period_end`) and `DELETE /v1/subscriptions/{id}`; a DELETE answers
+///   the subscription `canceled` with `cancel_at_period_end: false`, and a DELETE of a cancelled
+///   subscription is 404 `resource_missing`, as at Stripe
 /// Anything else is 404 ("Unrecognized request URL"), and a request without
 /// `Authorization: Bearer <secretKey>` is 401: a test that forgets to set something up fails loudly.
 ///
@@ -381,7 +382,12 @@ final class FakeStripe: Sendable {
             guard var subscription = state.subscriptions[id], subscription.status != "canceled" else {
                 return noSuchSubscription(id)
             }
+            // Stripe's answer to an immediate cancellation has no cancellation ahead:
+            // `cancel_at_period_end: false` and `cancel_at: null` (as in the `deleted` events of
+            // subscriptions cancelled at once, `cancellation_details.reason: cancellation_requested`),
+            // even when a cancellation at the period end had been scheduled.
             subscription.status = "canceled"
+            subscription.cancelAtPeriodEnd = false
             subscription.canceledAt = Int(Date().timeIntervalSince1970)
             state.subscriptions[id] = subscription
             return ok(render(subscription))

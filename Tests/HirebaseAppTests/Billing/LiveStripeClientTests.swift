@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BillingCore
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -202,7 +203,7 @@ struct LiveStripeClientTests {
 
             #expect(subscription.id == "sub_new")
             #expect(subscription.customerID == "cus_1")
-            #expect(subscription.status == "active")
+            #expect(subscription.status == .active)
             #expect(!subscription.cancelAtPeriodEnd)
             #expect(subscription.currentPeriodStart == Date(timeIntervalSince1970: 1_767_225_600))
             #expect(subscription.currentPeriodEnd == Date(timeIntervalSince1970: 1_769_904_000))
@@ -219,7 +220,7 @@ struct LiveStripeClientTests {
 
             let subscription = try await harness.client.retrieveSubscription(id: "sub_old")
 
-            #expect(subscription.status == "past_due")
+            #expect(subscription.status == .pastDue)
             #expect(subscription.currentPeriodStart == Date(timeIntervalSince1970: 1_700_000_000))
             #expect(subscription.currentPeriodEnd == Date(timeIntervalSince1970: 1_702_592_000))
             #expect(subscription.priceID == "price_pro_monthly")
@@ -253,10 +254,11 @@ struct LiveStripeClientTests {
             }
             let current = try await harness.client.retrieveSubscription(id: "sub_1")
 
-            #expect(cancelled.status == "canceled")
+            #expect(cancelled.status == .canceled)
+            #expect(!cancelled.cancelAtPeriodEnd)
             #expect(cancelled.canceledAt != nil)
             #expect(again == .notFound("No such subscription: 'sub_1'"))
-            #expect(current.status == "canceled")
+            #expect(current.status == .canceled)
             #expect(harness.fake.requests.map(\.method) == ["DELETE", "DELETE", "GET"])
             #expect(harness.fake.requests.first?.idempotencyKey == "c1")
             #expect(harness.waits.values.isEmpty)

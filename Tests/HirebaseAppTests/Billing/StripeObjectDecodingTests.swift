@@ -1,17 +1,19 @@
+import BillingCore
 import Foundation
 import Testing
 
 @testable import HirebaseApp
 
-private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-    try JSONDecoder().decode(T.self, from: Data(json.utf8))
+/// An API answer read as `LiveStripeClient` reads it (BillingCore's reader of the object).
+private func decode<T: StripeObject>(_ type: T.Type, _ json: String) throws -> T {
+    try T(json: Data(json.utf8))
 }
 
 @Suite("Stripe objects and error objects decode from Stripe's JSON")
 struct StripeObjectDecodingTests {
     /// API 2025-03-31.basil and later: the period is on the subscription item.
     @Test func subscriptionPeriodIsReadFromItems() throws {
-        let subscription = try decode(StripeSubscription.self, """
+        let subscription = try decode(Subscription.self, """
             {"id": "sub_1", "object": "subscription", "customer": "cus_1", "status": "active",
              "cancel_at_period_end": true, "cancel_at": 1769904000, "canceled_at": null, "created": 1767225600,
              "metadata": {"user_id": "6F1C5B0E-6E57-4C1B-9D55-3A2F3C1E9B10"},
@@ -22,7 +24,7 @@ struct StripeObjectDecodingTests {
 
         #expect(subscription.id == "sub_1")
         #expect(subscription.customerID == "cus_1")
-        #expect(subscription.status == "active")
+        #expect(subscription.status == .active)
         #expect(subscription.cancelAtPeriodEnd)
         #expect(subscription.currentPeriodStart == Date(timeIntervalSince1970: 1_767_225_600))
         #expect(subscription.currentPeriodEnd == Date(timeIntervalSince1970: 1_769_904_000))
@@ -34,7 +36,7 @@ struct StripeObjectDecodingTests {
 
     /// API versions before 2025-03-31 (webhook endpoints still on them send this shape).
     @Test func subscriptionPeriodIsReadFromTheTopLevel() throws {
-        let subscription = try decode(StripeSubscription.self, """
+        let subscription = try decode(Subscription.self, """
             {"id": "sub_2", "customer": "cus_2", "status": "past_due", "cancel_at_period_end": false,
              "current_period_start": 1700000000, "current_period_end": 1702592000,
              "items": {"object": "list", "data": [{"id": "si_2", "price": {"id": "price_business_monthly"}}]}}
@@ -48,7 +50,7 @@ struct StripeObjectDecodingTests {
     }
 
     @Test func topLevelPeriodWinsOverTheItems() throws {
-        let subscription = try decode(StripeSubscription.self, """
+        let subscription = try decode(Subscription.self, """
             {"id": "sub_3", "customer": "cus_3", "status": "active",
              "current_period_start": 10, "current_period_end": 20,
              "items": {"data": [{"current_period_start": 30, "current_period_end": 40}]}}
@@ -60,18 +62,17 @@ struct StripeObjectDecodingTests {
     }
 
     @Test func expandedCustomerIsReadAsAnObject() throws {
-        let subscription = try decode(StripeSubscription.self, """
+        let subscription = try decode(Subscription.self, """
             {"id": "sub_4", "status": "active", "items": {"data": []},
              "customer": {"id": "cus_4", "object": "customer", "email": "j@example.com", "metadata": {}}}
             """)
 
         #expect(subscription.customerID == "cus_4")
-        #expect(subscription.customer.object?.email == "j@example.com")
         #expect(subscription.currentPeriodEnd == nil)
     }
 
     @Test func checkoutSessionWithExpandedSubscriptionAndLineItems() throws {
-        let session = try decode(StripeCheckoutSession.self, """
+        let session = try decode(CheckoutSession.self, """
             {"id": "cs_test_1", "object": "checkout.session", "url": null, "status": "complete",
              "payment_status": "paid", "mode": "subscription", "amount_total": 4900, "currency": "usd",
              "customer": "cus_1", "client_reference_id": "6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10",
@@ -89,14 +90,13 @@ struct StripeObjectDecodingTests {
         #expect(session.currency == "usd")
         #expect(session.customerID == "cus_1")
         #expect(session.subscriptionID == "sub_1")
-        #expect(session.subscription?.object?.status == "active")
         #expect(session.clientReferenceID == "6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10")
         #expect(session.userID == UUID(uuidString: "6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10"))
         #expect(session.priceID == "price_pro_monthly")
     }
 
     @Test func openCheckoutSessionWithoutLineItems() throws {
-        let session = try decode(StripeCheckoutSession.self, """
+        let session = try decode(CheckoutSession.self, """
             {"id": "cs_test_2", "url": "https://checkout.stripe.com/c/pay/cs_test_2", "status": "open",
              "payment_status": "unpaid", "mode": "subscription", "amount_total": null, "currency": null,
              "customer": null, "subscription": null, "metadata": {}}

@@ -149,6 +149,50 @@ struct StripeWebhookTests {
         }
     }
 
+    /// Stripe keeps `cancel_at_period_end: true` on a subscription that ended at its period end;
+    /// the status reports the free plan and no cancellation ahead.
+    @Test func aSubscriptionThatEndedAtItsPeriodEndReportsTheFreePlan() async throws {
+        try await withHirebase(on: .sqlite, environment: billingEnvironment) { app in
+            let user = TestUser()
+            let now = Int(Date().timeIntervalSince1970)
+            let scheduled = StripeEvents.event(type: "customer.subscription.updated", created: now - 10,
+                                               object: StripeEvents.subscription(userID: user.id, cancelAtPeriodEnd: true))
+            #expect(try await app.webhook(scheduled).status == .ok)
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["plan"] == "pro")
+            let deleted = StripeEvents.event(type: "customer.subscription.deleted", created: now,
+                                             object: StripeEvents.subscription(status: "canceled", userID: user.id, cancelAtPeriodEnd: true))
+
+            #expect(try await app.webhook(deleted).status == .ok)
+
+            let status = try await app.send(.GET, "/subscription-status", as: user)
+            #expect(status["status"] == "canceled")
+            #expect(status["plan"] == "free")
+            #expect(status.json["cancelAtPeriodEnd"] as? Bool == false)
+        }
+    }
+
+    /// The subscription cache serves a state for 30 s of the injected clock, then reads again.
+    @Test func theSubscriptionCacheExpiresOnTheInjectedClock() async throws {
+        let clock = ManualClock()
+        try await withHirebase(on: .sqlite, environment: billingEnvironment, overrides: ServiceOverrides(clock: clock.wall)) { app in
+            let user = TestUser()
+            let now = Int(clock.date.timeIntervalSince1970)
+            let created = StripeEvents.event(type: "customer.subscription.created", created: now,
+                                             object: StripeEvents.subscription(userID: user.id, periodStart: now - 60, periodEnd: now + 86_400))
+            #expect(try await app.webhook(created).status == .ok)
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["status"] == "active")
+            // Changed behind the service's back (as another instance would): not seen while cached.
+            let row = try #require(try await BillingSubscription.find(user.id, on: app.db))
+            row.status = "past_due"
+            try await row.update(on: app.db)
+
+            clock.advance(by: .seconds(29))
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["status"] == "active")
+            clock.advance(by: .seconds(2))
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["status"] == "past_due")
+        }
+    }
+
     @Test func badSignaturesAre401AndStoreNothing() async throws {
         try await withHirebase(on: .sqlite, environment: billingEnvironment) { app in
             let user = TestUser()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BillingCore
 import Foundation
 import Logging
 import NIOCore
@@ -21,8 +22,9 @@ import NIOHTTP1
 ///   `HTTPClient`'s (`makeHTTPClient(connectTimeout:)`);
 /// - goes through `breaker`, which counts the call once, after its retries.
 ///
-/// Errors: only `StripeError` (see there for our HTTP answers). A 2xx whose body does not decode
-/// is `.unexpectedResponse`; an error answer's error object is decoded (`StripeErrorObject`).
+/// Errors: only `StripeError` (see there for our HTTP answers). A 2xx whose body BillingCore's
+/// reader of the object refuses is `.unexpectedResponse`; an error answer's error object is
+/// decoded (`StripeErrorObject`).
 ///
 /// Logging never includes the secret key, request bodies (e-mail addresses) or Stripe's error
 /// messages (they may repeat what we sent): a failed attempt logs the method, path, status,
@@ -32,8 +34,9 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     /// left to the account's default version, so that upgrading the account in Stripe's
     /// dashboard cannot change the shapes decoded here (Stripe API reference, "Versioning").
     /// 2025-03-31.basil moved a subscription's `current_period_start`/`current_period_end` onto
-    /// its items (Stripe changelog 2025-03-31); `StripeSubscription` reads both shapes, because
-    /// webhook events arrive in the endpoint's own version. Change it together with the decoding.
+    /// its items (Stripe changelog 2025-03-31); BillingCore's `Subscription` reads both shapes,
+    /// because webhook events arrive in the endpoint's own version. Change it together with the
+    /// readers.
     public static let apiVersion = "2025-03-31.basil"
 
     /// `https://api.stripe.com`
@@ -118,7 +121,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     // MARK: - StripeAPI
 
     public func createCustomer(userID: UUID, email: String?, idempotencyKey: String) async throws(StripeError)
-        -> StripeCustomer
+        -> Customer
     {
         var form = StripeForm()
         if let email { form.append("email", .string(email)) }
@@ -128,7 +131,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
 
     public func createCheckoutSession(
         customerID: String, priceID: String, userID: UUID, successURL: String, cancelURL: String, idempotencyKey: String
-    ) async throws(StripeError) -> StripeCheckoutSession {
+    ) async throws(StripeError) -> CheckoutSession {
         let user = StripeForm.Value.string(Self.text(userID))
         let form: StripeForm = [
             "mode": "subscription",
@@ -144,27 +147,27 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     }
 
     public func retrieveCheckoutSession(id: String, expandLineItems: Bool) async throws(StripeError)
-        -> StripeCheckoutSession
+        -> CheckoutSession
     {
         let id = try Self.checked(id, kind: "checkout session")
         let query: StripeForm = expandLineItems ? ["expand": ["line_items"]] : [:]
         return try await send(.GET, "/v1/checkout/sessions/\(id)", query: query)
     }
 
-    public func retrieveSubscription(id: String) async throws(StripeError) -> StripeSubscription {
+    public func retrieveSubscription(id: String) async throws(StripeError) -> Subscription {
         let id = try Self.checked(id, kind: "subscription")
         return try await send(.GET, "/v1/subscriptions/\(id)")
     }
 
     public func updateSubscription(id: String, cancelAtPeriodEnd: Bool, idempotencyKey: String) async throws(StripeError)
-        -> StripeSubscription
+        -> Subscription
     {
         let id = try Self.checked(id, kind: "subscription")
         let form: StripeForm = ["cancel_at_period_end": cancelAtPeriodEnd ? "true" : "false"]
         return try await send(.POST, "/v1/subscriptions/\(id)", form: form, idempotencyKey: idempotencyKey)
     }
 
-    public func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> StripeSubscription {
+    public func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> Subscription {
         let id = try Self.checked(id, kind: "subscription")
         return try await send(.DELETE, "/v1/subscriptions/\(id)", idempotencyKey: idempotencyKey)
     }
@@ -191,8 +194,8 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
 
     // MARK: - Sending
 
-    /// Sends one call through the breaker, with retries, and decodes a 2xx answer as `T`.
-    func send<T: Decodable & Sendable>(
+    /// Sends one call through the breaker, with retries, and reads a 2xx answer as `T`.
+    func send<T: StripeObject>(
         _ method: HTTPMethod,
         _ path: String,
         query: StripeForm = [:],
@@ -204,10 +207,10 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         let request = makeRequest(method, path, query: query, form: form, idempotencyKey: idempotencyKey)
         return try await breaker.run { () async throws(StripeError) -> T in
             let body = try await self.sendWithRetries(request, path: path)
-            do {
-                return try JSONDecoder().decode(T.self, from: body)
+            do throws(StripeEventError) {
+                return try T(json: body)
             } catch {
-                throw .unexpectedResponse("could not decode \(T.self) from \(method) \(path): \(Self.describe(error))")
+                throw .unexpectedResponse("could not read \(T.objectType) from \(method) \(path): \(Self.describe(error))")
             }
         }
     }

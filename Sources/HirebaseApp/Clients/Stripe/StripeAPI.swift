@@ -1,3 +1,4 @@
+import BillingCore
 import Foundation
 
 /// The part of Stripe's HTTP API that billing uses (`API.md` § Billing (Stripe)).
@@ -12,11 +13,15 @@ import Foundation
 ///
 /// Every object Hirebase creates carries our user id as `metadata[user_id]`.
 ///
+/// Answers are read by BillingCore's readers (`Customer`, `CheckoutSession`, `Subscription`), the
+/// same that read webhook events, so both API shapes of a subscription's period are handled in
+/// one place.
+///
 /// Implementations: `LiveStripeClient` (Stripe over HTTP, with retries and a circuit breaker) and
 /// `UnconfiguredStripeClient` (no secret key: everything throws `.notConfigured`).
 public protocol StripeAPI: Sendable {
     /// `POST /v1/customers` with `email` (when known) and `metadata[user_id]`.
-    func createCustomer(userID: UUID, email: String?, idempotencyKey: String) async throws(StripeError) -> StripeCustomer
+    func createCustomer(userID: UUID, email: String?, idempotencyKey: String) async throws(StripeError) -> Customer
 
     /// `POST /v1/checkout/sessions` for a subscription to `priceID` (quantity 1) by `customerID`,
     /// with our user id as `client_reference_id`, `metadata[user_id]` and
@@ -25,20 +30,20 @@ public protocol StripeAPI: Sendable {
     /// in them with the session's id.
     func createCheckoutSession(
         customerID: String, priceID: String, userID: UUID, successURL: String, cancelURL: String, idempotencyKey: String
-    ) async throws(StripeError) -> StripeCheckoutSession
+    ) async throws(StripeError) -> CheckoutSession
 
     /// `GET /v1/checkout/sessions/{id}`, with `expand[]=line_items` when `expandLineItems` (the
     /// only way to learn the session's price). An id that is not a Stripe id throws `.notFound`
     /// without asking Stripe.
-    func retrieveCheckoutSession(id: String, expandLineItems: Bool) async throws(StripeError) -> StripeCheckoutSession
+    func retrieveCheckoutSession(id: String, expandLineItems: Bool) async throws(StripeError) -> CheckoutSession
 
     /// `GET /v1/subscriptions/{id}`. An id that is not a Stripe id throws `.notFound`.
-    func retrieveSubscription(id: String) async throws(StripeError) -> StripeSubscription
+    func retrieveSubscription(id: String) async throws(StripeError) -> Subscription
 
     /// `POST /v1/subscriptions/{id}` with `cancel_at_period_end`: schedule (or undo) the end of
     /// the subscription at the end of the paid period.
     func updateSubscription(id: String, cancelAtPeriodEnd: Bool, idempotencyKey: String) async throws(StripeError)
-        -> StripeSubscription
+        -> Subscription
 
     /// `DELETE /v1/subscriptions/{id}`: cancel at once. Stripe answers with the subscription,
     /// `status: canceled`. For a subscription already cancelled Stripe answers 404
@@ -48,12 +53,12 @@ public protocol StripeAPI: Sendable {
     /// current state"). Stripe ignores `Idempotency-Key` on DELETE ("Idempotent requests": DELETE
     /// is idempotent by definition); it is sent all the same, so that a retry is recognisable in
     /// Stripe's request logs.
-    func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> StripeSubscription
+    func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> Subscription
 }
 
 extension StripeAPI {
     /// `retrieveCheckoutSession(id:expandLineItems:)` with the line items, as billing's checks need.
-    public func retrieveCheckoutSession(id: String) async throws(StripeError) -> StripeCheckoutSession {
+    public func retrieveCheckoutSession(id: String) async throws(StripeError) -> CheckoutSession {
         try await retrieveCheckoutSession(id: id, expandLineItems: true)
     }
 }

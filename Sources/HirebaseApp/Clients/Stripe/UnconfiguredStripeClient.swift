@@ -1,3 +1,4 @@
+import BillingCore
 import Foundation
 
 /// The `StripeAPI` when no secret key is configured (`STRIPE_SECRET_KEY` unset): every call
@@ -7,34 +8,34 @@ public struct UnconfiguredStripeClient: StripeAPI {
     public init() {}
 
     public func createCustomer(userID: UUID, email: String?, idempotencyKey: String) async throws(StripeError)
-        -> StripeCustomer
+        -> Customer
     {
         throw .notConfigured
     }
 
     public func createCheckoutSession(
         customerID: String, priceID: String, userID: UUID, successURL: String, cancelURL: String, idempotencyKey: String
-    ) async throws(StripeError) -> StripeCheckoutSession {
+    ) async throws(StripeError) -> CheckoutSession {
         throw .notConfigured
     }
 
     public func retrieveCheckoutSession(id: String, expandLineItems: Bool) async throws(StripeError)
-        -> StripeCheckoutSession
+        -> CheckoutSession
     {
         throw .notConfigured
     }
 
-    public func retrieveSubscription(id: String) async throws(StripeError) -> StripeSubscription {
+    public func retrieveSubscription(id: String) async throws(StripeError) -> Subscription {
         throw .notConfigured
     }
 
     public func updateSubscription(id: String, cancelAtPeriodEnd: Bool, idempotencyKey: String) async throws(StripeError)
-        -> StripeSubscription
+        -> Subscription
     {
         throw .notConfigured
     }
 
-    public func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> StripeSubscription {
+    public func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> Subscription {
         throw .notConfigured
     }
 }

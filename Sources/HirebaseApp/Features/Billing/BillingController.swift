@@ -1,57 +1,47 @@
 import BillingCore
-import Fluent
 import Vapor
 
 /// `POST /verify-billing` (feature checks and consumption; checkout confirmation) and
-/// `GET /subscription-status` (`API.md` § Billing).
+/// `GET /subscription-status` (`API.md` § Billing): HTTP only, the rules are `BillingService`'s.
 struct BillingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.post("verify-billing", use: verify)
         routes.get("subscription-status", use: status)
     }
 
-    struct VerifyRequest: Content {
-        var feature: String?
-        var consume: Bool?
-        var quantity: Int?
-        var idempotencyKey: String?
-        var sessionId: String?
-    }
-
-    /// `{"allowed", "plan", "feature", "used", "limit", "remaining", "periodEnd"}`; `limit` and
-    /// `remaining` are `null` when unlimited (always present).
-    struct VerifyResponse: Content {
-        var allowed: Bool
-        var plan: String
-        var feature: String
-        var used: Int
-        var limit: Int?
-        var remaining: Int?
-        var periodEnd: Date?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(allowed, forKey: .allowed)
-            try container.encode(plan, forKey: .plan)
-            try container.encode(feature, forKey: .feature)
-            try container.encode(used, forKey: .used)
-            try container.encode(limit, forKey: .limit)
-            try container.encode(remaining, forKey: .remaining)
-            try container.encode(periodEnd, forKey: .periodEnd)
-        }
-    }
-
     @Sendable
     func verify(req: Request) async throws -> Response {
         let user = try await req.requireUser()
-        let body = try req.content.decode(VerifyRequest.self)
+        let body = try req.content.decode(VerifyBillingRequest.self)
+        let billing = req.hirebase.billing
         if let sessionID = body.sessionId {
             guard body.feature == nil else { throw AppError.invalid("Give either feature or sessionId, not both") }
             // A confirmation calls Stripe: bounded per user by the costly class (issue 7 § 5).
             try await req.chargeCostly()
-            let confirmation = try await CheckoutConfirmation(req: req).confirm(sessionID: sessionID, user: user)
-            return try await confirmation.encodeResponse(for: req)
+            guard Self.isStripeID(sessionID) else { throw AppError.invalidField("sessionId", "is not a Checkout Session id") }
+            let confirmation = try await billing.confirmCheckout(sessionID: sessionID, userID: user.id, on: req.db, logger: req.logger)
+            return try await CheckoutConfirmationResponse(confirmation).encodeResponse(for: req)
         }
+        let usage = try Self.validate(body)
+        let decision = usage.consume
+            ? try await billing.consume(usage.feature, quantity: usage.quantity, userID: user.id, idempotencyKey: usage.idempotencyKey, on: req.db)
+            : try await billing.check(usage.feature, quantity: usage.quantity, userID: user.id, on: req.db)
+        return try await UsageCheckResponse(decision, feature: usage.feature).encodeResponse(for: req)
+    }
+
+    /// A checked usage check or consumption.
+    struct UsageInput: Sendable {
+        var feature: PlanFeature
+        var consume: Bool
+        /// 1...1000.
+        var quantity: Int
+        /// 1-255 Unicode scalars; only with `consume`.
+        var idempotencyKey: String?
+    }
+
+    /// The usage input: the feature first (400 `feature_required`, then `unknown_feature`), then
+    /// `quantity` and `idempotencyKey` problems together (400 `invalid_input`).
+    static func validate(_ body: VerifyBillingRequest) throws -> UsageInput {
         guard let raw = body.feature?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
             throw AppError(.badRequest, code: "feature_required", detail: "Feature parameter required",
                            fieldErrors: [.init(field: "feature", message: "is required")])
@@ -68,61 +58,18 @@ struct BillingController: RouteCollection {
         }
         if body.idempotencyKey != nil, body.consume != true { validator.fail("idempotencyKey", "only applies with consume: true") }
         try validator.check()
-        let quantity = body.quantity ?? 1
-        let billing = req.hirebase.billing
-        let decision = body.consume == true
-            ? try await billing.consume(feature, quantity: quantity, userID: user.id, idempotencyKey: body.idempotencyKey, on: req.db)
-            : try await billing.check(feature, quantity: quantity, userID: user.id, on: req.db)
-        let used = decision.used ?? 0
-        return try await VerifyResponse(
-            allowed: decision.allowed, plan: decision.plan, feature: feature.rawValue, used: used, limit: decision.limit,
-            remaining: decision.limit.map { max(0, $0 - used) }, periodEnd: decision.periodEnd
-        ).encodeResponse(for: req)
+        return UsageInput(feature: feature, consume: body.consume == true, quantity: body.quantity ?? 1, idempotencyKey: body.idempotencyKey)
     }
 
-    struct StatusQuery: Content {
-        var userId: String?
-    }
-
-    /// One feature's use in the current period.
-    struct FeatureUsage: Content {
-        var used: Int
-        var limit: Int?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(used, forKey: .used)
-            try container.encode(limit, forKey: .limit)
-        }
-    }
-
-    struct StatusResponse: Content {
-        var userId: String
-        var plan: String
-        var status: String
-        var currentPeriodEnd: Date?
-        var cancelAtPeriodEnd: Bool
-        var periodStart: Date
-        var periodEnd: Date
-        var usage: [String: FeatureUsage]
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(userId, forKey: .userId)
-            try container.encode(plan, forKey: .plan)
-            try container.encode(status, forKey: .status)
-            try container.encode(currentPeriodEnd, forKey: .currentPeriodEnd)
-            try container.encode(cancelAtPeriodEnd, forKey: .cancelAtPeriodEnd)
-            try container.encode(periodStart, forKey: .periodStart)
-            try container.encode(periodEnd, forKey: .periodEnd)
-            try container.encode(usage, forKey: .usage)
-        }
+    /// Whether `id` has the form of a Stripe object id (ASCII letters, digits, `_`; 1-255).
+    private static func isStripeID(_ id: String) -> Bool {
+        (1...255).contains(id.unicodeScalars.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
     @Sendable
-    func status(req: Request) async throws -> StatusResponse {
+    func status(req: Request) async throws -> SubscriptionStatusResponse {
         let user = try await req.requireUser()
-        let query = try req.query.decode(StatusQuery.self)
+        let query = try req.query.decode(SubscriptionStatusQuery.self)
         var target = user.id
         if let raw = query.userId {
             guard let id = UUID(uuidString: raw) else { throw AppError.invalidField("userId", "must be a UUID") }
@@ -131,20 +78,6 @@ struct BillingController: RouteCollection {
             }
             target = id
         }
-        return try await Self.status(of: target, req: req)
-    }
-
-    /// The status body of `GET /subscription-status` (also answered after a cancellation).
-    static func status(of userID: UUID, req: Request) async throws -> StatusResponse {
-        let state = try await req.hirebase.billing.state(of: userID, on: req.db)
-        var usage: [String: FeatureUsage] = [:]
-        for feature in PlanFeature.allCases {
-            let used = try await UsageLedger.used(userID: userID, feature: feature.rawValue, periodStart: state.period.start, on: req.db)
-            usage[feature.rawValue] = FeatureUsage(used: used, limit: state.plan.limit(for: feature))
-        }
-        return StatusResponse(
-            userId: userID.lowercased, plan: state.subscribedPlan ?? state.plan.name, status: state.status,
-            currentPeriodEnd: state.currentPeriodEnd, cancelAtPeriodEnd: state.cancelAtPeriodEnd,
-            periodStart: state.period.start, periodEnd: state.period.end, usage: usage)
+        return SubscriptionStatusResponse(try await req.hirebase.billing.status(of: target, on: req.db))
     }
 }

@@ -1,41 +1,377 @@
 import BillingCore
 import Fluent
 import Foundation
+import Logging
 
-/// Plan state and metered usage of users, shared by `POST /verify-billing`,
-/// `GET /subscription-status` and every endpoint that consumes a plan feature.
+/// Billing's rules, for every caller: checkout, checkout confirmation, cancellation, the
+/// subscription status, Stripe's webhook events, and the metered use of plan features.
+///
+/// Every change of a user's stored subscription goes through ``update(_:of:at:in:)``: under the
+/// user's billing lock (`BillingStore.lockBilling`) it applies the change with
+/// `SubscriptionReducer` (the ordering and finality rules, pure) and stores the result, so that
+/// concurrent events, confirmations and cancellations of one user cannot interleave. Stripe is
+/// never called while a transaction is open.
 struct BillingService: UsageMetering {
+    /// The plans file.
     let plans: PlanCatalog
+    /// Stored subscriptions by user, for at most its TTL.
     let cache: SubscriptionCache
+    /// Stripe's API (`UnconfiguredStripeClient` without a secret key: calls throw `.notConfigured`).
+    let stripe: any StripeAPI
+    /// The time of periods, cache expiry, direct reads' watermarks and stored timestamps.
+    let clock: WallClock
+
+    // MARK: - Plan state and usage
 
     /// The user's stored subscription, through the cache.
-    func subscription(of userID: UUID, on db: any Database) async throws -> BillingSubscriptionSnapshot? {
+    func subscription(of userID: UUID, on db: any Database) async throws -> SubscriptionRecord? {
         if let cached = await cache.get(userID) { return cached }
-        let stored = try await BillingSubscription.find(userID, on: db).map(BillingSubscriptionSnapshot.init)
+        let stored = try await BillingStore(db: db).subscription(of: userID)
         await cache.set(userID, stored)
         return stored
     }
 
     /// What the user's plan allows now.
-    func state(of userID: UUID, on db: any Database, now: Date = Date()) async throws -> BillingState {
-        BillingState.resolve(subscription: try await subscription(of: userID, on: db), plans: plans, now: now)
+    func standing(of userID: UUID, on db: any Database) async throws -> PlanStanding {
+        PlanStanding(record: try await subscription(of: userID, on: db), plans: plans, at: clock.now())
     }
 
     func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision {
-        let state = try await state(of: userID, on: db)
-        let limit = state.plan.limit(for: feature)
-        let outcome = try await UsageLedger.consume(
-            userID: userID, feature: feature.rawValue, quantity: quantity, limit: limit,
-            periodStart: state.period.start, idempotencyKey: idempotencyKey, on: db)
-        return UsageDecision(allowed: outcome.allowed, plan: state.plan.name, used: outcome.used, limit: limit, periodEnd: state.period.end)
+        let standing = try await standing(of: userID, on: db)
+        let limit = standing.plan.limit(for: feature)
+        let outcome = try await BillingStore(db: db).consumeUsage(
+            feature, quantity: quantity, limit: limit, by: userID, periodStart: standing.period.start,
+            idempotencyKey: idempotencyKey, at: clock.now())
+        return UsageDecision(allowed: outcome.allowed, plan: standing.plan.name, used: outcome.used, limit: limit, periodEnd: standing.period.end)
     }
 
     /// Whether `quantity` more uses fit, recording nothing.
     func check(_ feature: PlanFeature, quantity: Int, userID: UUID, on db: any Database) async throws -> UsageDecision {
-        let state = try await state(of: userID, on: db)
-        let limit = state.plan.limit(for: feature)
-        let outcome = try await UsageLedger.check(userID: userID, feature: feature.rawValue, quantity: quantity, limit: limit,
-                                                  periodStart: state.period.start, on: db)
-        return UsageDecision(allowed: outcome.allowed, plan: state.plan.name, used: outcome.used, limit: limit, periodEnd: state.period.end)
+        let standing = try await standing(of: userID, on: db)
+        let limit = standing.plan.limit(for: feature)
+        let outcome = try await BillingStore(db: db).checkUsage(feature, quantity: quantity, limit: limit, by: userID,
+                                                                periodStart: standing.period.start)
+        return UsageDecision(allowed: outcome.allowed, plan: standing.plan.name, used: outcome.used, limit: limit, periodEnd: standing.period.end)
+    }
+
+    /// A user's plan, subscription and usage in the current period (`GET /subscription-status`).
+    struct Status: Sendable {
+        var userID: UUID
+        var standing: PlanStanding
+        /// Uses of every plan feature in `standing.period`.
+        var used: [PlanFeature: Int]
+    }
+
+    /// The user's status now.
+    func status(of userID: UUID, on db: any Database) async throws -> Status {
+        let standing = try await standing(of: userID, on: db)
+        let store = BillingStore(db: db)
+        var used: [PlanFeature: Int] = [:]
+        for feature in PlanFeature.allCases {
+            used[feature] = try await store.used(feature, by: userID, periodStart: standing.period.start)
+        }
+        return Status(userID: userID, standing: standing, used: used)
+    }
+
+    // MARK: - Checkout
+
+    /// A checked request for a checkout: a paid plan and where Stripe sends the user back.
+    struct CheckoutInput: Sendable {
+        /// A plan with a price (never the free plan).
+        var plan: Plan
+        /// The plan's Stripe price id.
+        var priceID: String
+        /// Where Stripe sends the user after paying: an absolute http(s) URL.
+        var successURL: String
+        /// Where Stripe sends a user who abandons the checkout: an absolute http(s) URL.
+        var cancelURL: String
+    }
+
+    /// Creates a Stripe Checkout Session for `input.plan`, with the user's one Stripe customer
+    /// (created on the first checkout).
+    /// - Throws: `AppError` for Stripe's failures (503/504/502, `StripeError.appError`).
+    func createCheckout(_ input: CheckoutInput, for user: AuthenticatedUser, on db: any Database, logger: Logger) async throws -> CheckoutSession {
+        let customerID = try await customer(for: user, on: db)
+        let session: CheckoutSession
+        do throws(StripeError) {
+            session = try await stripe.createCheckoutSession(
+                customerID: customerID, priceID: input.priceID, userID: user.id, successURL: input.successURL,
+                cancelURL: input.cancelURL, idempotencyKey: "hirebase-checkout-\(UUID().uuidString.lowercased())")
+        } catch {
+            throw error.appError
+        }
+        logger.info("checkout session created", metadata: ["plan": .string(input.plan.name)])
+        return session
+    }
+
+    /// The user's one Stripe customer, created on first checkout. Concurrent first calls use the
+    /// same idempotency key, so Stripe answers them all with the same customer, and the link is
+    /// stored once.
+    private func customer(for user: AuthenticatedUser, on db: any Database) async throws -> String {
+        let store = BillingStore(db: db)
+        if let linked = try await store.customerID(of: user.id) { return linked }
+        let created: Customer
+        do throws(StripeError) {
+            created = try await stripe.createCustomer(userID: user.id, email: user.email, idempotencyKey: "hirebase-customer-\(user.id.lowercased)")
+        } catch {
+            throw error.appError
+        }
+        try await store.linkCustomer(created.id, to: user.id, at: clock.now())
+        guard let linked = try await store.customerID(of: user.id) else { throw AppError(.internalServerError, detail: "Internal server error") }
+        return linked
+    }
+
+    // MARK: - Checkout confirmation
+
+    /// The outcome of a checkout confirmation.
+    struct Confirmation: Sendable {
+        /// Whether the plan applies now (the subscription is paying).
+        var activated: Bool
+        /// The plan bought.
+        var plan: Plan
+        /// The subscription as Stripe answered.
+        var subscription: Subscription
+    }
+
+    /// Confirms a finished Checkout Session with Stripe and activates its plan at once (without
+    /// waiting for the webhook), `API.md` § Billing.
+    ///
+    /// Checked against the plan before storing anything: the session belongs to the user
+    /// (`client_reference_id`, else `metadata.user_id`), it is a completed and paid subscription
+    /// purchase, its price is a plan's, and `amount_total`/`currency` equal the plan's price. The
+    /// subscription is then read from Stripe and stored as a direct read (watermark: now), and
+    /// the customer linked to the user unless one is.
+    /// - Parameter sessionID: a Stripe id (letters, digits, `_`; checked by the caller).
+    /// - Throws: 403 another user's session, 409 any mismatch (nothing stored), Stripe's failures.
+    func confirmCheckout(sessionID: String, userID: UUID, on db: any Database, logger: Logger) async throws -> Confirmation {
+        let session: CheckoutSession
+        do throws(StripeError) {
+            session = try await stripe.retrieveCheckoutSession(id: sessionID)
+        } catch {
+            throw error.appError
+        }
+        guard session.ownerID == userID else { throw AppError.forbidden("This checkout session belongs to another user") }
+        guard session.isCompletedSubscriptionPurchase else {
+            throw AppError.conflict("The checkout session is not complete and paid (mode \(session.mode ?? "unknown"), status \(session.status ?? "unknown"), payment \(session.paymentStatus ?? "unknown"))")
+        }
+        guard let priceID = session.priceID, let plan = plans.plan(forPriceID: priceID) else {
+            throw AppError.conflict("The checkout session is not for a plan of this service")
+        }
+        guard session.amountTotal == plan.amount, session.currency?.lowercased() == plan.currency.lowercased() else {
+            throw AppError.conflict("The checkout session's amount or currency does not match the \(plan.name) plan")
+        }
+        guard let subscriptionID = session.subscriptionID, let customerID = session.customerID else {
+            throw AppError.conflict("The checkout session has no subscription")
+        }
+        let subscription: Subscription
+        do throws(StripeError) {
+            subscription = try await stripe.retrieveSubscription(id: subscriptionID)
+        } catch {
+            throw error.appError
+        }
+        try await BillingStore(db: db).linkCustomer(customerID, to: userID, at: clock.now())
+        try await apply(.subscription(subscription), of: userID, at: StripeWatermark(readAt: clock.now()), on: db)
+        logger.info("checkout confirmed", metadata: ["plan": .string(plan.name)])
+        return Confirmation(activated: subscription.status.isPaying, plan: plan, subscription: subscription)
+    }
+
+    // MARK: - Cancellation
+
+    /// Cancels the user's subscription at Stripe, at the end of the paid period or at once, stores
+    /// Stripe's answer, and returns the user's status after the change.
+    ///
+    /// An ended subscription is not sent to Stripe again: its state is answered. When Stripe
+    /// refuses the change (a 4xx: typically the subscription is already cancelled there, and a
+    /// DELETE of a cancelled subscription is 404), the subscription is read back and stored; if
+    /// Stripe does not know it at all, it is stored as `canceled` (`API.md`: "already cancelled at
+    /// Stripe -> 200 with the current state"). Stripe is called with the idempotency key
+    /// `hirebase-cancel-<subscription id>-period-end|now`.
+    /// - Throws: 404 without a stored subscription; Stripe's other failures.
+    func cancelSubscription(of userID: UUID, atPeriodEnd: Bool, on db: any Database, logger: Logger) async throws -> Status {
+        guard let stored = try await BillingStore(db: db).subscription(of: userID) else {
+            throw AppError.notFound("Subscription")
+        }
+        let id = stored.subscription.id
+        if stored.subscription.status.isTerminal {
+            logger.warning("cancel of an ended subscription; answering the current state", metadata: ["subscription-id": .string(id)])
+            return try await status(of: userID, on: db)
+        }
+        let key = "hirebase-cancel-\(id)-\(atPeriodEnd ? "period-end" : "now")"
+        let change: SubscriptionChange
+        switch await requestCancel(id: id, atPeriodEnd: atPeriodEnd, key: key) {
+        case .success(let subscription):
+            change = .subscription(subscription)
+        case .failure(.invalidRequest), .failure(.notFound):
+            // Already cancelled at Stripe (or gone): answer the current state, not a 500.
+            logger.warning("cancel refused by Stripe; answering the current state", metadata: ["subscription-id": .string(id)])
+            switch await retrieve(id: id) {
+            case .success(let subscription):
+                change = .subscription(subscription)
+            case .failure(.notFound):
+                change = .unknownToStripe(subscriptionID: id)
+            case .failure(let error):
+                throw error.appError
+            }
+        case .failure(let error):
+            throw error.appError
+        }
+        try await apply(change, of: userID, at: StripeWatermark(readAt: clock.now()), on: db)
+        logger.info("subscription cancellation requested", metadata: ["at-period-end": .stringConvertible(atPeriodEnd)])
+        return try await status(of: userID, on: db)
+    }
+
+    private func requestCancel(id: String, atPeriodEnd: Bool, key: String) async -> Result<Subscription, StripeError> {
+        do throws(StripeError) {
+            return .success(atPeriodEnd
+                ? try await stripe.updateSubscription(id: id, cancelAtPeriodEnd: true, idempotencyKey: key)
+                : try await stripe.cancelSubscription(id: id, idempotencyKey: key))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func retrieve(id: String) async -> Result<Subscription, StripeError> {
+        do throws(StripeError) {
+            return .success(try await stripe.retrieveSubscription(id: id))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: - Webhook events
+
+    /// What became of a delivered event.
+    enum WebhookOutcome: Sendable, Equatable {
+        /// Recorded and applied (possibly changing nothing, e.g. a stale event).
+        case applied
+        /// Recorded before: acknowledged, not applied again.
+        case duplicate
+        /// A type Hirebase does not handle, or a signed event whose object cannot be read.
+        case ignored
+    }
+
+    /// Records a verified Stripe event by id and applies it, in one transaction, once.
+    ///
+    /// `checkout.session.completed` links the customer to the session's user and stores the
+    /// subscription, read from Stripe before the transaction (the event does not carry its
+    /// period or price; skipped when Stripe is not configured). Subscription events apply to the
+    /// user named by the subscription's `metadata.user_id`, else by its customer; invoice events
+    /// to the user whose stored subscription they bill. Each is ordered by the event's `created`.
+    /// - Throws: whatever applying throws (the caller answers 500; Stripe retries), and Stripe's
+    ///   failures while reading the subscription of a checkout.
+    func receive(_ event: StripeEvent, on db: any Database, logger: Logger) async throws -> WebhookOutcome {
+        guard let type = event.handledType else {
+            logger.debug("Stripe event ignored", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
+            return .ignored
+        }
+        let store = BillingStore(db: db)
+        // A replay needs no Stripe call (and must not fail because Stripe is down).
+        if try await store.hasEvent(event.id) { return .duplicate }
+        // Read before the transaction: no network call while holding the write lock.
+        var fetched: Subscription?
+        if type == .checkoutSessionCompleted, let session = try? CheckoutSession(event: event), let subscriptionID = session.subscriptionID {
+            do throws(StripeError) {
+                fetched = try await stripe.retrieveSubscription(id: subscriptionID)
+            } catch .notConfigured {
+                fetched = nil
+            } catch {
+                throw error.appError
+            }
+        }
+        let prefetched = fetched
+        let now = clock.now()
+        let touched: UUID?
+        do {
+            touched = try await store.transaction { tx -> UUID? in
+                if try await tx.hasEvent(event.id) { throw Duplicate() }
+                try await tx.recordEvent(event, at: now)
+                return try await apply(event, type: type, subscription: prefetched, in: tx, logger: logger)
+            }
+        } catch is Duplicate {
+            return .duplicate
+        } catch let malformed as StripeEventError {
+            // A signed event whose object we cannot read will not read better on Stripe's
+            // retries (for days): acknowledge it, and say so loudly.
+            logger.error("Stripe event could not be read; acknowledged without effect", metadata: [
+                "type": .string(event.type), "event-id": .string(event.id), "error": .string(String(describing: malformed)),
+            ])
+            return .ignored
+        } catch {
+            // The same event delivered twice at once: the other delivery recorded it.
+            if let constraint = error as? any DatabaseError, constraint.isConstraintFailure, try await store.hasEvent(event.id) {
+                return .duplicate
+            }
+            throw error
+        }
+        if let touched { await cache.invalidate(touched) }
+        logger.info("Stripe event applied", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
+        return .applied
+    }
+
+    private struct Duplicate: Error {}
+
+    /// Applies one event inside the webhook's transaction.
+    /// - Returns: the user whose billing it concerns, if any (their cached state is dropped).
+    private func apply(
+        _ event: StripeEvent, type: StripeEventType, subscription prefetched: Subscription?, in store: BillingStore, logger: Logger
+    ) async throws -> UUID? {
+        let watermark = StripeWatermark(event: event)
+        switch type {
+        case .checkoutSessionCompleted:
+            let session = try CheckoutSession(event: event)
+            guard let userID = session.ownerID, let customerID = session.customerID else {
+                logger.warning("checkout session without our user id", metadata: ["event-id": .string(event.id)])
+                return nil
+            }
+            try await store.linkCustomer(customerID, to: userID, at: clock.now())
+            if let prefetched {
+                try await update(.subscription(prefetched), of: userID, at: watermark, in: store)
+            }
+            return userID
+        case .customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted:
+            let subscription = try Subscription(event: event)
+            var userID = subscription.userID
+            if userID == nil, let customerID = subscription.customerID {
+                userID = try await store.user(ofCustomer: customerID)
+            }
+            guard let userID else {
+                logger.warning("subscription of an unknown customer", metadata: ["event-id": .string(event.id)])
+                return nil
+            }
+            let change: SubscriptionChange = type == .customerSubscriptionDeleted ? .deleted(subscription) : .subscription(subscription)
+            try await update(change, of: userID, at: watermark, in: store)
+            return userID
+        case .invoicePaid, .invoicePaymentFailed:
+            let invoice = try InvoiceView(event: event)
+            guard let subscriptionID = invoice.subscriptionID, let userID = try await store.user(ofSubscription: subscriptionID) else {
+                return nil
+            }
+            let change: SubscriptionChange = type == .invoicePaid
+                ? .invoicePaid(subscriptionID: subscriptionID, linePeriod: invoice.linePeriod)
+                : .invoicePaymentFailed(subscriptionID: subscriptionID)
+            try await update(change, of: userID, at: watermark, in: store)
+            return userID
+        }
+    }
+
+    // MARK: - Changing the stored subscription
+
+    /// Applies `change` to the user's stored subscription in a transaction of its own, then drops
+    /// the user's cached state.
+    private func apply(_ change: SubscriptionChange, of userID: UUID, at watermark: StripeWatermark, on db: any Database) async throws {
+        try await BillingStore(db: db).transaction { store in
+            try await update(change, of: userID, at: watermark, in: store)
+        }
+        await cache.invalidate(userID)
+    }
+
+    /// Applies `change` under the user's billing lock, inside `store`'s transaction: the one path
+    /// by which a stored subscription changes.
+    private func update(_ change: SubscriptionChange, of userID: UUID, at watermark: StripeWatermark, in store: BillingStore) async throws {
+        try await store.lockBilling(of: userID)
+        let stored = try await store.subscription(of: userID)
+        if let record = SubscriptionReducer.apply(change, to: stored, at: watermark, plans: plans).record {
+            try await store.save(record, for: userID, at: clock.now())
+        }
     }
 }

@@ -1,9 +1,9 @@
 import BillingCore
-import Fluent
 import Vapor
 
 /// `POST /webhooks/stripe`: Stripe's events, verified over the raw body as Stripe's libraries
-/// do (see `StripeSignature`), stored by id and applied in the same transaction.
+/// do (see `StripeSignature`), then handed to `BillingService.receive`, which records the event by id
+/// and applies it in the same transaction.
 ///
 /// The signature is verified on the raw bytes before any other check of the request (no
 /// content-type or NUL check runs before it: `JSONBodyMiddleware` leaves this route alone).
@@ -22,21 +22,16 @@ struct StripeWebhookController: RouteCollection {
         routes.on(.POST, "webhooks", "stripe", body: .collect(maxSize: "1mb"), use: receive)
     }
 
-    struct Acknowledgement: Content {
-        var received: Bool
-        var duplicate: Bool
-        var ignored: Bool
-    }
-
     @Sendable
-    func receive(req: Request) async throws -> Acknowledgement {
+    func receive(req: Request) async throws -> WebhookAcknowledgement {
         let secrets = req.hirebase.config.stripe.webhookSecrets
         guard !secrets.isEmpty else {
             throw AppError.unavailable("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)", code: "stripe_not_configured")
         }
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         do {
-            _ = try StripeSignature(secrets: secrets).verify(payload: body, header: req.headers.first(name: StripeSignature.headerName))
+            _ = try StripeSignature(secrets: secrets).verify(
+                payload: body, header: req.headers.first(name: StripeSignature.headerName), now: req.hirebase.clock.now())
         } catch {
             req.logger.warning("Stripe webhook refused", metadata: ["reason": .string(String(describing: error))])
             throw AppError(.unauthorized, code: "invalid_webhook_signature", detail: "Invalid webhook signature")
@@ -47,8 +42,7 @@ struct StripeWebhookController: RouteCollection {
         } catch {
             throw AppError.invalid("The event is not a Stripe event object")
         }
-        let outcome = try await req.hirebase.eventApplier.receive(event, on: req.db, logger: req.logger)
-        return Acknowledgement(received: true, duplicate: outcome == .duplicate, ignored: outcome == .ignored)
+        return WebhookAcknowledgement(try await req.hirebase.billing.receive(event, on: req.db, logger: req.logger))
     }
 
     /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)

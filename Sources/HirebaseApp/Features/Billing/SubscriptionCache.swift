@@ -1,3 +1,4 @@
+import BillingCore
 import Foundation
 
 /// Short-lived, per-instance cache of users' stored subscriptions, for status reads and limit
@@ -5,44 +6,42 @@ import Foundation
 ///
 /// Invalidated on this instance by webhooks and by changes made here; another instance may serve
 /// a state up to `ttl` old (default 30 s) after a change it did not see. Limits themselves are
-/// enforced by the database (see `UsageLedger`), so a stale entry can only delay a plan change
-/// by that bound, never let usage pass a limit of the plan it reports.
+/// enforced by the database (see `BillingStore.consumeUsage`), so a stale entry can only delay a
+/// plan change by that bound, never let usage pass a limit of the plan it reports. At most 10 000
+/// users are kept (then the cache starts over), so its memory stays bounded.
 actor SubscriptionCache {
     private struct Entry {
-        var subscription: BillingSubscriptionSnapshot?
-        var expires: ContinuousClock.Instant
+        var record: SubscriptionRecord?
+        var expires: Date
     }
 
-    private let ttl: Duration
+    private let ttl: TimeInterval
+    private let clock: WallClock
     private var entries: [UUID: Entry] = [:]
 
-    init(ttl: Duration = .seconds(30)) {
+    /// - Parameters:
+    ///   - ttl: how long an entry is served, in seconds.
+    ///   - clock: the time source that expires entries.
+    init(ttl: TimeInterval = 30, clock: WallClock) {
         self.ttl = ttl
+        self.clock = clock
     }
 
-    func get(_ userID: UUID) -> BillingSubscriptionSnapshot?? {
-        guard let entry = entries[userID], entry.expires > .now else { return nil }
-        return .some(entry.subscription)
+    /// The cached record of the user: `nil` when not cached (or expired), `.some(nil)` when the
+    /// user is cached as having no subscription.
+    func get(_ userID: UUID) -> SubscriptionRecord?? {
+        guard let entry = entries[userID], entry.expires > clock.now() else { return nil }
+        return .some(entry.record)
     }
 
-    func set(_ userID: UUID, _ subscription: BillingSubscriptionSnapshot?) {
+    /// Caches the user's record (`nil`: no subscription) for `ttl`.
+    func set(_ userID: UUID, _ record: SubscriptionRecord?) {
         if entries.count > 10_000 { entries.removeAll() }
-        entries[userID] = Entry(subscription: subscription, expires: .now + ttl)
+        entries[userID] = Entry(record: record, expires: clock.now().addingTimeInterval(ttl))
     }
 
+    /// Forgets the user's entry (after a change on this instance).
     func invalidate(_ userID: UUID) {
         entries[userID] = nil
-    }
-}
-
-/// A `Sendable` copy of a stored subscription (models are not shared across tasks): what
-/// `SubscriptionFacts` keeps of it, plus our plan name.
-struct BillingSubscriptionSnapshot: Sendable, Equatable {
-    var plan: String
-    var facts: SubscriptionFacts
-
-    init(_ model: BillingSubscription) {
-        plan = model.plan
-        facts = SubscriptionFacts(model)
     }
 }

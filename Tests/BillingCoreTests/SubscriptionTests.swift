@@ -2,14 +2,14 @@ import Foundation
 import Testing
 @testable import BillingCore
 
-@Suite struct SubscriptionViewTests {
-    private let userID = "3f1c2a5e-8b7d-4e2f-9a61-0c5d7e8f9a10"
+@Suite struct SubscriptionTests {
+    private let userID = UUID(uuidString: "3f1c2a5e-8b7d-4e2f-9a61-0c5d7e8f9a10")
 
     @Test func oldShapeHasTopLevelPeriod() throws {
-        let subscription = try SubscriptionView(event: Fixture.event("customer.subscription.updated__2024-06-20"))
+        let subscription = try Subscription(event: Fixture.event("customer.subscription.updated__2024-06-20"))
         #expect(subscription.id == "sub_1QcHk1HbTest0000Subscr01")
         #expect(subscription.customerID == "cus_RHirebaseTest01")
-        #expect(subscription.status == "active")
+        #expect(subscription.status == .active)
         #expect(subscription.cancelAtPeriodEnd)
         #expect(subscription.cancelAt == .utc("2026-02-05T12:59:00Z"))
         #expect(subscription.canceledAt == Date(timeIntervalSince1970: 1_768_000_000))
@@ -19,11 +19,11 @@ import Testing
         #expect(subscription.priceID == "price_pro_monthly")
         #expect(subscription.userID == userID)
         #expect(subscription.created == .utc("2026-01-05T12:59:00Z"))
-        #expect(!subscription.isTerminal)
+        #expect(!subscription.status.isTerminal)
     }
 
     @Test func basilShapeHasThePeriodOnTheItem() throws {
-        let subscription = try SubscriptionView(event: Fixture.event("customer.subscription.created__2025-03-31.basil"))
+        let subscription = try Subscription(event: Fixture.event("customer.subscription.created__2025-03-31.basil"))
         #expect(subscription.id == "sub_1RbHk1HbTest0000Subscr02")
         #expect(subscription.currentPeriodStart == .utc("2026-01-05T12:59:59Z"))
         #expect(subscription.currentPeriodEnd == .utc("2026-02-05T12:59:59Z"))
@@ -35,16 +35,16 @@ import Testing
     }
 
     @Test func basilRenewalWithExpandedCustomer() throws {
-        let subscription = try SubscriptionView(event: Fixture.event("customer.subscription.updated__2025-03-31.basil"))
+        let subscription = try Subscription(event: Fixture.event("customer.subscription.updated__2025-03-31.basil"))
         #expect(subscription.customerID == "cus_RHirebaseTest02")
-        #expect(subscription.status == "past_due")
+        #expect(subscription.status == .pastDue)
         #expect(subscription.currentPeriod?.description == "[2026-02-05T12:59:59Z, 2026-03-05T12:59:59Z)")
     }
 
     @Test func oldAPIWithOnlyPlanIDs() throws {
-        let subscription = try SubscriptionView(event: Fixture.event("customer.subscription.deleted__2017-04-06"))
-        #expect(subscription.status == "canceled")
-        #expect(subscription.isTerminal)
+        let subscription = try Subscription(event: Fixture.event("customer.subscription.deleted__2017-04-06"))
+        #expect(subscription.status == .canceled)
+        #expect(subscription.status.isTerminal)
         #expect(subscription.priceID == "pro-monthly-2017") // items.data[0].plan.id
         #expect(subscription.metadata.isEmpty)
         #expect(subscription.userID == nil)
@@ -57,7 +57,7 @@ import Testing
             "current_period_start": .int(100), "current_period_end": .int(200),
             "items": .object(["data": .array([.object(["current_period_start": .int(300), "current_period_end": .int(400)])])]),
         ])
-        let subscription = try? SubscriptionView(object: object)
+        let subscription = try? Subscription(object: object)
         #expect(subscription?.currentPeriod == BillingPeriod(unixStart: 100, unixEnd: 200))
     }
 
@@ -66,16 +66,16 @@ import Testing
             "id": .string("sub_1"), "status": .string("active"), "current_period_start": .int(100),
             "items": .object(["data": .array([.object(["current_period_start": .int(300), "current_period_end": .int(400)])])]),
         ])
-        let subscription = try? SubscriptionView(object: object)
+        let subscription = try? Subscription(object: object)
         #expect(subscription?.currentPeriod == BillingPeriod(unixStart: 300, unixEnd: 400))
     }
 
     @Test func payRailsMixedCapture() throws {
         // Hand-edited by pay's maintainers: basil item periods, a top-level `price`, status canceled.
-        let subscription = try SubscriptionView(object: Fixture.publicDataObject("pay-rails_event-data__customer.subscription.updated"))
+        let subscription = try Subscription(object: Fixture.publicDataObject("pay-rails_event-data__customer.subscription.updated"))
         #expect(subscription.id == "sub_00000000000000")
         #expect(subscription.customerID == "cus_00000000000000")
-        #expect(subscription.status == "canceled")
+        #expect(subscription.status == .canceled)
         #expect(subscription.currentPeriodStart == Date(timeIntervalSince1970: 1_486_568_724))
         #expect(subscription.currentPeriodEnd == Date(timeIntervalSince1970: 1_488_987_924))
         #expect(subscription.priceID == "FFBEGINNER_00000000000000")
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func stripeOpenAPIObject() throws {
-        let subscription = try SubscriptionView(object: Fixture.publicJSON("stripe-openapi_fixtures3_object__subscription"))
+        let subscription = try Subscription(object: Fixture.publicJSON("stripe-openapi_fixtures3_object__subscription"))
         #expect(subscription.id == "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")
         #expect(subscription.priceID == "price_1PgafmB7WZ01zgkW6dKueIc5")
         #expect(subscription.cancelAtPeriodEnd)
@@ -95,12 +95,52 @@ import Testing
     @Test func legacySampleWithoutIDIsRefused() throws {
         // Stripe's 2012 "send test webhook" samples have no subscription id, so they cannot be applied.
         let event = try StripeEvent(json: Fixture.publicJSON("stripe-java_legacy-webhook-events_event__customer.subscription.updated"))
-        #expect(throws: StripeEventError.missingField("id")) { try SubscriptionView(event: event) }
+        #expect(throws: StripeEventError.missingField("id")) { try Subscription(event: event) }
     }
 
     @Test func statusIsRequired() {
         #expect(throws: StripeEventError.missingField("status")) {
-            try SubscriptionView(object: .object(["id": .string("sub_1"), "object": .string("subscription")]))
+            try Subscription(object: .object(["id": .string("sub_1"), "object": .string("subscription")]))
         }
+    }
+}
+
+@Suite struct SubscriptionStatusTests {
+    @Test func stripesStatusesRoundTrip() {
+        let spelled = ["incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid", "paused"]
+        for raw in spelled {
+            let status = SubscriptionStatus(rawValue: raw)
+            #expect(status.rawValue == raw)
+            if case .other = status { Issue.record("\(raw) read as unknown") }
+        }
+    }
+
+    @Test func aStatusStripeAddsLaterStaysReadable() throws {
+        let object = JSONValue.object(["id": .string("sub_1"), "object": .string("subscription"), "status": .string("suspended_for_review")])
+        let subscription = try Subscription(object: object)
+        #expect(subscription.status == .other("suspended_for_review"))
+        #expect(subscription.status.rawValue == "suspended_for_review")
+        #expect(!subscription.status.isTerminal)
+        #expect(!subscription.status.isPaying)
+    }
+
+    @Test func onlyCanceledAndIncompleteExpiredAreTerminal() {
+        let terminal = ["incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid", "paused"]
+            .filter { SubscriptionStatus(rawValue: $0).isTerminal }
+        #expect(terminal == ["incomplete_expired", "canceled"])
+    }
+
+    @Test func onlyActiveAndTrialingPay() {
+        let paying = ["incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid", "paused"]
+            .filter { SubscriptionStatus(rawValue: $0).isPaying }
+        #expect(paying == ["trialing", "active"])
+    }
+
+    @Test func anEndedSubscriptionDoesNotEndAtPeriodEnd() {
+        // Stripe keeps `cancel_at_period_end: true` on a subscription that ended at its period end.
+        var subscription = Subscription(id: "sub_1", customerID: "cus_1", status: .active, cancelAtPeriodEnd: true)
+        #expect(subscription.endsAtPeriodEnd)
+        subscription.status = .canceled
+        #expect(!subscription.endsAtPeriodEnd)
     }
 }

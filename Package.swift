@@ -62,11 +62,14 @@ let package = Package(
             name: "ParserBench",
             dependencies: [.target(name: "JobPageParser"), .target(name: "BenchTiming")]
         ),
+        /// Pure Swift: the one JSON value tree Stripe payloads, the plans file and JSON-LD blocks
+        /// are read into (numbers kept exact as `Decimal`).
+        .target(name: "JSONTree"),
         /// Pure Swift: plans file, usage periods, Stripe webhook signatures and event views
         /// (no Vapor, no I/O besides reading a plans file or its bundled default).
         .target(
             name: "BillingCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [.target(name: "JSONTree"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/plans.json")]
         ),
         /// libxml2 (HTML parser) for JobPageParser, found through pkg-config.
@@ -79,7 +82,7 @@ let package = Package(
         /// Open Graph, <title>/<h1>). No Vapor, no I/O.
         .target(
             name: "JobPageParser",
-            dependencies: [.target(name: "CLibXML2")]
+            dependencies: [.target(name: "CLibXML2"), .target(name: "JSONTree")]
         ),
         .testTarget(
             name: "HirebaseAppTests",
@@ -91,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BillingCoreTests",
-            dependencies: [.target(name: "BillingCore")],
+            dependencies: [.target(name: "BillingCore"), .target(name: "JSONTree")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

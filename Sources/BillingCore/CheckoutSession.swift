@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// A Checkout Session (https://docs.stripe.com/api/checkout/sessions/object): the one value

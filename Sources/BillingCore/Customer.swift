@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// A Stripe customer (https://docs.stripe.com/api/customers/object): the payer Hirebase creates

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// The fields Hirebase needs from an Invoice (https://docs.stripe.com/api/invoices/object), the

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// Readers for the ways Stripe writes fields, shared by the event views.

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// Reads a plans file into ``Plan`` values, collecting every problem instead of stopping at the
@@ -106,8 +107,8 @@ struct PlanFileParser {
         var amount: Int?
         switch members["amount"] {
         case nil: problem("amount is required (an integer in minor units, e.g. 4900 for 49.00)")
-        case .int(let value) where value >= 0: amount = value
-        case .int: problem("amount must be >= 0")
+        case let number? where number.intValue.map { $0 >= 0 } == true: amount = number.intValue
+        case let number? where number.intValue != nil: problem("amount must be >= 0")
         case let other?: problem("amount must be an integer in minor units, not \(Self.article(other))")
         }
 
@@ -168,9 +169,9 @@ struct PlanFileParser {
                 valid = false
             case .null?:
                 break
-            case .int(let limit)? where limit >= 0:
-                limits[feature] = limit
-            case .int?:
+            case let number? where number.intValue.map { $0 >= 0 } == true:
+                limits[feature] = number.intValue
+            case let number? where number.intValue != nil:
                 problem("limits.\(feature.rawValue) must be >= 0 or null")
                 valid = false
             case let other?:
@@ -256,7 +257,7 @@ struct PlanFileParser {
     static func describeValue(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): "\"\(text)\""
-        case .int(let number): String(number)
+        case .number(let number): "\(number)"
         default: article(value)
         }
     }

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// A Stripe webhook event (https://docs.stripe.com/api/events/object), read leniently so that
@@ -57,7 +58,7 @@ public struct StripeEvent: Sendable, Hashable {
         id = try Self.requiredString(json, "id")
         type = try Self.requiredString(json, "type")
         switch json["created"] {
-        case .int(let seconds)?: created = seconds
+        case let number? where number.intValue != nil: created = number.intValue ?? 0
         case nil, .null?: throw .missingField("created")
         case _?: throw .wrongType(field: "created", expected: "integer (Unix seconds)")
         }

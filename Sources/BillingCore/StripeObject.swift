@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// A Stripe object Hirebase reads, with its one reader: the same code reads the object in a

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// A Stripe subscription (https://docs.stripe.com/api/subscriptions/object): the one value

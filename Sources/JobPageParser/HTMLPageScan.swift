@@ -1,3 +1,4 @@
+import JSONTree
 import CLibXML2
 import Foundation
 

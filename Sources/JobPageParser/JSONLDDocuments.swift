@@ -1,3 +1,5 @@
+import JSONTree
+
 /// The JSON-LD blocks of one page, parsed, with what the parser needs from them: the first
 /// schema.org `JobPosting` node, and nodes by `@id` so that references resolve.
 ///
@@ -34,7 +36,7 @@ struct JSONLDDocuments {
     /// A node that only references another one (`{"@id": "#org"}`, as Yoast SEO and other
     /// `@graph` writers emit) replaced by the node with that `@id`; anything else unchanged.
     func resolve(_ value: JSONValue) -> JSONValue {
-        guard let object = value.object, let id = object["@id"]?.text,
+        guard let object = value.objectValue, let id = object["@id"]?.text,
             object.keys.allSatisfy({ $0 == "@id" || $0 == "@type" }),
             let node = nodesByID[id]
         else { return value }

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// Maps one schema.org `JobPosting` node (https://schema.org/JobPosting, read as Google's
@@ -131,7 +132,7 @@ struct JobPostingReader {
     var company: String? {
         guard let organizations = member("hiringOrganization") else { return nil }
         for organization in elements(organizations).map(resolved) {
-            let name = organization.object.map { text($0["name"]) } ?? text(organization)
+            let name = organization.objectValue.map { text($0["name"]) } ?? text(organization)
             if let name = name.flatMap(shortText) { return name }
         }
         return nil
@@ -159,7 +160,7 @@ struct JobPostingReader {
     }
 
     private func location(of place: JSONValue) -> String? {
-        guard let object = place.object else { return text(place).flatMap(shortText) }
+        guard let object = place.objectValue else { return text(place).flatMap(shortText) }
         // A PostalAddress given directly as the jobLocation is read like a Place's address.
         let addresses = object["address"].map { elements($0).map(resolved) } ?? [place]
         for address in addresses {
@@ -169,9 +170,9 @@ struct JobPostingReader {
     }
 
     private func addressText(_ address: JSONValue) -> String? {
-        guard let object = address.object else { return text(address).flatMap(shortText) }
+        guard let object = address.objectValue else { return text(address).flatMap(shortText) }
         let country = object["addressCountry"].map(resolved).flatMap { country in
-            country.object.map { text($0["name"]) } ?? text(country)
+            country.objectValue.map { text($0["name"]) } ?? text(country)
         }
         var parts: [String] = []
         for part in [text(object["addressLocality"]), text(object["addressRegion"]), country] {
@@ -218,7 +219,7 @@ struct JobPostingReader {
     private func salary(from amount: JSONValue, postingCurrency: String?) -> Salary? {
         // Charged whole here, so that the amounts below can read it freely.
         guard charge(amount) else { return nil }
-        guard let monetary = amount.object else {
+        guard let monetary = amount.objectValue else {
             // A bare number (schema.org's own example has "baseSalary": "100000") or range text.
             let (low, high) = Self.range(amount)
             guard let low, let high else { return nil }
@@ -229,7 +230,7 @@ struct JobPostingReader {
         var single: (low: Decimal?, high: Decimal?) = (nil, nil)
         var unit = monetary["unitText"]?.text ?? monetary["unitCode"]?.text
         if let value = monetary["value"] {
-            if let quantity = value.object {
+            if let quantity = value.objectValue {
                 minimum = quantity["minValue"].flatMap(Self.amount) ?? minimum
                 maximum = quantity["maxValue"].flatMap(Self.amount) ?? maximum
                 single = quantity["value"].map(Self.range) ?? (nil, nil)
@@ -343,7 +344,7 @@ struct JobPostingReader {
         ]
         return keys.flatMap { key in
             elements(member(key)).compactMap { value in
-                (value.object.map { text($0["name"]) } ?? text(value)).flatMap(longText)
+                (value.objectValue.map { text($0["name"]) } ?? text(value)).flatMap(longText)
             }
         }
         .joined(separator: "\n")

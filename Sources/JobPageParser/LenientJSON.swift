@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// Parses the text of a JSON-LD block with Foundation's `JSONSerialization`, and, only when that

@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 
 /// Reads a schema.org item written as HTML microdata (`itemscope`, `itemtype`, `itemprop`) into

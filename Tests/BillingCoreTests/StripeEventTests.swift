@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 import Testing
 @testable import BillingCore
@@ -115,7 +116,7 @@ import Testing
         #expect(value["a"]?[2]?.intValue == 1)
         #expect(value["a"]?[3]?.intValue == nil)
         #expect(value["a"]?[9] == nil)
-        #expect(value["n"] == .int(4900))
+        #expect(value["n"] == .number(4900))
         #expect(value["missing"] == nil)
         #expect(value["a"]?[0]?.isNull == true)
     }

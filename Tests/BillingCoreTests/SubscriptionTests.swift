@@ -1,3 +1,4 @@
+import JSONTree
 import Foundation
 import Testing
 @testable import BillingCore
@@ -54,8 +55,8 @@ import Testing
     @Test func topLevelPeriodWinsOverTheItems() {
         let object = JSONValue.object([
             "id": .string("sub_1"), "object": .string("subscription"), "status": .string("active"),
-            "current_period_start": .int(100), "current_period_end": .int(200),
-            "items": .object(["data": .array([.object(["current_period_start": .int(300), "current_period_end": .int(400)])])]),
+            "current_period_start": .number(100), "current_period_end": .number(200),
+            "items": .object(["data": .array([.object(["current_period_start": .number(300), "current_period_end": .number(400)])])]),
         ])
         let subscription = try? Subscription(object: object)
         #expect(subscription?.currentPeriod == BillingPeriod(unixStart: 100, unixEnd: 200))
@@ -63,8 +64,8 @@ import Testing
 
     @Test func halfATopLevelPeriodIsNotMixedWithTheItems() {
         let object = JSONValue.object([
-            "id": .string("sub_1"), "status": .string("active"), "current_period_start": .int(100),
-            "items": .object(["data": .array([.object(["current_period_start": .int(300), "current_period_end": .int(400)])])]),
+            "id": .string("sub_1"), "status": .string("active"), "current_period_start": .number(100),
+            "items": .object(["data": .array([.object(["current_period_start": .number(300), "current_period_end": .number(400)])])]),
         ])
         let subscription = try? Subscription(object: object)
         #expect(subscription?.currentPeriod == BillingPeriod(unixStart: 300, unixEnd: 400))

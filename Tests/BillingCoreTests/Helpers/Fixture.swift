@@ -1,3 +1,4 @@
+import JSONTree
 import BillingCore
 import Foundation
 import Testing

@@ -1,24 +1,24 @@
 import Foundation
 
-/// A parsed JSON value: the small, lenient tree that Stripe payloads and the plans file are read into.
+/// A parsed JSON value: the small, lenient tree that Stripe payloads, the plans file
+/// (`BillingCore`) and JSON-LD blocks (`JobPageParser`) are read into.
 ///
 /// Why not `Codable` models: Stripe payloads differ across API versions (fields move, expandable
 /// fields arrive as an id string or as the whole object, `request` is null, a string or an
-/// object), and the plans file must report unknown keys, which a `Decodable` struct silently drops.
+/// object), the plans file must report unknown keys, which a `Decodable` struct silently drops,
+/// and schema.org allows one value or a list for almost every property.
 ///
-/// Numbers: a JSON number with no fractional part that fits `Int` is ``int(_:)`` (so `4900` and
-/// `4900.0` are both `.int(4900)`, as `JSONDecoder` reads them); any other number is ``double(_:)``.
-/// Object key order is not kept (JSON gives it no meaning); when a key repeats, the decoder
-/// keeps one of the values.
+/// Numbers are kept exact as `Decimal` (a salary of `1234.56` stays `1234.56`, not the binary
+/// double's `1234.5599...`); ``intValue`` reads one as an integer when it is one (so `4900` and
+/// `4900.0` both give 4900). Object key order is not kept (JSON gives it no meaning); when a key
+/// repeats, the decoder keeps one of the values.
 public enum JSONValue: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` or `false`.
     case bool(Bool)
-    /// A number without a fractional part that fits `Int` (64 bits on supported platforms).
-    case int(Int)
-    /// Any other number.
-    case double(Double)
+    /// A number, exact in decimal.
+    case number(Decimal)
     /// A string.
     case string(String)
     /// An array.
@@ -34,7 +34,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The most useful line of a `JSONDecoder` error (its underlying parser message, which
     /// carries the line and column) without Swift's dump of the coding path, for messages.
-    static func parseErrorMessage(_ error: any Error) -> String {
+    public static func parseErrorMessage(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
             if let underlying = context.underlyingError {
                 let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
@@ -64,9 +64,18 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The integer, or `nil` for any other kind of value (including fractional numbers).
+    /// The number as an integer, or `nil` for any other kind of value, a fractional number, or
+    /// one outside `Int`'s range (64 bits on supported platforms).
     public var intValue: Int? {
-        if case .int(let value) = self { return value }
+        // `Decimal`'s description is the plain shortest form ("4900" for 4900.0), which `Int`
+        // parses exactly or refuses.
+        if case .number(let value) = self { return Int(value.description) }
+        return nil
+    }
+
+    /// The number, or `nil` for any other kind of value.
+    public var decimalValue: Decimal? {
+        if case .number(let value) = self { return value }
         return nil
     }
 
@@ -100,7 +109,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: "null"
         case .bool: "boolean"
-        case .int, .double: "number"
+        case .number: "number"
         case .string: "string"
         case .array: "array"
         case .object: "object"
@@ -119,10 +128,8 @@ extension JSONValue: Decodable {
             // Before numbers: JSONDecoder refuses to read a number as Bool, but a platform
             // that bridges through NSNumber could otherwise turn `true` into 1.
             self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
+        } else if let value = try? container.decode(Decimal.self) {
+            self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {

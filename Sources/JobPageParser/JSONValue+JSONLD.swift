@@ -1,15 +1,9 @@
 import Foundation
+import JSONTree
 
-/// A JSON value as read from a JSON-LD block (or built from microdata), in a `Sendable` shape
-/// that is easy to pattern-match, instead of `Any` from `JSONSerialization`.
-enum JSONValue: Sendable, Equatable {
-    case string(String)
-    case number(Decimal)
-    case bool(Bool)
-    case null
-    case array([JSONValue])
-    case object([String: JSONValue])
-
+/// How JSON-LD blocks (and microdata turned into the same shape) are read into the shared
+/// `JSONValue` tree, and the readings schema.org's loose values need.
+extension JSONValue {
     /// Converts what `JSONSerialization` returns. On Linux it hands back `NSNumber` for numbers
     /// and booleans alike, and `1 as? Bool` succeeds, so booleans are told apart by their
     /// Objective-C type code ("c").
@@ -48,18 +42,6 @@ enum JSONValue: Sendable, Equatable {
         default:
             self = .null
         }
-    }
-
-    /// The member `key` of an object; nil for anything else.
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    /// The members of an object, or nil.
-    var object: [String: JSONValue]? {
-        if case .object(let object) = self { return object }
-        return nil
     }
 
     /// The value itself as a list: an array's elements, or a single value as a one-element list

@@ -37,7 +37,7 @@ private struct EnvironmentReader {
 
     mutating func url(_ name: String, schemes: Set<String> = ["http", "https"]) -> URL? {
         guard let raw = value(name) else { return nil }
-        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), url.host != nil else {
+        guard let url = URL(absolute: raw, schemes: schemes) else {
             problems.append("\(name) must be an absolute \(schemes.sorted().joined(separator: "/")) URL")
             return nil
         }

@@ -45,19 +45,14 @@ struct CheckoutController: RouteCollection {
     /// An absolute http(s) URL; in production on `PUBLIC_APP_URL`'s origin (no open redirect
     /// through our checkout).
     private static func checkURL(_ raw: String?, _ field: String, _ validator: inout FieldValidator, config: AppConfig) -> String {
-        let text = validator.text(raw, field, maxLength: 2048)
-        guard !text.isEmpty else { return "" }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            validator.fail(field, "must be an absolute http or https URL")
-            return ""
-        }
+        guard let url = validator.httpURL(raw, field) else { return "" }
         if config.kind == .production {
             let app = config.publicAppURL
             if url.scheme?.lowercased() != app.scheme?.lowercased() || url.host?.lowercased() != app.host?.lowercased() || url.port != app.port {
                 validator.fail(field, "must be on \(app.scheme ?? "https")://\(app.host ?? "")")
             }
         }
-        return text
+        return url.absoluteString
     }
 
     @Sendable

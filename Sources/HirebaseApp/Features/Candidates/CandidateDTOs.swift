@@ -1,4 +1,3 @@
-import EmailValidation
 import Foundation
 import Vapor
 
@@ -65,21 +64,13 @@ extension CandidateInput {
         var resumeText: String??
     }
 
-    /// E-mails are checked as invitations' are (trimmed first).
+    /// E-mails are checked as everywhere (`FieldValidator.email`).
     private func check(creating: Bool) throws -> Checked {
         var validator = FieldValidator()
         var checked = Checked()
         if creating, companyId == nil { validator.fail("companyId", "is required") }
         if !creating, companyId != nil { validator.fail("companyId", "cannot be changed") }
-        if let raw = email {
-            do throws(EmailAddressError) {
-                checked.email = try EmailAddressValidator().validate(raw.trimmingCharacters(in: .whitespacesAndNewlines)).normalized
-            } catch {
-                validator.fail("email", error.message)
-            }
-        } else if creating {
-            validator.fail("email", "is required")
-        }
+        if creating || email != nil { checked.email = validator.email(email, "email") }
         if creating || name != nil { checked.name = validator.text(name, "name") }
         if headline != nil { checked.headline = .some(Self.blankToNil(validator.text(headline, "headline", maxLength: 300, required: false))) }
         if creating || skills != nil { checked.skills = validator.skills(skills) }

@@ -16,7 +16,7 @@ struct CandidatePatch: Sendable, Equatable {
     func apply(to candidate: Candidate) {
         if let email {
             candidate.email = email
-            candidate.emailKey = email.lowercased()
+            candidate.emailKey = EmailLookupKey.of(email)
         }
         if let name { candidate.name = name }
         if let headline { candidate.headline = headline }

@@ -14,7 +14,7 @@ struct CandidateService: Sendable {
         let candidate = Candidate()
         candidate.companyID = new.companyID
         candidate.email = new.email
-        candidate.emailKey = new.email.lowercased()
+        candidate.emailKey = EmailLookupKey.of(new.email)
         candidate.name = new.name
         candidate.headline = new.headline
         candidate.skills = new.skills

@@ -45,15 +45,7 @@ extension ScrapeController.ScrapeRequest {
     /// - Throws: `AppError` 400 listing every invalid field.
     func validated() throws -> ScrapeInput {
         var validator = FieldValidator()
-        let raw = validator.text(url, "url", maxLength: 2048)
-        var parsed: URL?
-        if !raw.isEmpty {
-            if let candidate = URL(string: raw), let scheme = candidate.scheme?.lowercased(), ["http", "https"].contains(scheme), candidate.host?.isEmpty == false {
-                parsed = candidate
-            } else {
-                validator.fail("url", "must be an absolute http or https URL")
-            }
-        }
+        let parsed = validator.httpURL(url, "url")
         let save = save ?? false
         if save, companyId == nil { validator.fail("companyId", "is required with save: true") }
         try validator.check()

@@ -155,7 +155,7 @@ struct AuthTests {
             #expect(forged.status == .unauthorized)
 
             // Algorithm confusion: HS256 signed with the public key's text as the HMAC secret.
-            let publicPEM = try key.publicKey.pemRepresentation
+            let publicPEM = key.publicKey.pemRepresentation
             let confused = try await app.send(.GET, "/csrf-token", headers: bearer(try await signHS256(claims(), secret: publicPEM, kid: "k1")))
             #expect(confused.status == .unauthorized)
         }

@@ -427,8 +427,11 @@ struct LiveStripeClientTests {
     /// Stripe keeps working on a request the client gave up on; the retry with the same key gets
     /// the saved answer, so the customer exists once.
     @Test func aCreateThatTimedOutIsReplayedNotRepeated() async throws {
-        try await withHarness(attemptTimeout: .milliseconds(300), realWaits: true) { harness in
-            harness.fake.fail("/v1/customers", with: .delay(.milliseconds(400)))
+        // The first answer comes after the attempt's 1 s limit (at 1.1 s, before the retry at
+        // 1.5 s: 1 s + the first back-off of 0.5 s); the replay of Stripe's saved answer then has
+        // a whole second, room enough on a loaded CI machine (0.3 s was not).
+        try await withHarness(attemptTimeout: .seconds(1), realWaits: true) { harness in
+            harness.fake.fail("/v1/customers", with: .delay(.milliseconds(1100)))
 
             let customer = try await harness.client.createCustomer(userID: userID, email: nil, idempotencyKey: "k")
 

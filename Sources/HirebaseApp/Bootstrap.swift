@@ -25,8 +25,8 @@ public enum Bootstrap {
             }
             LoggingSystem.bootstrap { label in
                 switch config.logFormat {
-                case .json: JSONLogHandler(label: label, level: config.logLevel)
-                case .pretty: ConsoleLogHandler(label: label, level: config.logLevel)
+                case .json: HirebaseLogHandler(label: label, level: config.logLevel, format: .json)
+                case .pretty: HirebaseLogHandler(label: label, level: config.logLevel, format: .console)
                 }
             }
             app.logger = Logger(label: "hirebase")

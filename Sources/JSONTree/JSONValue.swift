@@ -17,7 +17,7 @@ public enum JSONValue: Sendable, Hashable {
     case null
     /// `true` or `false`.
     case bool(Bool)
-    /// A number, exact in decimal.
+    /// A number, exact in decimal (`Decimal.nan` for one beyond a decimal's range, ±10^128).
     case number(Decimal)
     /// A string.
     case string(String)
@@ -130,6 +130,11 @@ extension JSONValue: Decodable {
             self = .bool(value)
         } else if let value = try? container.decode(Decimal.self) {
             self = .number(value)
+        } else if (try? container.decode(Double.self)) != nil {
+            // A number beyond a decimal's exponent range (about 10^±128; `1e-200`): no field we
+            // read holds one, but one in a field we ignore must not make the whole payload
+            // unreadable. It is kept as a number that is no integer and equals nothing.
+            self = .number(.nan)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {

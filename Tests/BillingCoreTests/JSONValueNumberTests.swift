@@ -31,3 +31,26 @@ struct JSONValueNumberTests {
         #expect(error?.problems.first?.contains("amount must be an integer in minor units, not a number") == true)
     }
 }
+
+/// Attack finding (issue 8 review): a number beyond a decimal's range (`1e-200`) made a whole
+/// payload unreadable, so a signed Stripe event with such a number in a field we ignore was
+/// refused (and retried by Stripe for days).
+@Suite("JSONValue numbers beyond a decimal's range")
+struct JSONValueRangeTests {
+    @Test func theyParseAsNumbersThatAreNoIntegers() throws {
+        let value = try JSONValue(parsing: Data("[1e200, 1e-200, 7]".utf8))
+        #expect(value[0]?.kindName == "number")
+        #expect(value[1]?.intValue == nil)
+        #expect(value[2]?.intValue == 7)
+    }
+
+    @Test func anEventWithOneInAnUnknownFieldIsRead() throws {
+        let payload = Data("""
+            {"id":"evt_1","object":"event","type":"customer.subscription.updated","created":1700000000,
+             "data":{"object":{"id":"sub_1","object":"subscription","status":"active","x_unknown":1e-200}}}
+            """.utf8)
+        let event = try StripeEvent(payload: payload)
+        #expect(event.id == "evt_1")
+        #expect(event.created == 1_700_000_000)
+    }
+}

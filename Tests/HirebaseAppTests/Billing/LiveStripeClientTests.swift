@@ -429,14 +429,15 @@ struct LiveStripeClientTests {
     @Test func aCreateThatTimedOutIsReplayedNotRepeated() async throws {
         // The first answer comes after the attempt's 1 s limit (at 1.1 s, before the retry at
         // 1.5 s: 1 s + the first back-off of 0.5 s); the replay of Stripe's saved answer then has
-        // a whole second, room enough on a loaded CI machine (0.3 s was not).
+        // a whole second. On a loaded machine the first may still be running when the retry
+        // comes: Stripe (and the fake) answer 409 and a third attempt gets the saved answer.
         try await withHarness(attemptTimeout: .seconds(1), realWaits: true) { harness in
             harness.fake.fail("/v1/customers", with: .delay(.milliseconds(1100)))
 
             let customer = try await harness.client.createCustomer(userID: userID, email: nil, idempotencyKey: "k")
 
             #expect(harness.fake.createdCustomers.map(\.id) == [customer.id])
-            #expect(harness.fake.requests.count == 2)
+            #expect((2...3).contains(harness.fake.requests.count))
         }
     }
 

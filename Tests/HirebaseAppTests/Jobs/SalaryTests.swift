@@ -31,6 +31,27 @@ struct SalaryTests {
         }
     }
 
+    /// Attack finding (issue 8 review): `1e-129` has no decimal (a decimal's exponent ends near
+    /// 10^-128); it was stored as NaN, answered 500 and broke the company's job list for good.
+    @Test(arguments: TestDatabase.all)
+    func anAmountNoDecimalHoldsIsRefusedAndTheListStaysReadable(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let salary: [String: Any] = ["min": 1e-129, "max": 10, "currency": "USD", "period": "hour"]
+            let created = try await app.send(.POST, "/jobs", as: scenario.recruiter, json: JSON([
+                "companyId": scenario.companyID, "title": "T", "description": "d", "skills": ["Swift"], "salary": salary,
+            ]))
+            #expect(created.status == .badRequest)
+            #expect((created.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["salary.min"])
+            let id = try await scenario.job(app)
+            let patched = try await app.send(.PATCH, "/jobs/\(id)", as: scenario.recruiter, json: JSON(["salary": salary]))
+            #expect(patched.status == .badRequest)
+            let list = try await app.send(.GET, "/jobs?companyId=\(scenario.companyID)", as: scenario.recruiter)
+            #expect(list.status == .ok)
+            #expect((list.json["items"] as? [Any])?.count == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func aSalaryStoredByEarlierCodeReadsBack(database: TestDatabase) async throws {
         /// The stored shape before the app used `JobPageParser.Salary`: numbers as `Double`,

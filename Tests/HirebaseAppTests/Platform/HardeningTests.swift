@@ -90,7 +90,7 @@ struct HardeningTests {
     }
 
     @Test func consoleLinesCannotBeForged() {
-        #expect(ConsoleLogHandler.oneLine("name\n2026-01-01 🔥 CRITICAL forged") == "name\\n2026-01-01 🔥 CRITICAL forged")
+        #expect(HirebaseLogHandler.oneLine("name\n2026-01-01 🔥 CRITICAL forged") == "name\\n2026-01-01 🔥 CRITICAL forged")
     }
 
     @Test func invitationJobMustBeTheCompanys() async throws {

@@ -13,11 +13,11 @@ struct LoggingTests {
     }
 
     @Test func levelsHaveDistinctMarkers() {
-        let markers = Logger.Level.allCases.map(ConsoleLogHandler.marker(for:))
+        let markers = Logger.Level.allCases.map(HirebaseLogHandler.marker(for:))
         #expect(Set(markers).count == markers.count)
-        #expect(ConsoleLogHandler.marker(for: .warning) == "⚠️")
-        #expect(ConsoleLogHandler.marker(for: .error) == "❌")
-        #expect(ConsoleLogHandler.marker(for: .info) == "✅")
+        #expect(HirebaseLogHandler.marker(for: .warning) == "⚠️")
+        #expect(HirebaseLogHandler.marker(for: .error) == "❌")
+        #expect(HirebaseLogHandler.marker(for: .info) == "✅")
     }
 
     @Test func logProviderMasksTokensInProduction() {
@@ -60,9 +60,9 @@ struct LogScrubbingTests {
             let lines = Lines()
             let output = LogOutput(sink: { line in lines.lines.withLockedValue { $0.append(line) } })
             if json {
-                Self.logEverything(to: JSONLogHandler(label: "test", level: .trace, output: output))
+                Self.logEverything(to: HirebaseLogHandler(label: "test", level: .trace, format: .json, output: output))
             } else {
-                Self.logEverything(to: ConsoleLogHandler(label: "test", level: .trace, output: output))
+                Self.logEverything(to: HirebaseLogHandler(label: "test", level: .trace, format: .console, output: output))
             }
             let text = lines.all
             #expect(lines.lines.withLockedValue { $0.count } == 5)
@@ -99,7 +99,7 @@ struct LogScrubbingTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let lines = Lines()
         let output = LogOutput(sink: { line in lines.lines.withLockedValue { $0.append(line) } })
-        let logger = Logger(label: "email") { _ in ConsoleLogHandler(label: "email", level: .trace, output: output) }
+        let logger = Logger(label: "email") { _ in HirebaseLogHandler(label: "email", level: .trace, format: .console, output: output) }
         let link = "http://localhost:3000/assessments/invitations/1?token=Q2FuZGlkYXRlVG9rZW4tdmFsdWU"
         let message = EmailMessage(from: "a@b.example", to: "jane.doe@example.com", subject: "Assessment", text: "Open \(link)", html: nil)
 

@@ -53,8 +53,16 @@ struct FieldValidator {
     mutating func salary(_ value: SalaryInput?, _ field: String = "salary") -> Salary? {
         guard let value else { return nil }
         let before = errors.count
+        var amounts: [String: Decimal] = [:]
         for (name, number) in [("min", value.min), ("max", value.max)] {
-            if let number, !(number.isFinite && number >= 0 && number < 1e12) { fail("\(field).\(name)", "must be a number from 0") }
+            guard let number else { continue }
+            // A decimal's exponent ends near 10^-128: a smaller amount (`1e-129`) has no exact
+            // decimal and would be stored as NaN, which no JSON can hold.
+            guard number.isFinite, number >= 0, number < 1e12, let exact = Self.exactDecimal(number) else {
+                fail("\(field).\(name)", "must be a number from 0")
+                continue
+            }
+            amounts[name] = exact
         }
         if value.min == nil, value.max == nil { fail(field, "needs min or max") }
         if let min = value.min, let max = value.max, min > max { fail("\(field).min", "must not exceed max") }
@@ -65,13 +73,16 @@ struct FieldValidator {
             fail("\(field).period", "must be one of \(Salary.Period.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard errors.count == before else { return nil }
-        return Salary(min: value.min.map(Self.exactDecimal), max: value.max.map(Self.exactDecimal), currency: currency, period: period)
+        return Salary(min: amounts["min"], max: amounts["max"], currency: currency, period: period)
     }
 
     /// The decimal with the digits of `number`'s shortest form (`0.1` -> 0.1, not the binary
-    /// expansion `Decimal(Double)` gives), so that `Double(decimal.description)` is `number` again.
-    private static func exactDecimal(_ number: Double) -> Decimal {
-        Decimal(string: "\(number)", locale: Locale(identifier: "en_US_POSIX")) ?? Decimal(number)
+    /// expansion `Decimal(Double)` gives), so that `Double(decimal.description)` is `number` again;
+    /// `nil` when no decimal holds it (beyond a decimal's exponent range).
+    private static func exactDecimal(_ number: Double) -> Decimal? {
+        guard let decimal = Decimal(string: "\(number)", locale: Locale(identifier: "en_US_POSIX")), !decimal.isNaN,
+              Double(decimal.description) == number else { return nil }
+        return decimal
     }
 
     /// Throws 400 with every recorded error, if any.

@@ -70,6 +70,6 @@ extension Application {
 }
 
 extension Request {
-    /// Hirebase's services (see `Application.services`).
+    /// Hirebase's services (see `Application.hirebase`).
     public var hirebase: HirebaseServices { application.hirebase }
 }

@@ -10,6 +10,10 @@ import SQLKit
 /// Every query of the feature lives here (STYLE.md: column names in one file).
 struct RateLimitStore: Sendable {
     static let table = "rate_limit_buckets"
+    /// The bucket's key (`{class}:{subject}`), the primary key.
+    private static let key = "bucket_key"
+    /// The bucket's theoretical arrival time, microseconds since 1970 (GCRA's TAT).
+    private static let tat = "tat_us"
 
     /// Charges one call of `key` at `now` (microseconds since 1970).
     /// - Throws: database errors (503 when it is unreachable, like every other request).
@@ -18,15 +22,15 @@ struct RateLimitStore: Sendable {
         let interval = limit.emissionIntervalMicros
         let bound = GCRA.allowanceBound(now: now, limit: limit)
         // base = max(stored, now), spelled as CASE because the two dialects name max differently.
-        let base: SQLQueryString = "(CASE WHEN \(ident: Self.table).\(ident: "tat_us") > \(bind: now) THEN \(ident: Self.table).\(ident: "tat_us") ELSE \(bind: now) END)"
+        let base: SQLQueryString = "(CASE WHEN \(ident: Self.table).\(ident: Self.tat) > \(bind: now) THEN \(ident: Self.table).\(ident: Self.tat) ELSE \(bind: now) END)"
         let statement: SQLQueryString = """
-            INSERT INTO \(ident: Self.table) (\(ident: "bucket_key"), \(ident: "tat_us")) VALUES (\(bind: key), \(bind: now + interval))
-            ON CONFLICT (\(ident: "bucket_key")) DO UPDATE SET \(ident: "tat_us") = \(base) + \(bind: interval)
+            INSERT INTO \(ident: Self.table) (\(ident: Self.key), \(ident: Self.tat)) VALUES (\(bind: key), \(bind: now + interval))
+            ON CONFLICT (\(ident: Self.key)) DO UPDATE SET \(ident: Self.tat) = \(base) + \(bind: interval)
             WHERE \(base) <= \(bind: bound)
-            RETURNING \(ident: "tat_us")
+            RETURNING \(ident: Self.tat)
             """
         let run: @Sendable (any Database) async throws -> Int64? = { db in
-            try await db.sql.raw(statement).first()?.decode(column: "tat_us", as: Int64.self)
+            try await db.sql.raw(statement).first()?.decode(column: Self.tat, as: Int64.self)
         }
         // SQLite: one writer at a time in this process (see `Database.atomic`); the statement is
         // atomic on its own, so it needs the gate but no transaction around it.
@@ -34,8 +38,8 @@ struct RateLimitStore: Sendable {
         if let tat {
             return GCRA.decision(rateClass, allowed: true, tat: tat, now: now, limit: limit)
         }
-        let stored = try await sql.select().column("tat_us").from(Self.table)
-            .where("bucket_key", .equal, SQLBind(key)).first()?.decode(column: "tat_us", as: Int64.self)
+        let stored = try await sql.select().column(Self.tat).from(Self.table)
+            .where(Self.key, .equal, SQLBind(key)).first()?.decode(column: Self.tat, as: Int64.self)
         return GCRA.decision(rateClass, allowed: false, tat: GCRA.base(tat: stored, now: now), now: now, limit: limit)
     }
 
@@ -43,6 +47,6 @@ struct RateLimitStore: Sendable {
     /// - Returns: how many rows were removed.
     @discardableResult
     func removeIdle(now: Int64, on db: any Database) async throws -> Int {
-        try await db.sql.delete(from: Self.table).where("tat_us", .lessThan, SQLBind(now)).returning("bucket_key").all().count
+        try await db.sql.delete(from: Self.table).where(Self.tat, .lessThan, SQLBind(now)).returning(Self.key).all().count
     }
 }

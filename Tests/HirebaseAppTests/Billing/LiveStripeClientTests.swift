@@ -401,10 +401,10 @@ struct LiveStripeClientTests {
             // Three attempts cut at 0.3 s each (about 2.5 s with the back-off), not three answers of
             // 5 s: the bound leaves a loaded machine a wide margin either way.
             #expect(ContinuousClock.now - started < .seconds(10))
-            // On a loaded machine the last attempt's request may reach the fake just after the
-            // client gave up on it: give the fake a moment to record it.
-            for _ in 0..<20 where harness.fake.requests.count < 3 { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(harness.fake.requests.count == 3)
+            // Three attempts: two back-off waits between them. (On a loaded machine an attempt
+            // can be cut before its request reaches the fake, so the fake may see fewer.)
+            #expect(harness.waits.values.count == 2)
+            #expect(harness.fake.requests.count <= 3)
         }
     }
 

@@ -28,14 +28,16 @@ private struct StubHostResolver: HostResolving {
 private func makeFetcher(
     allowing allowed: Set<String> = [],
     resolver: any HostResolving = StubHostResolver(),
-    totalTimeout: Duration = .seconds(5),
+    // Generous where the test is not about time: loopback answers at once, but a CI machine
+    // running the whole suite in parallel (or a build beside it) can be slow to schedule.
+    totalTimeout: Duration = .seconds(20),
     maxBodyBytes: Int = 2_000_000,
     maxRedirects: Int = 5
 ) -> SafeJobPageFetcher {
     SafeJobPageFetcher(
         eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
         allowPrivateHosts: allowed,
-        connectTimeout: .seconds(1),
+        connectTimeout: .seconds(5),
         totalTimeout: totalTimeout,
         maxBodyBytes: maxBodyBytes,
         maxRedirects: maxRedirects,

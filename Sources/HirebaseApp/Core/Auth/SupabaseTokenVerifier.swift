@@ -22,8 +22,11 @@ public struct SupabaseTokenVerifier: Sendable {
     let issuer: String?
     let leeway: TimeInterval
     let adminUserIDs: Set<UUID>
+    /// Tokens verified before, still valid (`VerifiedTokenCache`).
+    let verified: VerifiedTokenCache
 
-    public init(config: AppConfig.Auth, jwks: JWKSCache?) async {
+    public init(config: AppConfig.Auth, jwks: JWKSCache?, cacheCapacity: Int = 10_000) async {
+        verified = VerifiedTokenCache(capacity: cacheCapacity)
         if let secret = config.hmacSecret {
             hmacKeys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         } else {
@@ -45,6 +48,16 @@ public struct SupabaseTokenVerifier: Sendable {
     /// - Throws: `AppError` 401 (`unauthorized`) for any invalid, expired or unverifiable token;
     ///   503 when the issuer's key set is needed and has never been reachable.
     public func verify(_ token: String, now: Date) async throws -> AuthenticatedUser {
+        let key = VerifiedTokenCache.key(token)
+        if let user = verified.user(for: key, at: now) { return user }
+        let (user, validity) = try await verifyAfresh(token, now: now)
+        verified.insert(.init(user: user, validFrom: validity.lowerBound, validUntil: validity.upperBound), for: key, now: now)
+        return user
+    }
+
+    /// Verifies the signature and the claims.
+    /// - Returns: the caller and when the token is valid (its `nbf`..<`exp`, widened by the leeway).
+    private func verifyAfresh(_ token: String, now: Date) async throws -> (AuthenticatedUser, Range<Date>) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(base64URLEncoded: String(parts[0])),
               let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
@@ -68,7 +81,11 @@ public struct SupabaseTokenVerifier: Sendable {
         default:
             throw AppError.unauthorized("Access token algorithm is not accepted")
         }
-        return try check(claims, now: now)
+        let user = try check(claims, now: now)
+        // `check` has ensured `exp` (and that the token is valid now).
+        let until = (claims.exp?.value ?? now).addingTimeInterval(leeway)
+        let from = claims.nbf.map { $0.value.addingTimeInterval(-leeway) } ?? .distantPast
+        return (user, from..<max(until, now))
     }
 
     private func verifySignature(_ token: String, with keys: JWTKeyCollection) async throws -> SupabaseClaims {

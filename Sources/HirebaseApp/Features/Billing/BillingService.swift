@@ -65,11 +65,7 @@ struct BillingService: UsageMetering {
     /// The user's status now.
     func status(of userID: UUID, on db: any Database) async throws -> Status {
         let standing = try await standing(of: userID, on: db)
-        let store = BillingStore(db: db)
-        var used: [PlanFeature: Int] = [:]
-        for feature in PlanFeature.allCases {
-            used[feature] = try await store.used(feature, by: userID, periodStart: standing.period.start)
-        }
+        let used = try await BillingStore(db: db).usage(by: userID, periodStart: standing.period.start)
         return Status(userID: userID, standing: standing, used: used)
     }
 

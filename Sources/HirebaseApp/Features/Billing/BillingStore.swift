@@ -123,6 +123,18 @@ struct BillingStore: Sendable {
             .first()?.used ?? 0
     }
 
+    /// Uses of every feature by the user in the period starting at `periodStart`, in one query
+    /// (features without a counter row are 0).
+    func usage(by userID: UUID, periodStart: Date) async throws -> [PlanFeature: Int] {
+        let rows = try await UsageCounter.query(on: db)
+            .filter(\.$userID == userID)
+            .filter(\.$periodStartMicros == periodStart.microsecondsSince1970)
+            .all()
+        var used = Dictionary(uniqueKeysWithValues: PlanFeature.allCases.map { ($0, 0) })
+        for row in rows { if let feature = PlanFeature(rawValue: row.feature) { used[feature] = row.used } }
+        return used
+    }
+
     /// Whether `quantity` more uses fit `limit` (`nil` = unlimited), recording nothing.
     func checkUsage(_ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date) async throws -> UsageOutcome {
         let used = try await used(feature, by: userID, periodStart: periodStart)

@@ -22,9 +22,9 @@ struct UserStore: Sendable {
     /// Inserts the user on first sight (ignoring a concurrent insert of the same id) and
     /// refreshes the stored e-mail when the token carries a different one.
     func recordSighting(of user: AuthenticatedUser, at now: Date, on db: any Database) async throws {
-        if known.hasRecorded(user) { return }
+        if known.hasRecorded(user, at: now) { return }
         try await record(user, at: now, on: db)
-        known.remember(user)
+        known.remember(user, at: now)
     }
 
     private func record(_ user: AuthenticatedUser, at now: Date, on db: any Database) async throws {
@@ -45,28 +45,40 @@ struct UserStore: Sendable {
 
 /// The users an instance has already written to `users`, with the e-mail written (see
 /// `UserStore.recordSighting`). Another instance's change is seen here when this instance gets a
-/// token with another e-mail: the row is then checked and updated again.
+/// token with another e-mail: the row is then checked and updated again. An entry is trusted for
+/// `maxAge` (10 minutes), so a row lost underneath (a database restored from a backup) comes
+/// back within that bound.
 final class KnownUsers: Sendable {
-    private let emails = NIOLockedValueBox([UUID: String?]())
+    private struct Entry {
+        var email: String?
+        var recordedAt: Date
+    }
+
+    private let entries = NIOLockedValueBox([UUID: Entry]())
     /// The most users kept.
     let capacity: Int
+    /// How long an entry is trusted, in seconds.
+    let maxAge: TimeInterval
 
-    init(capacity: Int = 100_000) {
+    init(capacity: Int = 100_000, maxAge: TimeInterval = 600) {
         self.capacity = max(1, capacity)
+        self.maxAge = maxAge
     }
 
-    /// Whether `user` was recorded with the e-mail its token carries now (a token without an
-    /// e-mail changes nothing, so a known user then needs no write either).
-    func hasRecorded(_ user: AuthenticatedUser) -> Bool {
-        guard let recorded = emails.withLockedValue({ $0[user.id] }) else { return false }
-        return user.email == nil || recorded == user.email
+    /// Whether `user` was recorded, less than `maxAge` before `now`, with the e-mail its token
+    /// carries now (a token without an e-mail changes nothing, so then any recorded e-mail does).
+    func hasRecorded(_ user: AuthenticatedUser, at now: Date) -> Bool {
+        guard let entry = entries.withLockedValue({ $0[user.id] }), now.timeIntervalSince(entry.recordedAt) < maxAge else { return false }
+        return user.email == nil || entry.email == user.email
     }
 
-    func remember(_ user: AuthenticatedUser) {
+    /// Notes that `user`'s row is written as of `now`.
+    func remember(_ user: AuthenticatedUser, at now: Date) {
         let capacity = self.capacity
-        emails.withLockedValue { emails in
-            if emails.count >= capacity, emails[user.id] == nil { emails.removeAll(keepingCapacity: true) }
-            if let email = user.email { emails[user.id] = email } else if emails[user.id] == nil { emails[user.id] = .some(nil) }
+        entries.withLockedValue { entries in
+            if entries.count >= capacity, entries[user.id] == nil { entries.removeAll(keepingCapacity: true) }
+            let email = user.email ?? entries[user.id]?.email
+            entries[user.id] = Entry(email: email, recordedAt: now)
         }
     }
 }

@@ -24,6 +24,9 @@ public func configure(
     app.logger.logLevel = config.logLevel
     let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database, logSQL: config.logSQL)
     app.databases.use(factory, as: id, isDefault: true)
+    if database == nil, case .sqliteFile = config.database {
+        try await DatabaseSetup.prepareSQLiteFile(app)
+    }
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

@@ -6,18 +6,11 @@ import Foundation
 final class StripeCustomerLink: Model, @unchecked Sendable {
     static let schema = "stripe_customers"
 
-    /// The table's columns, for the model's fields and the store's SQL.
-    enum Column {
-        static let userID: FieldKey = "user_id"
-        static let customerID: FieldKey = "customer_id"
-        static let createdAt: FieldKey = "created_at"
-    }
-
     /// The user id.
-    @ID(custom: Column.userID, generatedBy: .user) var id: UUID?
-    @Field(key: Column.customerID) var customerID: String
+    @ID(custom: "user_id", generatedBy: .user) var id: UUID?
+    @Field(key: "customer_id") var customerID: String
     /// When the link was made (the service's clock).
-    @OptionalField(key: Column.createdAt) var createdAt: Date?
+    @OptionalField(key: "created_at") var createdAt: Date?
 
     init() {}
 }
@@ -27,40 +20,25 @@ final class StripeCustomerLink: Model, @unchecked Sendable {
 final class BillingSubscription: Model, @unchecked Sendable {
     static let schema = "subscriptions"
 
-    /// The table's columns, for the model's fields and the store's queries.
-    enum Column {
-        static let userID: FieldKey = "user_id"
-        static let subscriptionID: FieldKey = "subscription_id"
-        static let customerID: FieldKey = "customer_id"
-        static let plan: FieldKey = "plan"
-        static let priceID: FieldKey = "price_id"
-        static let status: FieldKey = "status"
-        static let currentPeriodStart: FieldKey = "current_period_start"
-        static let currentPeriodEnd: FieldKey = "current_period_end"
-        static let cancelAtPeriodEnd: FieldKey = "cancel_at_period_end"
-        static let watermark: FieldKey = "watermark"
-        static let updatedAt: FieldKey = "updated_at"
-    }
-
     /// The user id (one subscription per user).
-    @ID(custom: Column.userID, generatedBy: .user) var id: UUID?
-    @Field(key: Column.subscriptionID) var subscriptionID: String
+    @ID(custom: "user_id", generatedBy: .user) var id: UUID?
+    @Field(key: "subscription_id") var subscriptionID: String
     /// `""` when Stripe never named the customer.
-    @Field(key: Column.customerID) var customerID: String
+    @Field(key: "customer_id") var customerID: String
     /// Our plan name (from the price id), or the price id itself when the plans file has none.
-    @Field(key: Column.plan) var plan: String
-    @OptionalField(key: Column.priceID) var priceID: String?
+    @Field(key: "plan") var plan: String
+    @OptionalField(key: "price_id") var priceID: String?
     /// Stripe's status as Stripe spells it (`SubscriptionStatus.rawValue`).
-    @Field(key: Column.status) var status: String
-    @OptionalField(key: Column.currentPeriodStart) var currentPeriodStart: Date?
-    @OptionalField(key: Column.currentPeriodEnd) var currentPeriodEnd: Date?
+    @Field(key: "status") var status: String
+    @OptionalField(key: "current_period_start") var currentPeriodStart: Date?
+    @OptionalField(key: "current_period_end") var currentPeriodEnd: Date?
     /// Stripe's `cancel_at_period_end` as received.
-    @Field(key: Column.cancelAtPeriodEnd) var cancelAtPeriodEnd: Bool
+    @Field(key: "cancel_at_period_end") var cancelAtPeriodEnd: Bool
     /// Seconds since 1970 of the newest Stripe state applied (`StripeWatermark.created`: event
     /// `created`, or the time of a direct read).
-    @Field(key: Column.watermark) var watermark: Int64
+    @Field(key: "watermark") var watermark: Int64
     /// When the row was last written (the service's clock).
-    @OptionalField(key: Column.updatedAt) var updatedAt: Date?
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     init() {}
 }
@@ -69,20 +47,12 @@ final class BillingSubscription: Model, @unchecked Sendable {
 final class StripeEventRecord: Model, @unchecked Sendable {
     static let schema = "stripe_events"
 
-    /// The table's columns.
-    enum Column {
-        static let eventID: FieldKey = "event_id"
-        static let type: FieldKey = "type"
-        static let created: FieldKey = "created"
-        static let receivedAt: FieldKey = "received_at"
-    }
-
-    @ID(custom: Column.eventID, generatedBy: .user) var id: String?
-    @Field(key: Column.type) var type: String
+    @ID(custom: "event_id", generatedBy: .user) var id: String?
+    @Field(key: "type") var type: String
     /// The event's `created`, Unix seconds.
-    @Field(key: Column.created) var created: Int64
+    @Field(key: "created") var created: Int64
     /// When the event was recorded (the service's clock).
-    @OptionalField(key: Column.receivedAt) var receivedAt: Date?
+    @OptionalField(key: "received_at") var receivedAt: Date?
 
     init() {}
 }

@@ -6,7 +6,7 @@ import SQLKit
 /// Every query of billing: the user's stored subscription (`subscriptions`), the link to the
 /// user's Stripe customer (`stripe_customers`), the record of applied Stripe events
 /// (`stripe_events`), the per-user billing lock, and the usage ledger (`usage_counters`,
-/// `usage_records`). Column names come from the models' `Column` keys.
+/// `usage_records`). SQLKit statements take column names from the models (`Fields.column`).
 ///
 /// A value over one `Database`; ``transaction(_:)`` gives a store over the transaction.
 struct BillingStore: Sendable {
@@ -81,9 +81,8 @@ struct BillingStore: Sendable {
     /// Links the user to Stripe customer `customerID` unless the user has a customer already:
     /// the first link stays (concurrent first checkouts insert once; the others are ignored).
     func linkCustomer(_ customerID: String, to userID: UUID, at now: Date) async throws {
-        typealias Column = StripeCustomerLink.Column
         try await db.sql.insert(into: StripeCustomerLink.schema)
-            .columns(Column.userID.description, Column.customerID.description, Column.createdAt.description)
+            .columns(StripeCustomerLink.column(\.$id), StripeCustomerLink.column(\.$customerID), StripeCustomerLink.column(\.$createdAt))
             .values(SQLBind(userID), SQLBind(customerID), SQLBind(now))
             .ignoringConflicts()
             .run()
@@ -174,27 +173,26 @@ struct BillingStore: Sendable {
             }
             return UsageOutcome(allowed: earlier.allowed, used: earlier.used)
         }
-        typealias Column = UsageCounter.Column
+        let (user, featureColumn, period, used) = (UsageCounter.column(\.$userID), UsageCounter.column(\.$feature),
+                                                   UsageCounter.column(\.$periodStartMicros), UsageCounter.column(\.$used))
         let start = periodStart.microsecondsSince1970
         try await db.sql.insert(into: UsageCounter.schema)
-            .columns(Column.id.description, Column.userID.description, Column.feature.description,
-                     Column.periodStartMicros.description, Column.used.description)
+            .columns(UsageCounter.column(\.$id), user, featureColumn, period, used)
             .values(SQLBind(UUID()), SQLBind(userID), SQLBind(feature.rawValue), SQLBind(start), SQLBind(0))
-            .ignoringConflicts(with: [Column.userID.description, Column.feature.description, Column.periodStartMicros.description])
+            .ignoringConflicts(with: [user.string, featureColumn.string, period.string])
             .run()
-        let used = SQLColumn(Column.used.description)
         var update = try db.sql.update(UsageCounter.schema)
-            .set(Column.used.description, to: SQLBinaryExpression(used, .add, SQLBind(quantity)))
-            .where(Column.userID.description, .equal, SQLBind(userID))
-            .where(Column.feature.description, .equal, SQLBind(feature.rawValue))
-            .where(Column.periodStartMicros.description, .equal, SQLBind(start))
+            .set(used, to: SQLBinaryExpression(used, .add, SQLBind(quantity)))
+            .where(user, .equal, SQLBind(userID))
+            .where(featureColumn, .equal, SQLBind(feature.rawValue))
+            .where(period, .equal, SQLBind(start))
         if let limit {
             update = update.where(SQLBinaryExpression(SQLBinaryExpression(used, .add, SQLBind(quantity)), .lessThanOrEqual, SQLBind(limit)))
         }
-        let rows = try await update.returning(Column.used.description).all()
+        let rows = try await update.returning(used).all()
         let outcome: UsageOutcome
         if let row = rows.first {
-            outcome = UsageOutcome(allowed: true, used: try row.decode(column: Column.used.description, as: Int.self))
+            outcome = UsageOutcome(allowed: true, used: try row.decode(column: used.string, as: Int.self))
         } else {
             outcome = UsageOutcome(allowed: false, used: try await self.used(feature, by: userID, periodStart: periodStart))
         }

@@ -13,28 +13,25 @@ import Fluent
 ///   (`MigrationUpgradeTests`, `FirstReleaseUpgradeTests`).
 ///
 /// The number is the position in the plan, written out so that the order is explicit and a
-/// reordering or a gap shows in review and in `MigrationPlanTests`. Migrations 1–12 are the first
-/// release, kept as it landed in `HirebaseMigrations.all`; their files carry no number because
-/// landed files are not renamed.
+/// reordering or a gap shows in review and in `MigrationPlanTests`. Migrations 1–15 are the list
+/// `HirebaseMigrations.all` as it landed (1–12 the first release, 13–15 issue 7's); that file is
+/// frozen like every landed one, so later migrations are numbered here, from 16.
 enum MigrationPlan {
     /// A migration and its number (1 is the first applied).
     typealias Numbered = (number: Int, migration: any AsyncMigration)
 
-    /// The first release: numbers 1–12, in the order of `HirebaseMigrations.all`.
-    static let firstRelease: [Numbered] = HirebaseMigrations.all.enumerated().map { (number: $0.offset + 1, migration: $0.element) }
+    /// The landed list: numbers 1–15, in the order of `HirebaseMigrations.all`.
+    static let landedList: [Numbered] = HirebaseMigrations.all.enumerated().map { (number: $0.offset + 1, migration: $0.element) }
 
-    /// Migrations after the first release, oldest first. Append only: the next takes the last
+    /// Migrations after the landed list, oldest first. Append only: the next takes the last
     /// number + 1; a landed entry is never moved, renumbered or removed (the check script holds
     /// the landed entries in `scripts/landed-migrations.txt`).
     static let added: [Numbered] = [
-        (13, CreateRateLimitBuckets()),
-        (14, AddInvitationScoredBy()),
-        (15, AddCSRFTokenOrder()),
         (16, AddJobAndApplicationVersions()),
     ]
 
-    /// The whole plan, numbered: the first release, then `added`.
-    static let numbered: [Numbered] = firstRelease + added
+    /// The whole plan, numbered: the landed list, then `added`.
+    static let numbered: [Numbered] = landedList + added
 
     /// The whole plan in order, as `app.migrations` takes it.
     static let all: [any AsyncMigration] = numbered.map { $0.migration }

@@ -88,13 +88,10 @@ struct BillingService: UsageMetering {
     /// - Throws: `AppError` for Stripe's failures (503/504/502, `StripeError.appError`).
     func createCheckout(_ input: CheckoutInput, for user: AuthenticatedUser, on db: any Database, logger: Logger) async throws -> CheckoutSession {
         let customerID = try await customer(for: user, on: db)
-        let session: CheckoutSession
-        do throws(StripeError) {
-            session = try await stripe.createCheckoutSession(
+        let session = try await StripeError.answering { () async throws(StripeError) in
+            try await stripe.createCheckoutSession(
                 customerID: customerID, priceID: input.priceID, userID: user.id, successURL: input.successURL,
                 cancelURL: input.cancelURL, idempotencyKey: "hirebase-checkout-\(UUID().uuidString.lowercased())")
-        } catch {
-            throw error.appError
         }
         logger.info("checkout session created", metadata: ["plan": .string(input.plan.name)])
         return session
@@ -106,11 +103,8 @@ struct BillingService: UsageMetering {
     private func customer(for user: AuthenticatedUser, on db: any Database) async throws -> String {
         let store = BillingStore(db: db)
         if let linked = try await store.customerID(of: user.id) { return linked }
-        let created: Customer
-        do throws(StripeError) {
-            created = try await stripe.createCustomer(userID: user.id, email: user.email, idempotencyKey: "hirebase-customer-\(user.id.lowercased)")
-        } catch {
-            throw error.appError
+        let created = try await StripeError.answering { () async throws(StripeError) in
+            try await stripe.createCustomer(userID: user.id, email: user.email, idempotencyKey: "hirebase-customer-\(user.id.lowercased)")
         }
         try await store.linkCustomer(created.id, to: user.id, at: clock.now())
         guard let linked = try await store.customerID(of: user.id) else { throw AppError(.internalServerError, detail: "Internal server error") }
@@ -140,11 +134,8 @@ struct BillingService: UsageMetering {
     /// - Parameter sessionID: a Stripe id (letters, digits, `_`; checked by the caller).
     /// - Throws: 403 another user's session, 409 any mismatch (nothing stored), Stripe's failures.
     func confirmCheckout(sessionID: String, userID: UUID, on db: any Database, logger: Logger) async throws -> Confirmation {
-        let session: CheckoutSession
-        do throws(StripeError) {
-            session = try await stripe.retrieveCheckoutSession(id: sessionID)
-        } catch {
-            throw error.appError
+        let session = try await StripeError.answering { () async throws(StripeError) in
+            try await stripe.retrieveCheckoutSession(id: sessionID)
         }
         guard session.ownerID == userID else { throw AppError.forbidden("This checkout session belongs to another user") }
         guard session.isCompletedSubscriptionPurchase else {
@@ -159,11 +150,8 @@ struct BillingService: UsageMetering {
         guard let subscriptionID = session.subscriptionID, let customerID = session.customerID else {
             throw AppError.conflict("The checkout session has no subscription")
         }
-        let subscription: Subscription
-        do throws(StripeError) {
-            subscription = try await stripe.retrieveSubscription(id: subscriptionID)
-        } catch {
-            throw error.appError
+        let subscription = try await StripeError.answering { () async throws(StripeError) in
+            try await stripe.retrieveSubscription(id: subscriptionID)
         }
         try await BillingStore(db: db).linkCustomer(customerID, to: userID, at: clock.now())
         try await apply(.subscription(subscription), of: userID, at: StripeWatermark(readAt: clock.now()), on: db)
@@ -194,13 +182,18 @@ struct BillingService: UsageMetering {
         }
         let key = "hirebase-cancel-\(id)-\(atPeriodEnd ? "period-end" : "now")"
         let change: SubscriptionChange
-        switch await requestCancel(id: id, atPeriodEnd: atPeriodEnd, key: key) {
+        let stripe = self.stripe
+        switch await StripeError.result({ () async throws(StripeError) in
+            atPeriodEnd
+                ? try await stripe.updateSubscription(id: id, cancelAtPeriodEnd: true, idempotencyKey: key)
+                : try await stripe.cancelSubscription(id: id, idempotencyKey: key)
+        }) {
         case .success(let subscription):
             change = .subscription(subscription)
         case .failure(.invalidRequest), .failure(.notFound):
             // Already cancelled at Stripe (or gone): answer the current state, not a 500.
             logger.warning("cancel refused by Stripe; answering the current state", metadata: ["subscription-id": .string(id)])
-            switch await retrieve(id: id) {
+            switch await StripeError.result({ () async throws(StripeError) in try await stripe.retrieveSubscription(id: id) }) {
             case .success(let subscription):
                 change = .subscription(subscription)
             case .failure(.notFound):
@@ -214,24 +207,6 @@ struct BillingService: UsageMetering {
         try await apply(change, of: userID, at: StripeWatermark(readAt: clock.now()), on: db)
         logger.info("subscription cancellation requested", metadata: ["at-period-end": .stringConvertible(atPeriodEnd)])
         return try await status(of: userID, on: db)
-    }
-
-    private func requestCancel(id: String, atPeriodEnd: Bool, key: String) async -> Result<Subscription, StripeError> {
-        do throws(StripeError) {
-            return .success(atPeriodEnd
-                ? try await stripe.updateSubscription(id: id, cancelAtPeriodEnd: true, idempotencyKey: key)
-                : try await stripe.cancelSubscription(id: id, idempotencyKey: key))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private func retrieve(id: String) async -> Result<Subscription, StripeError> {
-        do throws(StripeError) {
-            return .success(try await stripe.retrieveSubscription(id: id))
-        } catch {
-            return .failure(error)
-        }
     }
 
     // MARK: - Webhook events

@@ -25,3 +25,25 @@ extension StripeError {
         }
     }
 }
+
+extension StripeError {
+    /// Runs a Stripe call and answers its failure as the endpoint's `AppError` (`appError`).
+    /// - Throws: `AppError`.
+    static func answering<T>(_ call: () async throws(StripeError) -> T) async throws -> T {
+        do throws(StripeError) {
+            return try await call()
+        } catch {
+            throw error.appError
+        }
+    }
+
+    /// Runs a Stripe call and keeps its typed failure, for a caller that answers some failures
+    /// itself (a cancel Stripe refuses, a subscription Stripe no longer knows).
+    static func result<T>(_ call: () async throws(StripeError) -> T) async -> Result<T, StripeError> {
+        do throws(StripeError) {
+            return .success(try await call())
+        } catch {
+            return .failure(error)
+        }
+    }
+}

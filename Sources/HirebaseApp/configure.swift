@@ -58,7 +58,10 @@ public func configure(
     app.hirebase = try await ServiceFactory.make(for: app, config: config, overrides: overrides)
 
     if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(MigrationPlan.all) }
-    if backgroundJobs { startBackgroundJobs(app, config: config) }
+    if backgroundJobs {
+        startBackgroundJobs(app, config: config)
+        if let listener = try ChangeListener.make(for: app, config: config, services: app.hirebase) { app.lifecycle.use(listener) }
+    }
 
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(CheckConfigCommand(), as: "check-config")

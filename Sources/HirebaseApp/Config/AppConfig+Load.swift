@@ -92,6 +92,8 @@ private struct EnvironmentReader {
             database = .sqliteFile(path: "hirebase.sqlite")
         }
         report.configured.append("database: \(database.redacted)")
+        let billingCacheTTL = number("BILLING_CACHE_TTL_SECONDS", default: 5, range: 0...3600)
+        let notifications = changeNotifications(for: database, cacheTTL: billingCacheTTL)
 
         // Auth: HS256 secret and/or JWKS.
         let supabaseURL = url("SUPABASE_URL")
@@ -247,6 +249,30 @@ private struct EnvironmentReader {
             sweepIntervalSeconds: number("SWEEP_INTERVAL_SECONDS", default: 60, range: 0.05...86400),
             matchCacheMegabytes: Int(number("MATCH_CACHE_MB", default: 256, range: 1...65536)),
             rateLimits: rateLimits, trustedProxies: trustedProxies,
+            changeNotifications: notifications, billingCacheTTLSeconds: billingCacheTTL,
             report: report)
+    }
+
+    /// Where change announcements are received (`DATABASE_DIRECT_URL`, else `DATABASE_URL` when
+    /// it is PostgreSQL; `DATABASE_NOTIFICATIONS=off` turns them off), with its report line.
+    mutating func changeNotifications(for database: AppConfig.DatabaseTarget, cacheTTL: Double) -> AppConfig.DatabaseTarget? {
+        let direct = value("DATABASE_DIRECT_URL")
+        if let direct, !(direct.lowercased().hasPrefix("postgres://") || direct.lowercased().hasPrefix("postgresql://")) {
+            problems.append("DATABASE_DIRECT_URL must start with postgres:// or postgresql://")
+        }
+        let mode = value("DATABASE_NOTIFICATIONS")?.lowercased() ?? "listen"
+        guard ["listen", "off"].contains(mode) else {
+            problems.append("DATABASE_NOTIFICATIONS must be listen or off")
+            return nil
+        }
+        let fallback = "billing snapshots of other instances' changes served up to \(cacheTTL.formatted()) s (BILLING_CACHE_TTL_SECONDS)"
+        guard case .postgres(let url) = database else { return nil }
+        guard mode == "listen" else {
+            report.configured.append("change notifications: off; \(fallback)")
+            return nil
+        }
+        let target = AppConfig.DatabaseTarget.postgres(url: direct ?? url)
+        report.configured.append("change notifications: LISTEN on \(target.redacted)" + (direct == nil ? " (behind a transaction-mode pooler set DATABASE_DIRECT_URL or DATABASE_NOTIFICATIONS=off)" : ""))
+        return target
     }
 }

@@ -119,6 +119,12 @@ public struct AppConfig: Sendable {
     public var rateLimits: RateLimitPolicy
     /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`: addresses or CIDR networks).
     public var trustedProxies: [IPNetwork]
+    /// The PostgreSQL connection change announcements are received on (`DATABASE_DIRECT_URL`,
+    /// else `DATABASE_URL`); `nil` on SQLite or with `DATABASE_NOTIFICATIONS=off`.
+    public var changeNotifications: DatabaseTarget?
+    /// Seconds a cached billing snapshot is served when changes made by other instances are not
+    /// announced (`BILLING_CACHE_TTL_SECONDS`, default 5; 0 turns the cache off).
+    public var billingCacheTTLSeconds: Double
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
 }

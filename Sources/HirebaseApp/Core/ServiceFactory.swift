@@ -84,7 +84,11 @@ enum ServiceFactory {
             jobPageFetcher = SafeJobPageFetcher(httpClient: app.http.client.shared, allowPrivateHosts: Set(config.scrapeAllowPrivateHosts),
                                                 resolver: resolver)
         }
-        let billing = BillingService(plans: plans, cache: SubscriptionCache(clock: clock), stripe: stripe, clock: clock)
+        let billing = BillingService(
+            plans: plans,
+            cache: BillingSnapshotCache(unannouncedTTL: config.billingCacheTTLSeconds,
+                                        announcedTTL: config.billingCacheTTLSeconds == 0 ? 0 : 300, clock: clock),
+            stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
         return HirebaseServices(
             config: config,

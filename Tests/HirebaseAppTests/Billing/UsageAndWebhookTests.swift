@@ -171,10 +171,13 @@ struct StripeWebhookTests {
         }
     }
 
-    /// The subscription cache serves a state for 30 s of the injected clock, then reads again.
+    /// Without announcements, a cached snapshot is served for `BILLING_CACHE_TTL_SECONDS` of the
+    /// injected clock, then read again.
     @Test func theSubscriptionCacheExpiresOnTheInjectedClock() async throws {
         let clock = ManualClock()
-        try await withHirebase(on: .sqlite, environment: billingEnvironment, overrides: ServiceOverrides(clock: clock.wall)) { app in
+        var environment = billingEnvironment
+        environment["BILLING_CACHE_TTL_SECONDS"] = "30"
+        try await withHirebase(on: .sqlite, environment: environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
             let user = TestUser()
             let now = Int(clock.date.timeIntervalSince1970)
             let created = StripeEvents.event(type: "customer.subscription.created", created: now,

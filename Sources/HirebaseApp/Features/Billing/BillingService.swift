@@ -14,8 +14,8 @@ import Logging
 struct BillingService: UsageMetering {
     /// The plans file.
     let plans: PlanCatalog
-    /// Stored subscriptions by user, for at most its TTL.
-    let cache: SubscriptionCache
+    /// Each user's subscription and usage, dropped when they change here or anywhere.
+    let cache: BillingSnapshotCache
     /// Stripe's API (`UnconfiguredStripeClient` without a secret key: calls throw `.notConfigured`).
     let stripe: any StripeAPI
     /// The time of periods, cache expiry, direct reads' watermarks and stored timestamps.
@@ -25,9 +25,10 @@ struct BillingService: UsageMetering {
 
     /// The user's stored subscription, through the cache.
     func subscription(of userID: UUID, on db: any Database) async throws -> SubscriptionRecord? {
-        if let cached = await cache.get(userID) { return cached }
+        if let cached = cache.record(of: userID) { return cached }
+        let ticket = cache.ticket()
         let stored = try await BillingStore(db: db).subscription(of: userID)
-        await cache.set(userID, stored)
+        cache.store(stored, of: userID, readAfter: ticket)
         return stored
     }
 
@@ -42,6 +43,7 @@ struct BillingService: UsageMetering {
         let outcome = try await BillingStore(db: db).consumeUsage(
             feature, quantity: quantity, limit: limit, by: userID, periodStart: standing.period.start,
             idempotencyKey: idempotencyKey, at: clock.now())
+        if outcome.counted { cache.drop(userID) }
         return UsageDecision(allowed: outcome.allowed, plan: standing.plan.name, used: outcome.used, limit: limit, periodEnd: standing.period.end)
     }
 
@@ -62,11 +64,23 @@ struct BillingService: UsageMetering {
         var used: [PlanFeature: Int]
     }
 
-    /// The user's status now.
+    /// The user's status now: no query while the user's snapshot is cached.
     func status(of userID: UUID, on db: any Database) async throws -> Status {
         let standing = try await standing(of: userID, on: db)
-        let used = try await BillingStore(db: db).usage(by: userID, periodStart: standing.period.start)
+        let start = standing.period.start
+        if let used = cache.usage(of: userID, periodStart: start) {
+            return Status(userID: userID, standing: standing, used: used)
+        }
+        let ticket = cache.ticket()
+        let used = try await BillingStore(db: db).usage(by: userID, periodStart: start)
+        cache.store(BillingSnapshotCache.Usage(periodStart: start, used: used), of: userID, readAfter: ticket)
         return Status(userID: userID, standing: standing, used: used)
+    }
+
+    /// Drops the user's cached snapshot after a transaction that consumed their usage committed
+    /// (`consume` run inside a caller's transaction cannot know when that happens).
+    func usageChanged(of userID: UUID) {
+        cache.drop(userID)
     }
 
     // MARK: - Checkout
@@ -274,7 +288,7 @@ struct BillingService: UsageMetering {
             }
             throw error
         }
-        if let touched { await cache.invalidate(touched) }
+        if let touched { cache.drop(touched) }
         logger.info("Stripe event applied", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
         return .applied
     }
@@ -333,7 +347,7 @@ struct BillingService: UsageMetering {
         try await BillingStore(db: db).transaction { store in
             try await update(change, of: userID, at: watermark, in: store)
         }
-        await cache.invalidate(userID)
+        cache.drop(userID)
     }
 
     /// Applies `change` under the user's billing lock, inside `store`'s transaction: the one path
@@ -343,6 +357,7 @@ struct BillingService: UsageMetering {
         let stored = try await store.subscription(of: userID)
         if let record = SubscriptionReducer.apply(change, to: stored, at: watermark, plans: plans).record {
             try await store.save(record, for: userID, at: clock.now())
+            try await store.announceChange(of: userID)
         }
     }
 }

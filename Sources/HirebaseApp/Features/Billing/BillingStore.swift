@@ -112,6 +112,8 @@ struct BillingStore: Sendable {
         var allowed: Bool
         /// Uses in the period after this call (including it when it consumed).
         var used: Int
+        /// Whether this call added to the count (not a refusal, a check or a replayed key).
+        var counted = false
     }
 
     /// Uses of `feature` by the user so far in the period starting at `periodStart`.
@@ -143,72 +145,93 @@ struct BillingStore: Sendable {
     /// Records `quantity` uses when they fit `limit` (`nil` = unlimited); nothing when not.
     ///
     /// N concurrent consumers of a limit L get exactly min(N, L) "allowed", on SQLite and
-    /// PostgreSQL alike: the increment is one conditional `UPDATE` on the counter row. Runs in the
-    /// caller's transaction where there is one, so that a failed action counts nothing.
+    /// PostgreSQL alike: the increment is one conditional upsert of the counter row
+    /// (``countUses(_:quantity:limit:by:periodStart:)``). Without an idempotency key that one
+    /// statement is the whole call (it runs in the caller's transaction where there is one, so
+    /// that a failed action counts nothing); with a key, the key's record is read and written in
+    /// the same transaction as the count.
     /// - Parameter idempotencyKey: when given and seen before for this user and feature, the
     ///   first answer is returned and nothing is counted.
     /// - Throws: 400 when the key was used before with another quantity.
     func consumeUsage(
         _ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date, idempotencyKey: String?, at now: Date
     ) async throws -> UsageOutcome {
+        guard let key = idempotencyKey else {
+            return try await countUses(feature, quantity: quantity, limit: limit, by: userID, periodStart: periodStart)
+        }
         do {
             return try await transaction { store in
-                try await store.consumeLocked(feature, quantity: quantity, limit: limit, by: userID, periodStart: periodStart,
-                                              idempotencyKey: idempotencyKey, at: now)
+                try await store.consumeOnce(feature, quantity: quantity, limit: limit, by: userID, periodStart: periodStart,
+                                            idempotencyKey: key, at: now)
             }
         } catch {
             // A concurrent request with the same idempotency key won; ours rolled back whole.
-            guard let constraint = error as? any DatabaseError, constraint.isConstraintFailure, let key = idempotencyKey,
+            guard let constraint = error as? any DatabaseError, constraint.isConstraintFailure,
                   let earlier = try await usageRecord(feature, by: userID, key: key) else { throw error }
-            return UsageOutcome(allowed: earlier.allowed, used: earlier.used)
+            return UsageOutcome(allowed: earlier.allowed, used: earlier.used, counted: false)
         }
     }
 
-    private func consumeLocked(
-        _ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date, idempotencyKey: String?, at now: Date
+    private func consumeOnce(
+        _ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date, idempotencyKey key: String, at now: Date
     ) async throws -> UsageOutcome {
-        if let key = idempotencyKey, let earlier = try await usageRecord(feature, by: userID, key: key) {
+        if let earlier = try await usageRecord(feature, by: userID, key: key) {
             guard earlier.quantity == quantity else {
                 throw AppError.invalidField("idempotencyKey", "was used before with another quantity (\(earlier.quantity))")
             }
-            return UsageOutcome(allowed: earlier.allowed, used: earlier.used)
+            return UsageOutcome(allowed: earlier.allowed, used: earlier.used, counted: false)
         }
-        let (user, featureColumn, period, used) = (UsageCounter.column(\.$userID), UsageCounter.column(\.$feature),
-                                                   UsageCounter.column(\.$periodStartMicros), UsageCounter.column(\.$used))
-        let start = periodStart.microsecondsSince1970
-        try await db.sql.insert(into: UsageCounter.schema)
-            .columns(UsageCounter.column(\.$id), user, featureColumn, period, used)
-            .values(SQLBind(UUID()), SQLBind(userID), SQLBind(feature.rawValue), SQLBind(start), SQLBind(0))
-            .ignoringConflicts(with: [user.string, featureColumn.string, period.string])
-            .run()
-        var update = try db.sql.update(UsageCounter.schema)
-            .set(used, to: SQLBinaryExpression(used, .add, SQLBind(quantity)))
-            .where(user, .equal, SQLBind(userID))
-            .where(featureColumn, .equal, SQLBind(feature.rawValue))
-            .where(period, .equal, SQLBind(start))
-        if let limit {
-            update = update.where(SQLBinaryExpression(SQLBinaryExpression(used, .add, SQLBind(quantity)), .lessThanOrEqual, SQLBind(limit)))
-        }
-        let rows = try await update.returning(used).all()
-        let outcome: UsageOutcome
-        if let row = rows.first {
-            outcome = UsageOutcome(allowed: true, used: try row.decode(column: used.string, as: Int.self))
-        } else {
-            outcome = UsageOutcome(allowed: false, used: try await self.used(feature, by: userID, periodStart: periodStart))
-        }
-        if let key = idempotencyKey {
-            let record = UsageRecord()
-            record.userID = userID
-            record.feature = feature.rawValue
-            record.idempotencyKey = key
-            record.periodStartMicros = start
-            record.quantity = quantity
-            record.allowed = outcome.allowed
-            record.used = outcome.used
-            record.createdAt = now
-            try await record.create(on: db)
-        }
+        let outcome = try await countUses(feature, quantity: quantity, limit: limit, by: userID, periodStart: periodStart)
+        let record = UsageRecord()
+        record.userID = userID
+        record.feature = feature.rawValue
+        record.idempotencyKey = key
+        record.periodStartMicros = periodStart.microsecondsSince1970
+        record.quantity = quantity
+        record.allowed = outcome.allowed
+        record.used = outcome.used
+        record.createdAt = now
+        try await record.create(on: db)
         return outcome
+    }
+
+    /// Adds `quantity` to the user's counter of `feature` for the period when the sum fits
+    /// `limit`, in one statement: an `INSERT ... SELECT ... WHERE fits ON CONFLICT DO UPDATE
+    /// ... WHERE fits RETURNING used` (SQLite's upsert needs the `WHERE` on its `SELECT`, and
+    /// the same text runs on PostgreSQL). On PostgreSQL a counted use is announced to every
+    /// instance in the same statement (`pg_notify`, delivered at commit).
+    private func countUses(_ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date) async throws -> UsageOutcome {
+        let (id, user, featureColumn, period, used) = (UsageCounter.column(\.$id), UsageCounter.column(\.$userID), UsageCounter.column(\.$feature),
+                                                       UsageCounter.column(\.$periodStartMicros), UsageCounter.column(\.$used))
+        let table = SQLIdentifier(UsageCounter.schema)
+        func fits(_ current: any SQLExpression) -> any SQLExpression {
+            guard let limit else { return SQLLiteral.boolean(true) }
+            return SQLBinaryExpression(SQLBinaryExpression(current, .add, SQLBind(quantity)), .lessThanOrEqual, SQLBind(limit))
+        }
+        let current = SQLColumn(used, table: table)
+        var upsert: SQLQueryString = """
+            INSERT INTO \(table) (\(id), \(user), \(featureColumn), \(period), \(used))
+            SELECT \(bind: UUID()), \(bind: userID), \(bind: feature.rawValue), \(bind: periodStart.microsecondsSince1970), \(bind: quantity)
+            WHERE \(fits(SQLLiteral.numeric("0")))
+            ON CONFLICT (\(user), \(featureColumn), \(period)) DO UPDATE SET \(used) = \(current) + \(bind: quantity) WHERE \(fits(current))
+            RETURNING \(used)
+            """
+        if db.isPostgres {
+            upsert = """
+                WITH counted AS (\(upsert)) SELECT counted.\(used), pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: ChangeAnnouncement.billing(userID).payload)) FROM counted
+                """
+        }
+        if let row = try await db.sql.raw(upsert).first() {
+            return UsageOutcome(allowed: true, used: try row.decode(column: used.string, as: Int.self), counted: true)
+        }
+        return UsageOutcome(allowed: false, used: try await self.used(feature, by: userID, periodStart: periodStart), counted: false)
+    }
+
+    /// Tells every instance that the user's billing (subscription or usage) changed: on
+    /// PostgreSQL a `pg_notify` in the current transaction, delivered when it commits (see
+    /// `ChangeListener`); nothing on SQLite, whose one process drops its own cache.
+    func announceChange(of userID: UUID) async throws {
+        try await db.announce(.billing(userID))
     }
 
     private func usageRecord(_ feature: PlanFeature, by userID: UUID, key: String) async throws -> UsageRecord? {

@@ -25,6 +25,11 @@ public protocol UsageMetering: Sendable {
     /// Records `quantity` uses of `feature` by `userID` when they fit the plan.
     /// - Returns: the decision; nothing is recorded when `allowed` is false.
     func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision
+
+    /// To be called after the caller's transaction that consumed commits: drops what this
+    /// instance cached of the user's usage (a read between the consumption and the commit saw
+    /// the old count).
+    func usageChanged(of userID: UUID)
 }
 
 extension UsageMetering {

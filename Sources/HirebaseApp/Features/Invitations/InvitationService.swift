@@ -61,6 +61,7 @@ struct InvitationService: Sendable {
                 try await store.insert(invitation, on: tx)
                 try await outbox.insert(email, on: tx)
             }
+            usage.usageChanged(of: user.id)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Another instance created the same open invitation between our check and insert.
             let existing = try await store.findOpen(openKey: openKey ?? "", on: db)

@@ -1,0 +1,153 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import FluentPostgresDriver
+import PostgresNIO
+import Vapor
+
+/// Receives every instance's `ChangeAnnouncement`s: one PostgreSQL connection of its own (a
+/// session, so never through a transaction-mode pooler: `DATABASE_DIRECT_URL`) that runs
+/// `LISTEN hirebase_changes` and hands each notification to `deliver`.
+///
+/// - `deliver(.listening)` once `LISTEN` is in place, `deliver(.interrupted)` when the
+///   connection is lost or cannot be opened: between the two, announcements may have been
+///   missed, so a cache that relies on them must fall back to its short TTL.
+/// - A lost connection is opened again after 0.5 s, doubling up to 30 s.
+/// - A heartbeat (`SELECT 1` every `heartbeat`, answered within 5 s) notices a connection that
+///   died without closing (a dropped network path), which `LISTEN` alone never would.
+final class ChangeListener: LifecycleHandler, Sendable {
+    /// What the listener reports.
+    enum Event: Sendable, Equatable {
+        case listening
+        case interrupted
+        case announced(ChangeAnnouncement)
+    }
+
+    private let configuration: PostgresConnection.Configuration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let heartbeat: Duration
+    private let deliver: @Sendable (Event) -> Void
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    /// - Parameters:
+    ///   - url: a `postgres://` URL of a direct (session) connection.
+    ///   - heartbeat: how often the connection is checked.
+    ///   - deliver: called for each event, on the listener's task; must not block.
+    /// - Throws: when `url` cannot be read.
+    init(url: String, eventLoopGroup: any EventLoopGroup, logger: Logger, heartbeat: Duration = .seconds(10),
+         deliver: @escaping @Sendable (Event) -> Void) throws {
+        configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.heartbeat = heartbeat
+        self.deliver = deliver
+    }
+
+    /// Starts listening in the background (again after `stop`).
+    func start() {
+        task.withLockedValue { task in
+            guard task == nil else { return }
+            task = Task { await self.run() }
+        }
+    }
+
+    /// Stops listening and waits until the connection is closed.
+    func stop() async {
+        let running = task.withLockedValue { task in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
+    }
+
+    func didBootAsync(_ application: Application) async throws { start() }
+
+    func shutdownAsync(_ application: Application) async { await stop() }
+
+    private func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let listened = NIOLockedValueBox(false)
+            do {
+                try await listenOnce { listened.withLockedValue { $0 = true } }
+            } catch is CancellationError {
+            } catch {
+                if !Task.isCancelled {
+                    logger.warning("change notifications interrupted; caches fall back to their TTL", metadata: ["error": .string(String(reflecting: error))])
+                }
+            }
+            deliver(.interrupted)
+            guard !Task.isCancelled else { return }
+            // Back-off starts over after a connection that worked.
+            failures = listened.withLockedValue { $0 } ? 1 : failures + 1
+            let delay = min(30.0, 0.5 * pow(2.0, Double(min(failures - 1, 10))))
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+        }
+    }
+
+    private struct ConnectionEnded: Error {}
+    private struct HeartbeatTimedOut: Error {}
+
+    private func listenOnce(connected: @Sendable () -> Void) async throws {
+        let connection = try await PostgresConnection.connect(on: eventLoopGroup.next(), configuration: configuration, id: 1, logger: logger)
+        do {
+            try await connection.listen(on: ChangeAnnouncement.channel) { notifications in
+                connected()
+                deliver(.listening)
+                logger.debug("listening for change announcements")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    let (deliver, heartbeat, logger) = (self.deliver, self.heartbeat, self.logger)
+                    group.addTask {
+                        for try await notification in notifications {
+                            if let change = ChangeAnnouncement(payload: notification.payload) { deliver(.announced(change)) }
+                        }
+                        throw ConnectionEnded()
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: heartbeat)
+                            try await Self.withDeadline(.seconds(5)) {
+                                _ = try await connection.query("SELECT 1", logger: logger).collect()
+                            }
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+    }
+
+    private static func withDeadline(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw HeartbeatTimedOut()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}
+
+extension ChangeListener {
+    /// The listener that keeps `services`' caches fresh, when `config` names a connection for it.
+    static func make(for app: Application, config: AppConfig, services: HirebaseServices) throws -> ChangeListener? {
+        guard case .postgres(let url)? = config.changeNotifications else { return nil }
+        let cache = services.billing.cache
+        return try ChangeListener(url: url, eventLoopGroup: app.eventLoopGroup, logger: Logger(label: "hirebase.notifications")) { event in
+            switch event {
+            case .listening: cache.setFreshness(.announced)
+            case .interrupted: cache.setFreshness(.unannounced)
+            case .announced(.billing(let userID)): cache.drop(userID)
+            }
+        }
+    }
+}

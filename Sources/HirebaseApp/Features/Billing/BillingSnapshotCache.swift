@@ -1,0 +1,177 @@
+import BillingCore
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Per-instance cache of each user's billing snapshot: the stored subscription and the usage of
+/// the current period, so that `GET /subscription-status` and the limit checks of metered
+/// requests need no query while nothing changed.
+///
+/// **How long an entry is served** depends on how changes made elsewhere reach this instance
+/// (`freshness`):
+/// - `.announced`: a `ChangeListener` is connected to PostgreSQL (`LISTEN`); every change on
+///   any instance is announced in its own transaction (`pg_notify`, delivered at commit), and the
+///   entry is dropped when the announcement arrives, typically within milliseconds. Entries are
+///   still served at most `announcedTTL` (default 300 s), a safety net.
+/// - `.unannounced`: no listener (SQLite, where one process serves the file; PostgreSQL behind a
+///   transaction-mode pooler without `DATABASE_DIRECT_URL`; or while the listener reconnects).
+///   Changes made through this instance drop the entry at once; changes made elsewhere are seen
+///   within `unannouncedTTL` (`BILLING_CACHE_TTL_SECONDS`, default 5 s).
+///
+/// Limits are enforced by the database whatever the cache says (`BillingStore.consumeUsage`), so
+/// a stale entry can delay what a status read shows by those bounds, never let usage pass a limit.
+///
+/// **No stale write-back.** A reader takes a `Ticket` before it queries; an entry it read is kept
+/// only if no change of that user (and no `dropAll`) was seen since the ticket, so an answer read
+/// before a change cannot be cached after the change's announcement.
+///
+/// **Bounded:** at most `capacity` users (default 100,000; then it starts over), a few hundred
+/// bytes each.
+final class BillingSnapshotCache: Sendable {
+    /// How changes made by other instances reach this one.
+    enum Freshness: Sendable, Equatable {
+        case announced, unannounced
+    }
+
+    /// The moment a read began (see "No stale write-back").
+    struct Ticket: Sendable {
+        fileprivate var generation: UInt64
+    }
+
+    /// The usage of every plan feature in the period starting at `periodStart`.
+    struct Usage: Sendable, Equatable {
+        var periodStart: Date
+        var used: [PlanFeature: Int]
+    }
+
+    private struct Entry {
+        /// `nil` when not read yet; `.some(nil)` when the user has no subscription.
+        var record: SubscriptionRecord??
+        var usage: Usage?
+        var storedAt: Date
+        /// The generation of the last change seen for this user.
+        var changedAt: UInt64
+    }
+
+    private struct State {
+        var entries: [UUID: Entry] = [:]
+        var generation: UInt64 = 0
+        /// Readers whose ticket is older than this store nothing (after `dropAll` or a restart
+        /// of the map).
+        var floor: UInt64 = 0
+        var freshness: Freshness
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let clock: WallClock
+    /// Seconds an entry is served while changes are announced.
+    let announcedTTL: TimeInterval
+    /// Seconds an entry is served while they are not.
+    let unannouncedTTL: TimeInterval
+    /// The most users kept.
+    let capacity: Int
+
+    /// - Parameters:
+    ///   - unannouncedTTL: seconds an entry is served when changes elsewhere are not announced.
+    ///   - announcedTTL: seconds an entry is served while a listener delivers announcements.
+    ///   - clock: the time source that expires entries.
+    init(unannouncedTTL: TimeInterval = 5, announcedTTL: TimeInterval = 300, capacity: Int = 100_000, clock: WallClock) {
+        self.unannouncedTTL = unannouncedTTL
+        self.announcedTTL = announcedTTL
+        self.capacity = max(1, capacity)
+        self.clock = clock
+        state = NIOLockedValueBox(State(freshness: .unannounced))
+    }
+
+    /// How changes elsewhere reach this instance now.
+    var freshness: Freshness { state.withLockedValue { $0.freshness } }
+
+    /// Says whether announcements are being received. Either switch drops every entry: while
+    /// the listener was away, announcements may have been missed.
+    func setFreshness(_ freshness: Freshness) {
+        state.withLockedValue { state in
+            guard state.freshness != freshness else { return }
+            state.freshness = freshness
+            Self.dropAll(&state)
+        }
+    }
+
+    /// A ticket to present when storing what a read is about to fetch.
+    func ticket() -> Ticket {
+        state.withLockedValue { Ticket(generation: $0.generation) }
+    }
+
+    /// The cached subscription: `nil` when not cached (or expired), `.some(nil)` when the user is
+    /// cached as having none.
+    func record(of userID: UUID) -> SubscriptionRecord?? {
+        let now = clock.now()
+        return state.withLockedValue { state in
+            guard let entry = state.entries[userID], live(entry, state: state, at: now) else { return nil }
+            return entry.record
+        }
+    }
+
+    /// The cached usage of the period starting at `periodStart`, if cached for that period.
+    func usage(of userID: UUID, periodStart: Date) -> [PlanFeature: Int]? {
+        let now = clock.now()
+        return state.withLockedValue { state in
+            guard let entry = state.entries[userID], live(entry, state: state, at: now),
+                  let usage = entry.usage, usage.periodStart == periodStart else { return nil }
+            return usage.used
+        }
+    }
+
+    /// Keeps the user's subscription (`nil`: none), read after `ticket` was taken.
+    func store(_ record: SubscriptionRecord?, of userID: UUID, readAfter ticket: Ticket) {
+        update(userID, readAfter: ticket) { $0.record = .some(record) }
+    }
+
+    /// Keeps the user's usage, read after `ticket` was taken.
+    func store(_ usage: Usage, of userID: UUID, readAfter ticket: Ticket) {
+        update(userID, readAfter: ticket) { $0.usage = usage }
+    }
+
+    /// Forgets the user's snapshot: a change of their subscription or usage was made here or
+    /// announced by another instance.
+    func drop(_ userID: UUID) {
+        state.withLockedValue { state in
+            state.generation += 1
+            if state.entries.count >= capacity, state.entries[userID] == nil { Self.dropAll(&state) }
+            state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation)
+        }
+    }
+
+    /// Forgets every snapshot.
+    func dropAll() {
+        state.withLockedValue { Self.dropAll(&$0) }
+    }
+
+    /// Users with an entry (a tombstone of a change included).
+    var count: Int { state.withLockedValue { $0.entries.count } }
+
+    private static func dropAll(_ state: inout State) {
+        state.generation += 1
+        state.floor = state.generation
+        state.entries.removeAll(keepingCapacity: true)
+    }
+
+    private func live(_ entry: Entry, state: State, at now: Date) -> Bool {
+        let ttl = state.freshness == .announced ? announcedTTL : unannouncedTTL
+        return now.timeIntervalSince(entry.storedAt) < ttl
+    }
+
+    private func update(_ userID: UUID, readAfter ticket: Ticket, _ change: (inout Entry) -> Void) {
+        let now = clock.now()
+        state.withLockedValue { state in
+            guard ticket.generation >= state.floor else { return }
+            var entry = state.entries[userID] ?? Entry(record: nil, usage: nil, storedAt: now, changedAt: 0)
+            // A change seen after the read began: what was read may be older than it.
+            guard entry.changedAt <= ticket.generation else { return }
+            if !live(entry, state: state, at: now) {
+                entry = Entry(record: nil, usage: nil, storedAt: now, changedAt: entry.changedAt)
+            }
+            change(&entry)
+            if state.entries[userID] == nil, state.entries.count >= capacity { Self.dropAll(&state); return }
+            state.entries[userID] = entry
+        }
+    }
+}

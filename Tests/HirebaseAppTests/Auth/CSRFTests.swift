@@ -5,6 +5,15 @@ import Vapor
 import VaporTesting
 @testable import HirebaseApp
 
+@Suite("Stored form of secret tokens")
+struct SecretTokenHashTests {
+    /// SHA-256 known answers (FIPS 180-2 "abc"; the empty string), lower-case hex.
+    @Test func theStoredHashIsLowerCaseHexSHA256() {
+        #expect(SecretToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SecretToken.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
+
 @Suite("CSRF tokens")
 struct CSRFTests {
     @Test(arguments: TestDatabase.all)

@@ -7,8 +7,9 @@ extension Request {
     public func requireUser() async throws -> AuthenticatedUser {
         if let user = storage[AuthenticatedUserKey.self] { return user }
         guard let bearer = headers.bearerAuthorization else { throw AppError.unauthorized() }
-        let user = try await hirebase.tokenVerifier.verify(bearer.token, now: hirebase.clock.now())
-        try await hirebase.companies.users.recordSighting(of: user, at: hirebase.clock.now(), on: db)
+        let services = hirebase
+        let user = try await services.tokenVerifier.verify(bearer.token, now: services.clock.now())
+        try await services.companies.users.recordSighting(of: user, at: services.clock.now(), on: self.db)
         storage[AuthenticatedUserKey.self] = user
         logger[metadataKey: "user-id"] = .string(user.id.lowercased)
         return user

@@ -42,7 +42,7 @@ extension Request {
     /// whose class depends on the body (`verify-billing` with a `sessionId` is `costly`).
     /// - Throws: 429 `rate_limited` with `Retry-After` and the `RateLimit-*` headers when refused.
     func chargeRate(_ rateClass: RateClass, subject: String) async throws {
-        guard let decision = try await hirebase.rateLimiter.charge(rateClass, subject: subject, on: db) else { return }
+        guard let decision = try await hirebase.rateLimiter.charge(rateClass, subject: subject, on: self.db) else { return }
         rateLimitDecision = decision
         guard decision.allowed else {
             logger.notice("rate limited", metadata: ["rate-class": .string(rateClass.rawValue), "retry-after": .stringConvertible(decision.retryAfterSeconds)])

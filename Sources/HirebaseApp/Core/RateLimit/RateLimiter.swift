@@ -23,12 +23,12 @@ public struct RateLimiter: Sendable {
     /// Charges one call of `subject` to `rateClass`.
     /// - Returns: the decision, or `nil` when the class is off.
     /// - Throws: database errors (for the shared classes).
-    public func charge(_ rateClass: RateClass, subject: String, on db: any Database) async throws -> RateLimitDecision? {
+    public func charge(_ rateClass: RateClass, subject: String, on db: @autoclosure () -> any Database) async throws -> RateLimitDecision? {
         guard let limit = policy[rateClass] else { return nil }
         let key = "\(rateClass.rawValue):\(subject)"
         let micros = clock.now().microsecondsSince1970
         if rateClass.isShared {
-            return try await store.charge(rateClass, key: key, limit: limit, now: micros, on: db)
+            return try await store.charge(rateClass, key: key, limit: limit, now: micros, on: db())
         }
         return local.charge(rateClass, key: key, limit: limit, now: micros)
     }

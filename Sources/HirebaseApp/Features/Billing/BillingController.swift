@@ -69,7 +69,7 @@ struct BillingController: RouteCollection {
     @Sendable
     func status(req: Request) async throws -> SubscriptionStatusResponse {
         let user = try await req.requireUser()
-        let query = try req.query.decode(SubscriptionStatusQuery.self)
+        let query = req.url.query == nil ? SubscriptionStatusQuery() : try req.query.decode(SubscriptionStatusQuery.self)
         var target = user.id
         if let raw = query.userId {
             guard let id = UUID(uuidString: raw) else { throw AppError.invalidField("userId", "must be a UUID") }
@@ -78,6 +78,9 @@ struct BillingController: RouteCollection {
             }
             target = id
         }
-        return SubscriptionStatusResponse(try await req.hirebase.billing.status(of: target, on: req.db))
+        let billing = req.hirebase.billing
+        // A cached snapshot needs no database handle at all.
+        if let cached = billing.cachedStatus(of: target) { return SubscriptionStatusResponse(cached) }
+        return SubscriptionStatusResponse(try await billing.status(of: target, on: req.db))
     }
 }

@@ -140,7 +140,16 @@ struct SubscriptionStatusResponse: Content {
         try container.encode(cancelAtPeriodEnd, forKey: .cancelAtPeriodEnd)
         try container.encode(periodStart, forKey: .periodStart)
         try container.encode(periodEnd, forKey: .periodEnd)
-        try container.encode(usage, forKey: .usage)
+        // Keyed by feature name without going through `Dictionary`'s generic encoding.
+        var byFeature = container.nestedContainer(keyedBy: FeatureKey.self, forKey: .usage)
+        for (feature, use) in usage { try byFeature.encode(use, forKey: FeatureKey(stringValue: feature)) }
+    }
+
+    private struct FeatureKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

@@ -64,6 +64,14 @@ struct BillingService: UsageMetering {
         var used: [PlanFeature: Int]
     }
 
+    /// The user's status from the cache alone; `nil` when any part of it is not cached.
+    func cachedStatus(of userID: UUID) -> Status? {
+        guard let record = cache.record(of: userID) else { return nil }
+        let standing = PlanStanding(record: record, plans: plans, at: clock.now())
+        guard let used = cache.usage(of: userID, periodStart: standing.period.start) else { return nil }
+        return Status(userID: userID, standing: standing, used: used)
+    }
+
     /// The user's status now: no query while the user's snapshot is cached.
     func status(of userID: UUID, on db: any Database) async throws -> Status {
         let standing = try await standing(of: userID, on: db)

@@ -21,9 +21,11 @@ struct UserStore: Sendable {
 
     /// Inserts the user on first sight (ignoring a concurrent insert of the same id) and
     /// refreshes the stored e-mail when the token carries a different one.
-    func recordSighting(of user: AuthenticatedUser, at now: Date, on db: any Database) async throws {
+    /// - Parameter db: read only when the user is not known already (getting a request's
+    ///   database costs a lookup and an allocation per request).
+    func recordSighting(of user: AuthenticatedUser, at now: Date, on db: @autoclosure () -> any Database) async throws {
         if known.hasRecorded(user, at: now) { return }
-        try await record(user, at: now, on: db)
+        try await record(user, at: now, on: db())
         known.remember(user, at: now)
     }
 

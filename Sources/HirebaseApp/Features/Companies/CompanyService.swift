@@ -72,13 +72,13 @@ struct CompanyService: Sendable {
             guard try await store.find(companyID, on: db) != nil else { throw AppError.notFound(what) }
             return .owner
         }
-        guard let membership = try await store.membership(of: user.id, in: companyID, on: db) else {
+        guard let role = try await store.role(of: user.id, in: companyID, on: db) else {
             throw AppError.notFound(what)
         }
-        guard membership.role >= minimum else {
-            throw AppError.forbidden("This needs the \(minimum.rawValue) role or higher in the company; you are \(membership.role.rawValue)")
+        guard role >= minimum else {
+            throw AppError.forbidden("This needs the \(minimum.rawValue) role or higher in the company; you are \(role.rawValue)")
         }
-        return membership.role
+        return role
     }
 
     /// Ids of the companies the user belongs to.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Every query of companies and their memberships.
 struct CompanyStore: Sendable {
@@ -29,9 +30,15 @@ struct CompanyStore: Sendable {
         try await CompanyMember.query(on: db).filter(\.$userID == userID).all()
     }
 
-    /// The user's membership of the company, if any.
-    func membership(of userID: UUID, in companyID: UUID, on db: any Database) async throws -> CompanyMember? {
-        try await CompanyMember.query(on: db).filter(\.$companyID == companyID).filter(\.$userID == userID).first()
+    /// The user's role in the company; `nil` when not a member. One column through SQLKit: the
+    /// check runs on every company-scoped call, and decoding a whole model reflects over it.
+    func role(of userID: UUID, in companyID: UUID, on db: any Database) async throws -> CompanyRole? {
+        let role = CompanyMember.column(\.$role)
+        let row = try await db.sql.select().column(role).from(CompanyMember.schema)
+            .where(CompanyMember.column(\.$companyID), .equal, SQLBind(companyID))
+            .where(CompanyMember.column(\.$userID), .equal, SQLBind(userID))
+            .first()
+        return try row.map { try $0.decode(column: role.string, as: CompanyRole.self) }
     }
 
     /// Adds a membership.

@@ -8,13 +8,17 @@ protocol CreationOrdered: Model where IDValue == UUID {
 }
 
 extension QueryBuilder where Model: CreationOrdered {
-    /// One page, newest first (ties by id), after the cursor of `page`.
+    /// One page, newest first (ties by id), after the cursor of `page`: a keyset page, which
+    /// reads about `limit` rows of the `(scope, created_at_us)` index however deep the cursor.
     /// - Returns: the items and the cursor of the next page (`nil` on the last one).
     func page(_ page: PageRequest) async throws -> (items: [Model], nextCursor: String?) {
         let createdAt = Model.createdAtMicrosKey
         var builder = self
         if let after = page.after {
-            builder = builder.group(.or) { group in
+            // The first condition is redundant for the answer but bounds the index range: with
+            // the `OR` alone PostgreSQL read the index from the newest row and filtered (190,001
+            // rows read for a page deep in 200,000, 41 ms, against 22 rows and 0.06 ms with it).
+            builder = builder.filter(createdAt <= after.micros).group(.or) { group in
                 group.filter(createdAt < after.micros)
                     .group(.and) { $0.filter(createdAt == after.micros).filter(\._$id < after.id) }
             }

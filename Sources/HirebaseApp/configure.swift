@@ -25,7 +25,7 @@ public func configure(
     let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database, logSQL: config.logSQL)
     app.databases.use(factory, as: id, isDefault: true)
     if database == nil, case .sqliteFile = config.database {
-        try await DatabaseSetup.prepareSQLiteFile(app)
+        try await DatabaseSetup.prepareSQLiteFile(app, synchronous: config.sqliteSynchronous)
     }
 
     let encoder = JSONEncoder()

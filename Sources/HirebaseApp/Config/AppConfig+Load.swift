@@ -92,6 +92,16 @@ private struct EnvironmentReader {
             database = .sqliteFile(path: "hirebase.sqlite")
         }
         report.configured.append("database: \(database.redacted)")
+        var sqliteSynchronous = AppConfig.SQLiteSynchronous.normal
+        if let raw = value("SQLITE_SYNCHRONOUS") {
+            if let level = AppConfig.SQLiteSynchronous(rawValue: raw.lowercased()) { sqliteSynchronous = level } else {
+                problems.append("SQLITE_SYNCHRONOUS must be normal or full")
+            }
+        }
+        if case .sqliteFile = database {
+            report.configured.append("sqlite: WAL, synchronous \(sqliteSynchronous.rawValue)"
+                + (sqliteSynchronous == .normal ? " (a power cut may lose the last commits; SQLITE_SYNCHRONOUS=full syncs each)" : ""))
+        }
         let billingCacheTTL = number("BILLING_CACHE_TTL_SECONDS", default: 5, range: 0...3600)
         let notifications = changeNotifications(for: database, cacheTTL: billingCacheTTL)
 
@@ -249,7 +259,7 @@ private struct EnvironmentReader {
             sweepIntervalSeconds: number("SWEEP_INTERVAL_SECONDS", default: 60, range: 0.05...86400),
             matchCacheMegabytes: Int(number("MATCH_CACHE_MB", default: 256, range: 1...65536)),
             rateLimits: rateLimits, trustedProxies: trustedProxies,
-            changeNotifications: notifications, billingCacheTTLSeconds: billingCacheTTL,
+            changeNotifications: notifications, billingCacheTTLSeconds: billingCacheTTL, sqliteSynchronous: sqliteSynchronous,
             report: report)
     }
 

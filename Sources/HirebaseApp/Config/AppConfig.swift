@@ -31,6 +31,15 @@ public struct AppConfig: Sendable {
         }
     }
 
+    /// How a SQLite file's commits reach the disk (`SQLITE_SYNCHRONOUS`); see
+    /// `DatabaseSetup.prepareSQLiteFile`.
+    public enum SQLiteSynchronous: String, Sendable, CaseIterable {
+        /// The log is synced at checkpoints: a power cut may lose the last commits.
+        case normal
+        /// The log is synced at every commit.
+        case full
+    }
+
     /// How Supabase access tokens are verified.
     public struct Auth: Sendable {
         /// HS256 secret (`SUPABASE_JWT_SECRET`), or the generated development secret.
@@ -125,6 +134,8 @@ public struct AppConfig: Sendable {
     /// Seconds a cached billing snapshot is served when changes made by other instances are not
     /// announced (`BILLING_CACHE_TTL_SECONDS`, default 5; 0 turns the cache off).
     public var billingCacheTTLSeconds: Double
+    /// `SQLITE_SYNCHRONOUS` (default `normal`).
+    public var sqliteSynchronous: SQLiteSynchronous
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
 }

@@ -30,22 +30,38 @@ public struct CSRFService: Sendable {
         let token = SecretToken.generate()
         let expiresAt = now.addingTimeInterval(ttlSeconds).wholeSeconds
         let (id, user, usedAt) = (CSRFToken.column(\.$id), CSRFToken.column(\.$userID), CSRFToken.column(\.$usedAt))
-        let sql = try db.sql
         // SQLKit rather than a model's `create`: Fluent reads a model's fields by reflection on
         // every save, which was a fifth of this route's CPU.
-        try await sql.insert(into: CSRFToken.schema)
-            .columns(id, user, CSRFToken.column(\.$tokenHash), CSRFToken.column(\.$expiresAt), CSRFToken.column(\.$createdAt),
-                     CSRFToken.column(\.$createdAtMicros))
-            .values(SQLBind(UUID()), SQLBind(userID), SQLBind(SecretToken.hash(token)), SQLBind(expiresAt), SQLBind(now),
-                    SQLBind(now.microsecondsSince1970))
-            .run()
-        let newest = sql.select().column(id).from(CSRFToken.schema)
-            .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
-            .orderBy(CSRFToken.column(\.$createdAtMicros).string, .descending).orderBy(id.string, .descending).limit(maxLiveTokensPerUser)
-        try await sql.delete(from: CSRFToken.schema)
-            .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
-            .where(id, .notIn, SQLGroupExpression(newest.select))
-            .run()
+        let hash = SecretToken.hash(token)
+        @Sendable func insert(on sql: any SQLDatabase) -> SQLInsertBuilder {
+            sql.insert(into: CSRFToken.schema)
+                .columns(id, user, CSRFToken.column(\.$tokenHash), CSRFToken.column(\.$expiresAt), CSRFToken.column(\.$createdAt),
+                         CSRFToken.column(\.$createdAtMicros))
+                .values(SQLBind(UUID()), SQLBind(userID), SQLBind(hash), SQLBind(expiresAt), SQLBind(now), SQLBind(now.microsecondsSince1970))
+        }
+        /// The user's unused tokens other than the `keep` newest.
+        @Sendable func trim(on sql: any SQLDatabase, keep: Int) -> SQLDeleteBuilder {
+            let newest = sql.select().column(id).from(CSRFToken.schema)
+                .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
+                .orderBy(CSRFToken.column(\.$createdAtMicros).string, .descending).orderBy(id.string, .descending).limit(keep)
+            return sql.delete(from: CSRFToken.schema)
+                .where(user, .equal, SQLBind(userID)).where(usedAt, .is, SQLLiteral.null)
+                .where(id, .notIn, SQLGroupExpression(newest.select))
+        }
+        let sql = try db.sql
+        if db.isPostgres {
+            // One statement: the trim runs on the snapshot before the insert, so it keeps one
+            // fewer than the cap, and the new token makes the cap.
+            let trimmed = trim(on: sql, keep: maxLiveTokensPerUser - 1)
+            try await sql.raw("WITH issued AS (\(insert(on: sql).query)) \(trimmed.query)").run()
+        } else {
+            // One transaction: one commit (one sync of the log) instead of two.
+            try await db.atomic { tx in
+                let sql = try tx.sql
+                try await insert(on: sql).run()
+                try await trim(on: sql, keep: maxLiveTokensPerUser).run()
+            }
+        }
         return (token, expiresAt)
     }
 

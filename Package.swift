@@ -49,7 +49,7 @@ let package = Package(
             name: "MatchingCore",
             resources: [.process("Resources")]
         ),
-        /// Benchmark of MatchingCore's ranking on a synthetic pool (`scripts/bench`).
+        /// Benchmark of MatchingCore's ranking on a synthetic pool (`scripts/bench/run micro`).
         .executableTarget(
             name: "MatchingBench",
             dependencies: [.target(name: "MatchingCore"), .target(name: "BenchTiming")]
@@ -57,7 +57,7 @@ let package = Package(
         /// The measuring loop the benches share (wall-clock and CPU time of repeated runs).
         .target(name: "BenchTiming"),
         /// Benchmark of JobPageParser on an ordinary and on hostile 2 MB pages, against issue 7's
-        /// one-second target (`scripts/bench`).
+        /// one-second target (`scripts/bench/run micro`).
         .executableTarget(
             name: "ParserBench",
             dependencies: [.target(name: "JobPageParser"), .target(name: "BenchTiming")]

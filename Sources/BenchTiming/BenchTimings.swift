@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Wall-clock and process-CPU milliseconds of repeated runs of one piece of work, each list
-/// sorted: the measuring loop every bench of `scripts/bench` shares.
+/// sorted: the measuring loop every bench of `scripts/bench/run micro` shares.
 public struct BenchTimings: Sendable {
     public var wall: [Double] = []
     public var cpu: [Double] = []

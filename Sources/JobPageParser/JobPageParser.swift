@@ -21,7 +21,7 @@ import Foundation
 ///
 /// Bounded work, as any signed-in user chooses the page (issue 7; the fetcher caps it at 2 MB):
 /// every step is linear in the page's size and bounded in depth, and a hostile 2 MB page parses
-/// in well under a second in a release build (`ParserBench`, `scripts/bench`).
+/// in well under a second in a release build (`ParserBench`, `scripts/bench/run micro`).
 /// - libxml2 2.9 builds the tree. It halts at the 258th nested element (`xmlParserMaxDepth`,
 ///   256; `XML_PARSE_HUGE` is never set), and the input ends at the first start tag with more
 ///   than 175 attributes, which libxml2 checks pairwise (`HTMLDocument.maximumAttributeSlots`).

@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 7, hostile content: pages built to make the parser work more than linearly, and the
 /// bounds that stop them (see `JobPageParser`'s documentation). Each test pins what the bound
-/// does to the result; `scripts/bench` (`ParserBench`) shows the time on 2 MB pages.
+/// does to the result; `scripts/bench/run micro ParserBench` shows the time on 2 MB pages.
 @Suite struct HostilePageTests {
     let parser = JobPageParser()
 

@@ -49,4 +49,33 @@ struct MigrationUpgradeTests {
             #expect(try await sql.raw("SELECT COUNT(*) AS n FROM rate_limit_buckets WHERE bucket_key = \(bind: key)").first()?.decode(column: "n", as: Int.self) == 1)
         }
     }
+
+    /// Migration 17: a database from before it gets the index, keeps its rows, and SQLite's
+    /// expiry check over a company uses it (it read every invitation of the company before).
+    @Test(arguments: TestDatabase.all)
+    func aDatabaseFromBeforeMigration17GetsTheInvitationExpiryIndex(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            let sql = try #require(app.db as? any SQLDatabase)
+            let migration = AddInvitationCompanyExpiryIndex()
+            try await migration.revert(on: app.db)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: migration.name)").run()
+
+            try await app.autoMigrate()
+
+            let names = try await sql.raw("SELECT name FROM _fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names.count == MigrationPlan.all.count)
+            let list = try await app.send(.GET, "/assessments/invitations", as: scenario.recruiter)
+            #expect(list.status == .ok)
+            #expect((list.json["items"] as? [Any])?.count == 1)
+            if !app.db.isPostgres {
+                let plan = try await sql.raw("""
+                    EXPLAIN QUERY PLAN SELECT id FROM invitations
+                    WHERE company_id IN (\(bind: try #require(UUID(uuidString: scenario.companyID)))) AND status IN ('pending', 'sent', 'opened') AND expires_at <= \(bind: Date())
+                    """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: " ")
+                #expect(plan.contains(AddInvitationCompanyExpiryIndex.indexName))
+            }
+        }
+    }
 }

@@ -134,6 +134,9 @@ struct InvitationStore: Sendable {
         if let companyIDs { query = query.filter(\.$companyID ~~ companyIDs) }
         if let id { query = query.filter(\.$id == id) }
         if let openKey { query = query.filter(\.$openKey == openKey) }
+        // Read first: most calls find nothing overdue, and an `UPDATE` takes SQLite's one write
+        // lock even when it changes no row (every list call would queue behind every write).
+        guard try await query.copy().field(\.$id).first() != nil else { return }
         try await Self.markExpired(query, at: now)
     }
 

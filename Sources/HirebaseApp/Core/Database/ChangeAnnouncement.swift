@@ -29,13 +29,3 @@ enum ChangeAnnouncement: Sendable, Equatable {
         self = .billing(id)
     }
 }
-
-extension Database {
-    /// Announces `change` to every instance: on PostgreSQL one `pg_notify` in this connection's
-    /// current transaction (sent at its commit; at once outside one); nothing on SQLite, where
-    /// one process serves the file and drops its own caches.
-    func announce(_ change: ChangeAnnouncement) async throws {
-        guard isPostgres else { return }
-        try await sql.raw("SELECT pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: change.payload))").run()
-    }
-}

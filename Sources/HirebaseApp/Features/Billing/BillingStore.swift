@@ -230,8 +230,15 @@ struct BillingStore: Sendable {
     /// Tells every instance that the user's billing (subscription or usage) changed: on
     /// PostgreSQL a `pg_notify` in the current transaction, delivered when it commits (see
     /// `ChangeListener`); nothing on SQLite, whose one process drops its own cache.
+    ///
+    /// Written out here on purpose: the same statement in an async method taking a
+    /// `ChangeAnnouncement` (an extension of `Database`, then of the enum) crashed release builds
+    /// of Swift 6.3.1 with a bad existential inside the webhook's transaction (debug builds ran),
+    /// found by `scripts/bench/run`.
     func announceChange(of userID: UUID) async throws {
-        try await db.announce(.billing(userID))
+        guard db.isPostgres else { return }
+        let payload = ChangeAnnouncement.billing(userID).payload
+        try await db.sql.raw("SELECT pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: payload))").run()
     }
 
     private func usageRecord(_ feature: PlanFeature, by userID: UUID, key: String) async throws -> UsageRecord? {

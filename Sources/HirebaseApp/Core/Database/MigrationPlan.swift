@@ -28,6 +28,7 @@ enum MigrationPlan {
     /// the landed entries in `scripts/landed-migrations.txt`).
     static let added: [Numbered] = [
         (16, AddJobAndApplicationVersions()),
+        (17, AddCandidateChangeIndex()),
     ]
 
     /// The whole plan, numbered: the landed list, then `added`.

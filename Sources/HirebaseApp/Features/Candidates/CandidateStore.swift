@@ -33,49 +33,95 @@ struct CandidateStore: Sendable {
         try await Candidate.query(on: db).filter(\.$companyID == companyID).page(page)
     }
 
-    /// The fields matching reads of every candidate of the company (no e-mail, no creator), in
-    /// pages of `pageSize` by id, résumés cut to `maxResumeCharacters`.
-    func profiles(of companyID: UUID, pageSize: Int, maxResumeCharacters: Int, on db: any Database) async throws -> [CandidateProfile] {
-        var profiles: [CandidateProfile] = []
+    /// The fields matching reads of every candidate of the company (no e-mail, no creator), with
+    /// each row's `updated_at`, passed to `body` in pages of `pageSize` by id, résumés cut to
+    /// `maxResumeCharacters`. Each page is read by its own query: a row changed while the pages
+    /// are read may come in either version (the caller's change checks catch up with it).
+    func forEachProfilePage(of companyID: UUID, pageSize: Int, maxResumeCharacters: Int, on db: any Database,
+                            _ body: ([CandidateProfileRow]) async throws -> Void) async throws {
         var after: UUID?
         while true {
-            var query = Candidate.query(on: db).filter(\.$companyID == companyID)
+            var query = profileQuery(on: db).filter(\.$companyID == companyID)
             if let after { query = query.filter(\.$id > after) }
-            let page = try await query
-                .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
-                .field(\.$location).field(\.$resumeText)
-                .sort(\.$id).limit(pageSize).all()
-            for candidate in page {
-                guard let id = candidate.id else { continue }
-                profiles.append(CandidateProfile(id: id, name: candidate.name, headline: candidate.headline, skills: candidate.skills,
-                                                 yearsExperience: candidate.yearsExperience, location: candidate.location,
-                                                 resumeText: candidate.resumeText.map { String($0.prefix(maxResumeCharacters)) }))
-            }
-            guard page.count == pageSize, let last = page.last?.id else { return profiles }
+            let page = try await query.sort(\.$id).limit(pageSize).all()
+            try await body(page.compactMap { $0.profileRow(maxResumeCharacters: maxResumeCharacters) })
+            guard page.count == pageSize, let last = page.last?.id else { return }
             after = last
         }
     }
 
-    /// Count, newest creation and newest update of the company's candidates (no deletes exist),
-    /// in one query: it changes whenever the company's candidates do.
-    func fingerprint(of companyID: UUID, on db: any Database) async throws -> String {
+    /// The matching fields and `updated_at` of the company's candidates among `ids` (those that
+    /// exist), read in chunks of 500 ids.
+    func profiles(ids: [UUID], of companyID: UUID, maxResumeCharacters: Int, on db: any Database) async throws -> [CandidateProfileRow] {
+        var rows: [CandidateProfileRow] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let page = try await profileQuery(on: db).filter(\.$companyID == companyID).filter(\.$id ~~ chunk).all()
+            rows += page.compactMap { $0.profileRow(maxResumeCharacters: maxResumeCharacters) }
+        }
+        return rows
+    }
+
+    private func profileQuery(on db: any Database) -> QueryBuilder<Candidate> {
+        Candidate.query(on: db)
+            .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
+            .field(\.$location).field(\.$resumeText).field(\.$updatedAt)
+    }
+
+    /// Id and `updated_at` of the company's candidates updated (or created: Fluent stamps both)
+    /// at or after `since`, or of all of them when `since` is nil. One range of the index
+    /// `candidates_company_updated_idx`.
+    func changes(of companyID: UUID, since: Date?, on db: any Database) async throws -> [UUID: Date] {
+        var select = try db.sql.select()
+            .column(Candidate.column(\.$id)).column(Candidate.column(\.$updatedAt))
+            .from(Candidate.schema)
+            .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+        if let since { select = select.where(Candidate.column(\.$updatedAt), .greaterThanOrEqual, SQLBind(since)) }
+        var changes: [UUID: Date] = [:]
+        for row in try await select.all() {
+            let id = try row.decode(column: Candidate.column(\.$id).string, as: UUID.self)
+            changes[id] = try row.decode(column: Candidate.column(\.$updatedAt).string, as: Date?.self) ?? .distantPast
+        }
+        return changes
+    }
+
+    /// How many candidates the company has, and the newest `updated_at` among them (nil when none
+    /// has one), in one query over the index `candidates_company_updated_idx`.
+    func census(of companyID: UUID, on db: any Database) async throws -> (count: Int, newest: Date?) {
         let row = try await db.sql.select()
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("MAX", args: SQLColumn(Candidate.column(\.$createdAtMicros))), as: "created")
-            .column(SQLFunction("MAX", args: SQLColumn(Candidate.column(\.$updatedAt))), as: "updated")
+            .column(SQLFunction("MAX", args: SQLColumn(Candidate.column(\.$updatedAt))), as: "newest")
             .from(Candidate.schema)
             .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
             .first()
-        guard let row else { return "0" }
-        let count = try row.decode(column: "n", as: Int.self)
-        let created = try row.decode(column: "created", as: Int64?.self) ?? 0
-        // PostgreSQL answers a timestamp; SQLite the number Fluent stored.
-        let updated: Double
-        if let date = try? row.decode(column: "updated", as: Date?.self) {
-            updated = date.timeIntervalSince1970
-        } else {
-            updated = (try? row.decode(column: "updated", as: Double?.self)) ?? 0
-        }
-        return "\(count)|\(created)|\(updated)"
+        guard let row else { return (0, nil) }
+        return (try row.decode(column: "n", as: Int.self), try row.decode(column: "newest", as: Date?.self))
+    }
+
+    /// The ids of every candidate of the company (about 16 bytes each; used to find deletions).
+    func ids(of companyID: UUID, on db: any Database) async throws -> [UUID] {
+        try await db.sql.select()
+            .column(Candidate.column(\.$id))
+            .from(Candidate.schema)
+            .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+            .all()
+            .map { try $0.decode(column: Candidate.column(\.$id).string, as: UUID.self) }
+    }
+}
+
+/// A candidate as matching reads it, with the `updated_at` that tells its versions apart.
+struct CandidateProfileRow: Sendable {
+    var profile: CandidateProfile
+    /// `nil` for a row written without Fluent's timestamps.
+    var updatedAt: Date?
+}
+
+extension Candidate {
+    /// The matching profile of a row read with the profile fields, résumé cut to `maxResumeCharacters`.
+    fileprivate func profileRow(maxResumeCharacters: Int) -> CandidateProfileRow? {
+        guard let id else { return nil }
+        let profile = CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: yearsExperience,
+                                       location: location, resumeText: resumeText.map { String($0.prefix(maxResumeCharacters)) })
+        return CandidateProfileRow(profile: profile, updatedAt: updatedAt)
     }
 }

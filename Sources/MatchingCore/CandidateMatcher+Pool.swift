@@ -25,9 +25,10 @@ extension CandidateMatcher {
         let slots = base.count + delta.count
 
         var matched = [UInt32](repeating: 0, count: slots)
+        let (baseSkillPostings, deltaSkillPostings) = (base.skillPostings, delta.skillPostings)
         for skill in query.skills {
-            for posting in base.skillPostingRange(of: skill.id) { matched[Int(base.skillPostings[posting])] &+= 1 }
-            for posting in delta.skillPostingRange(of: skill.id) { matched[deltaStart + Int(delta.skillPostings[posting])] &+= 1 }
+            for posting in base.skillPostingRange(of: skill.id) { matched[Int(baseSkillPostings[posting])] &+= 1 }
+            for posting in delta.skillPostingRange(of: skill.id) { matched[deltaStart + Int(deltaSkillPostings[posting])] &+= 1 }
         }
 
         let basePlaces = query.placeParts.isEmpty ? [] : base.placeParts.map { query.placeMatch(candidateParts: $0) }
@@ -37,6 +38,9 @@ extension CandidateMatcher {
         // direct scan does and both give bit-identical scores. A term's document frequency counts
         // the live candidates only, as a rebuild would.
         var relevance = [Double](repeating: 0, count: slots)
+        // Arrays taken out of the segments (classes) once, so the loops index plain locals.
+        let norms = pool.lengthNorm
+        let (baseDocs, baseCounts, deltaDocs, deltaCounts) = (base.termPostingDocs, base.termPostingCounts, delta.termPostingDocs, delta.termPostingCounts)
         for term in query.terms {
             let basePostings = base.postings(of: term)
             let deltaPostings = delta.postings(of: term)
@@ -44,16 +48,14 @@ extension CandidateMatcher {
             guard containing > 0 else { continue }
             let idf = BM25.idf(documents: count, containing: containing)
             for posting in basePostings {
-                let document = Int(base.termPostingDocs[posting])
-                relevance[document] += BM25.weight(
-                    idf: idf, frequency: base.frequency(ofPosting: posting), lengthNorm: pool.lengthNorm[document]
-                )
+                let document = Int(baseDocs[posting])
+                let frequency = baseCounts[posting] == .max ? base.frequency(ofPosting: posting) : Int32(baseCounts[posting])
+                relevance[document] += BM25.weight(idf: idf, frequency: frequency, lengthNorm: norms[document])
             }
             for posting in deltaPostings {
-                let document = deltaStart + Int(delta.termPostingDocs[posting])
-                relevance[document] += BM25.weight(
-                    idf: idf, frequency: delta.frequency(ofPosting: posting), lengthNorm: pool.lengthNorm[document]
-                )
+                let document = deltaStart + Int(deltaDocs[posting])
+                let frequency = deltaCounts[posting] == .max ? delta.frequency(ofPosting: posting) : Int32(deltaCounts[posting])
+                relevance[document] += BM25.weight(idf: idf, frequency: frequency, lengthNorm: norms[document])
             }
         }
         // Removed slots take no part in the best relevance (every live one is >= 0).

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import MatchingCore
+import PostgresNIO
 import SQLKit
 
 /// Every query of the candidates feature, matching's reads included. Column names come from
@@ -34,18 +35,76 @@ struct CandidateStore: Sendable {
     }
 
     /// The fields matching reads of every candidate of the company (no e-mail, no creator), with
-    /// each row's `updated_at`, passed to `body` in pages of `pageSize` by id, résumés cut to
+    /// each row's `updated_at`, passed to `body` in pages of `pageSize`, résumés cut to
     /// `maxResumeCharacters`. Each page is read by its own query: a row changed while the pages
     /// are read may come in either version (the caller's change checks catch up with it).
+    ///
+    /// Pages go by (`created_at_us`, `id`) on the index `candidates_company_page_idx`, the order
+    /// rows were written in and so about their order on disk: paging by `id` alone (random
+    /// UUIDs) read the table in random order, about 100 ms a page of 2,000 on PostgreSQL at
+    /// 100,000 candidates, against 10 ms this way.
     func forEachProfilePage(of companyID: UUID, pageSize: Int, maxResumeCharacters: Int, on db: any Database,
                             _ body: ([CandidateProfileRow]) async throws -> Void) async throws {
-        var after: UUID?
+        if let postgres = db as? any PostgresDatabase {
+            try await forEachProfilePage(of: companyID, pageSize: pageSize, maxResumeCharacters: maxResumeCharacters, on: postgres, body)
+            return
+        }
+        let createdAt = Candidate.column(\.$createdAtMicros)
+        var after: (createdAt: Int64, id: UUID)?
         while true {
-            var query = profileQuery(on: db).filter(\.$companyID == companyID)
-            if let after { query = query.filter(\.$id > after) }
-            let page = try await query.sort(\.$id).limit(pageSize).all()
-            try await body(page.compactMap { $0.profileRow(maxResumeCharacters: maxResumeCharacters) })
-            guard page.count == pageSize, let last = page.last?.id else { return }
+            var select = try profileSelect(on: db).column(createdAt)
+                .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+            if let after {
+                select = select.where(SQLGroupExpression([createdAt, Candidate.column(\.$id)]), .greaterThan,
+                                      SQLGroupExpression([SQLBind(after.createdAt), SQLBind(after.id)]))
+            }
+            let rows = try await select.orderBy(createdAt).orderBy(Candidate.column(\.$id)).limit(pageSize).all()
+            let page = try rows.map { try Self.profileRow($0, maxResumeCharacters: maxResumeCharacters) }
+            try await body(page)
+            guard page.count == pageSize, let last = rows.last, let id = page.last?.profile.id else { return }
+            after = (try last.decode(column: createdAt.string, as: Int64.self), id)
+        }
+    }
+
+    /// `forEachProfilePage` on PostgreSQL, with PostgresNIO's typed row decoding: SQLKit's
+    /// by-name, `Codable` decoding of each column cost about 1.5 s of CPU at 100,000 rows, a third
+    /// of a cold build. Same query and order; the skills come as a `text[]`.
+    private func forEachProfilePage(of companyID: UUID, pageSize: Int, maxResumeCharacters: Int, on db: any PostgresDatabase,
+                                    _ body: ([CandidateProfileRow]) async throws -> Void) async throws {
+        func name<Property: AnyQueryableProperty>(_ property: KeyPath<Candidate, Property>) -> String {
+            "\"" + Candidate.column(property).string + "\""
+        }
+        let (id, createdAt) = (name(\.$id), name(\.$createdAtMicros))
+        let columns = [id, name(\.$name), name(\.$headline),
+                       "ARRAY(SELECT jsonb_array_elements_text(\(name(\.$skillList))->'items'))",
+                       name(\.$yearsExperience), name(\.$location), name(\.$resumeText), name(\.$updatedAt), createdAt]
+        let select = "SELECT \(columns.joined(separator: ", ")) FROM \"\(Candidate.schema)\" WHERE \(name(\.$companyID)) = $1"
+        let order = " ORDER BY \(createdAt), \(id) LIMIT \(pageSize)"
+        var after: (createdAt: Int64, id: UUID)?
+        while true {
+            let result: PostgresQueryResult
+            if let after {
+                result = try await db.query(select + " AND (\(createdAt), \(id)) > ($2, $3)" + order,
+                                            [PostgresData(uuid: companyID), PostgresData(int64: after.createdAt), PostgresData(uuid: after.id)]).get()
+            } else {
+                result = try await db.query(select + order, [PostgresData(uuid: companyID)]).get()
+            }
+            var page: [CandidateProfileRow] = []
+            page.reserveCapacity(result.rows.count)
+            var last: (createdAt: Int64, id: UUID)?
+            for row in result.rows {
+                let (id, name, headline, skills, years, location, resume, updatedAt, createdAt) = try row.decode(
+                    (UUID, String, String?, [String], Double?, String?, String?, Date?, Int64).self, context: .default
+                )
+                var text = resume
+                if let resume, resume.utf8.count > maxResumeCharacters { text = String(resume.prefix(maxResumeCharacters)) }
+                page.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
+                                                                          location: location, resumeText: text),
+                                                updatedAt: updatedAt))
+                last = (createdAt, id)
+            }
+            try await body(page)
+            guard page.count == pageSize, let last else { return }
             after = last
         }
     }
@@ -55,17 +114,50 @@ struct CandidateStore: Sendable {
     func profiles(ids: [UUID], of companyID: UUID, maxResumeCharacters: Int, on db: any Database) async throws -> [CandidateProfileRow] {
         var rows: [CandidateProfileRow] = []
         for start in stride(from: 0, to: ids.count, by: 500) {
-            let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            let page = try await profileQuery(on: db).filter(\.$companyID == companyID).filter(\.$id ~~ chunk).all()
-            rows += page.compactMap { $0.profileRow(maxResumeCharacters: maxResumeCharacters) }
+            let chunk = ids[start..<min(start + 500, ids.count)].map { SQLBind($0) }
+            let page = try await profileSelect(on: db)
+                .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+                .where(Candidate.column(\.$id), .in, SQLGroupExpression(SQLList(chunk)))
+                .all()
+            rows += try page.map { try Self.profileRow($0, maxResumeCharacters: maxResumeCharacters) }
         }
         return rows
     }
 
-    private func profileQuery(on db: any Database) -> QueryBuilder<Candidate> {
-        Candidate.query(on: db)
-            .field(\.$id).field(\.$name).field(\.$headline).field(\.$skillList).field(\.$yearsExperience)
-            .field(\.$location).field(\.$resumeText).field(\.$updatedAt)
+    /// The columns matching reads, straight through SQLKit: at 100,000 rows Fluent's model
+    /// decoding (generic metadata looked up per field and row) cost seconds.
+    private func profileSelect(on db: any Database) throws -> SQLSelectBuilder {
+        try db.sql.select()
+            .column(Candidate.column(\.$id)).column(Candidate.column(\.$name)).column(Candidate.column(\.$headline))
+            .column(Candidate.column(\.$skillList)).column(Candidate.column(\.$yearsExperience)).column(Candidate.column(\.$location))
+            .column(Candidate.column(\.$resumeText)).column(Candidate.column(\.$updatedAt))
+            .from(Candidate.schema)
+    }
+
+    private static let profileColumns = (
+        id: Candidate.column(\.$id).string, name: Candidate.column(\.$name).string, headline: Candidate.column(\.$headline).string,
+        skills: Candidate.column(\.$skillList).string, years: Candidate.column(\.$yearsExperience).string,
+        location: Candidate.column(\.$location).string, resume: Candidate.column(\.$resumeText).string,
+        updatedAt: Candidate.column(\.$updatedAt).string
+    )
+
+    /// One row of `profileSelect`, résumé cut to `maxResumeCharacters`.
+    private static func profileRow(_ row: any SQLRow, maxResumeCharacters: Int) throws -> CandidateProfileRow {
+        let column = profileColumns
+        var resume = try row.decode(column: column.resume, as: String?.self)
+        // Counting characters walks grapheme clusters; a text of no more UTF-8 bytes than the
+        // limit cannot hold more characters, so only the rare long résumé is cut.
+        if let text = resume, text.utf8.count > maxResumeCharacters { resume = String(text.prefix(maxResumeCharacters)) }
+        let profile = CandidateProfile(
+            id: try row.decode(column: column.id, as: UUID.self),
+            name: try row.decode(column: column.name, as: String.self),
+            headline: try row.decode(column: column.headline, as: String?.self),
+            skills: try row.decode(column: column.skills, as: JSONList<String>.self).items,
+            yearsExperience: try row.decode(column: column.years, as: Double?.self),
+            location: try row.decode(column: column.location, as: String?.self),
+            resumeText: resume
+        )
+        return CandidateProfileRow(profile: profile, updatedAt: try row.decode(column: column.updatedAt, as: Date?.self))
     }
 
     /// Id and `updated_at` of the company's candidates updated (or created: Fluent stamps both)
@@ -100,7 +192,14 @@ struct CandidateStore: Sendable {
 
     /// The ids of every candidate of the company (about 16 bytes each; used to find deletions).
     func ids(of companyID: UUID, on db: any Database) async throws -> [UUID] {
-        try await db.sql.select()
+        if let postgres = db as? any PostgresDatabase {
+            // Typed decoding: SQLKit's by-name decoding took most of the half second this cost at 100,000.
+            let (id, company) = (Candidate.column(\.$id).string, Candidate.column(\.$companyID).string)
+            let result = try await postgres.query("SELECT \"\(id)\" FROM \"\(Candidate.schema)\" WHERE \"\(company)\" = $1",
+                                                  [PostgresData(uuid: companyID)]).get()
+            return try result.rows.map { try $0.decode(UUID.self, context: .default) }
+        }
+        return try await db.sql.select()
             .column(Candidate.column(\.$id))
             .from(Candidate.schema)
             .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
@@ -114,14 +213,4 @@ struct CandidateProfileRow: Sendable {
     var profile: CandidateProfile
     /// `nil` for a row written without Fluent's timestamps.
     var updatedAt: Date?
-}
-
-extension Candidate {
-    /// The matching profile of a row read with the profile fields, résumé cut to `maxResumeCharacters`.
-    fileprivate func profileRow(maxResumeCharacters: Int) -> CandidateProfileRow? {
-        guard let id else { return nil }
-        let profile = CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: yearsExperience,
-                                       location: location, resumeText: resumeText.map { String($0.prefix(maxResumeCharacters)) })
-        return CandidateProfileRow(profile: profile, updatedAt: updatedAt)
-    }
 }

@@ -184,17 +184,29 @@ actor CandidatePoolCache {
         let census = try await store.census(of: companyID, on: db)
         var sync = PoolSync(watermark: census.newest ?? .distantPast, recent: [:])
         let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count))
+        // Durations for the log (a monotonic clock: they are not times of day).
+        let timer = ContinuousClock()
+        let started = timer.now
+        var waitedForIndexing = Duration.zero
         var adding: Task<Void, any Error>?
         try await store.forEachProfilePage(of: companyID, pageSize: pageSize, maxResumeCharacters: maxResumeCharacters, on: db) { rows in
             for row in rows where (row.updatedAt ?? .distantPast) >= sync.windowStart {
                 sync.recent[row.profile.id] = row.updatedAt ?? .distantPast
             }
             let profiles = rows.map(\.profile)
+            let waiting = timer.now
             try await adding?.value
+            waitedForIndexing += timer.now - waiting
             adding = Task { try await heavyWork.run { building.add(profiles) } }
         }
+        let read = timer.now
         try await adding?.value
         let pool = try await heavyWork.run { building.finish() }
+        func milliseconds(_ duration: Duration) -> String { "\(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)" }
+        db.logger.info("candidate pool built", metadata: [
+            "candidates": "\(pool.count)", "bytes": "\(pool.estimatedBytes)", "duration-ms": "\(milliseconds(timer.now - started))",
+            "reading-ms": "\(milliseconds(read - started))", "waiting-for-indexing-ms": "\(milliseconds(waitedForIndexing))",
+        ])
         return (pool, sync)
     }
 

@@ -7,7 +7,9 @@ import MatchingCore
 /// Usage: `swift run -c release MatchingBench [--runs N] [--warmup N] [--sizes 10000,100000]`.
 /// Prints median and p90 per pool size for both ways in: direct ranking (normalization, text
 /// scan and BM25 every call: preparation included) and ranking a prebuilt ``CandidatePool``
-/// (preparation excluded, its build time printed apart).
+/// (preparation excluded, its build time printed apart); then the pool's memory, and one changed
+/// and one removed candidate applied to the prepared pool (``CandidatePool/updating(upserting:removing:)``)
+/// against the rebuild it replaces.
 @main
 struct MatchingBench {
     /// Targets from the matching issue: median, release build, this 2-core machine.
@@ -39,6 +41,30 @@ struct MatchingBench {
             report("rank(job:pool:)         preparation EXCLUDED", prepared, target: targetMilliseconds[size])
             report("CandidatePool build     (the excluded preparation)", build, target: nil)
 
+            print("  pool memory: estimatedBytes \(pool.estimatedBytes >> 20) MiB, process RSS \(residentMegabytes()) MiB (profiles' text included)") // allow-print
+
+            // One candidate changed (a new résumé and skills) into the prepared pool, vs the rebuild above.
+            var changed = candidates[size / 2]
+            changed.resumeText = (changed.resumeText ?? "") + " Kafka Kubernetes gRPC distributed-systems mentoring"
+            changed.skills.append("Kafka")
+            var updated: CandidatePool?
+            let update = BenchTimings.measure(runs: runs, warmup: warmup) {
+                updated = pool.updating(upserting: [changed], removing: [candidates[size / 3].id])
+            }
+            report("pool.updating(one changed, one removed)  vs build above", update, target: nil)
+            if let updated {
+                let afterUpdate = BenchTimings.measure(runs: runs, warmup: warmup) {
+                    matcher.rank(job: job, pool: updated, limit: 20, minScore: 0)
+                }
+                report("rank(job:pool:) after that update", afterUpdate, target: targetMilliseconds[size])
+                var edited = candidates
+                edited[size / 2] = changed
+                edited.remove(at: size / 3)
+                let rebuilt = matcher.prepare(edited)
+                let equal = matcher.rank(job: job, pool: updated, limit: 100) == matcher.rank(job: job, pool: rebuilt, limit: 100)
+                print("  updated pool ranks like a rebuild: \(equal ? "yes" : "NO")") // allow-print
+            }
+
             let same = matcher.rank(job: job, candidates: candidates, limit: 20) == matcher.rank(job: job, pool: pool, limit: 20)
             let top = matcher.rank(job: job, pool: pool, limit: 1).first
             print("  both ways give identical results: \(same ? "yes" : "NO")") // allow-print
@@ -51,6 +77,14 @@ struct MatchingBench {
         var line = "  \(label): median \(format(median)) ms, p90 \(format(p90)) ms (CPU \(format(cpu)) ms)"
         if let target { line += median < target ? " (target < \(format(target)) ms: met)" : " (target < \(format(target)) ms: MISSED)" }
         print(line) // allow-print
+    }
+
+    /// The process's resident set (`VmRSS` of `/proc/self/status`), in MiB; 0 where unavailable.
+    private static func residentMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
     }
 
     private static func format(_ value: Double) -> String {

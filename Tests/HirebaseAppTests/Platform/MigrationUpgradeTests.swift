@@ -78,4 +78,36 @@ struct MigrationUpgradeTests {
             }
         }
     }
+
+    /// Migration 18 adds the index matching's change checks read; a database from before it
+    /// upgrades with its candidates, and matching keeps working on it.
+    @Test(arguments: TestDatabase.all)
+    func aDatabaseFromBeforeTheCandidateChangeIndexUpgrades(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let candidate = try await scenario.candidate(app, email: "kept@example.com", skills: ["Go"])
+            let job = try await scenario.job(app, skills: ["Go"])
+            let sql = try #require(app.db as? any SQLDatabase)
+            func indexExists() async throws -> Bool {
+                let name = AddCandidateChangeIndex.indexName
+                let query: SQLQueryString = app.db.isPostgres
+                    ? "SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname = \(bind: name) AND schemaname = current_schema()"
+                    : "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = \(bind: name)"
+                return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) == 1
+            }
+            #expect(try await indexExists())
+            let migration = AddCandidateChangeIndex()
+            try await migration.revert(on: app.db)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: migration.name)").run()
+            #expect(try await indexExists() == false)
+
+            try await app.autoMigrate()
+
+            #expect(try await indexExists())
+            let names = try await sql.raw("SELECT name FROM _fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names.count == MigrationPlan.all.count)
+            let matched = try await app.send(.POST, "/match-candidates", as: scenario.recruiter, json: JSON(["jobId": job]))
+            #expect((matched.json["results"] as? [[String: Any]])?.first?["candidateId"] as? String == candidate)
+        }
+    }
 }

@@ -29,6 +29,7 @@ enum MigrationPlan {
     static let added: [Numbered] = [
         (16, AddJobAndApplicationVersions()),
         (17, AddInvitationCompanyExpiryIndex()),
+        (18, AddCandidateChangeIndex()),
     ]
 
     /// The whole plan, numbered: the landed list, then `added`.

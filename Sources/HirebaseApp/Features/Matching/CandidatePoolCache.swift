@@ -1,12 +1,30 @@
 import Fluent
 import Foundation
 import MatchingCore
+import Synchronization
 
-/// Prepared candidate pools per company, reused while the company's candidates are unchanged.
+/// Prepared candidate pools per company, kept up to date with the database by small updates
+/// instead of rebuilds.
 ///
-/// - **Fresh:** each use compares the company's fingerprint (candidate count, newest creation,
-///   newest update: one aggregate query) with the cached one, so a change made through any
-///   instance is seen at once; only the preparation is cached.
+/// - **Fresh:** each use asks the database what changed since the pool was last brought up to
+///   date, and applies it before ranking, so a change made through any instance is seen at once:
+///   1. the ids and `updated_at` of the company's candidates updated at or after the pool's
+///      *watermark* (the newest `updated_at` it has seen) less ``changeWindow``; those whose
+///      version differs from the one the pool holds are re-read (Fluent stamps `updated_at` on
+///      create and on update, so this finds new candidates too);
+///   2. the company's count: when it is not the pool's count plus the new candidates, some were
+///      deleted (a company's deletion cascades to them; there is no other delete today), and the
+///      ids of all the company's candidates are compared with the pool's.
+///
+///   Both read a range of the index `candidates_company_updated_idx` (migration 17). The window
+///   behind the watermark covers writes that commit out of `updated_at` order: a transaction
+///   stamped earlier but committed after a later one, or an instance whose clock is behind. The
+///   bound: a candidate update is missed (until the pool is next rebuilt) only if it commits with
+///   an `updated_at` more than ``changeWindow`` older than the newest one already seen.
+/// - **Updated, not rebuilt:** the changed candidates are applied with
+///   `CandidatePool.updating(upserting:removing:)`, which ranks exactly like a rebuild. A full
+///   rebuild happens when there is no pool, when one check finds more than
+///   ``maxChangesPerUpdate`` changes, or when the pool's overlay would pass ``maxOverlay``.
 /// - **Bounded memory:** pools are kept within `budgetBytes` (`CandidatePool.estimatedBytes`),
 ///   least recently used dropped first; a pool larger than the whole budget is used for its call
 ///   and not kept.
@@ -14,25 +32,34 @@ import MatchingCore
 ///   against a prepared pool never waits for any build; concurrent calls for the same company
 ///   share one build.
 /// - **Bounded builds:** one build at a time in the process (others queue, suspended), each
-///   loading candidates in pages of `pageSize` and keeping at most `maxResumeCharacters` of a
-///   résumé, and preparing on the heavy-work pool, so a build's memory is about one company's
-///   profiles and it never takes the threads that serve other requests.
+///   loading candidates in pages of `pageSize`, keeping at most `maxResumeCharacters` of a
+///   résumé, and indexing each page on the heavy-work pool while the next is read, so that a
+///   build holds about two pages of profiles besides the pool it makes and never takes the
+///   threads that serve other requests.
 actor CandidatePoolCache {
     private struct Entry {
-        var fingerprint: String
         var pool: CandidatePool
+        var sync: PoolSync
         var bytes: Int
         var lastUse: UInt64
     }
 
-    private struct Build {
-        var fingerprint: String
-        var task: Task<CandidatePool, any Error>
+    /// What a pool holds of the database.
+    struct PoolSync: Sendable {
+        /// The newest `updated_at` of the company's candidates seen when the pool was last
+        /// brought up to date (`distantPast` when none had one).
+        var watermark: Date
+        /// The `updated_at` of the pool's version of each candidate updated at or after
+        /// `windowStart`: the rows the next check reads again.
+        var recent: [UUID: Date]
+
+        /// The oldest `updated_at` the next check reads.
+        var windowStart: Date { watermark.addingTimeInterval(-CandidatePoolCache.changeWindow) }
     }
 
     private let matcher: CandidateMatcher
     private let heavyWork: HeavyWork
-    /// Reads the candidates and their fingerprint.
+    /// Reads the candidates and their changes.
     private let store = CandidateStore()
     /// One build at a time.
     private let builder = AsyncSemaphore(limit: 1)
@@ -40,13 +67,22 @@ actor CandidatePoolCache {
     static let pageSize = 2_000
     /// The part of a résumé matching reads (characters from its start; a résumé may hold 100,000).
     static let maxResumeCharacters = 20_000
+    /// Seconds behind the watermark that each check reads again (see the type's notes).
+    static let changeWindow: TimeInterval = 10
+    /// The most changed or deleted candidates one check applies as an update; more rebuild.
+    static let maxChangesPerUpdate = 2_000
+    /// The most candidates a pool's overlay holds (`CandidatePool.overlayCount`); past it the
+    /// pool is rebuilt, since every update re-indexes the overlay.
+    static let maxOverlay = 4_000
     /// The most bytes of prepared pools kept (`MATCH_CACHE_MB`, default 256 MiB).
     let budgetBytes: Int
     private var entries: [UUID: Entry] = [:]
-    private var builds: [UUID: Build] = [:]
+    private var builds: [UUID: Task<(CandidatePool, PoolSync), any Error>] = [:]
     private var clock: UInt64 = 0
-    /// Pools built (tests count rebuilds).
+    /// Pools built from the database (tests count rebuilds).
     private(set) var buildCount = 0
+    /// Pools brought up to date by an update instead of a rebuild.
+    private(set) var updateCount = 0
 
     init(matcher: CandidateMatcher, heavyWork: HeavyWork, budgetBytes: Int = 256 << 20) {
         self.matcher = matcher
@@ -57,44 +93,129 @@ actor CandidatePoolCache {
     /// Bytes of pools held now.
     var heldBytes: Int { entries.values.reduce(0) { $0 + $1.bytes } }
 
-    /// The company's prepared pool, rebuilt from the database when its candidates changed.
+    /// The company's prepared pool, up to date with the database as of this call.
+    /// - Throws: the database's errors; a cancellation when the heavy-work pool shuts down.
     func pool(for companyID: UUID, on db: any Database) async throws -> CandidatePool {
-        let fingerprint = try await store.fingerprint(of: companyID, on: db)
         clock += 1
-        if var entry = entries[companyID], entry.fingerprint == fingerprint {
-            entry.lastUse = clock
-            entries[companyID] = entry
-            return entry.pool
+        var current: (pool: CandidatePool, sync: PoolSync)
+        if let entry = entries[companyID] {
+            current = (entry.pool, entry.sync)
+        } else {
+            current = try await build(companyID, on: db)
         }
-        let task: Task<CandidatePool, any Error>
-        if let build = builds[companyID], build.fingerprint == fingerprint {
-            task = build.task
+        // Brought up to date after a build too: it may have read its pages before a change that
+        // this call must see. A rebuild is tried twice at most; under a flood of writes that
+        // outruns even that, the latest pool is used as it is.
+        for attempt in 0..<3 {
+            if let updated = try await update(current.pool, current.sync, of: companyID, on: db) {
+                keep(updated.pool, sync: updated.sync, for: companyID)
+                return updated.pool
+            }
+            guard attempt < 2 else { break }
+            entries[companyID] = nil
+            current = try await build(companyID, on: db)
+        }
+        keep(current.pool, sync: current.sync, for: companyID)
+        return current.pool
+    }
+
+    /// `pool` with the changes the database holds since `sync` applied, or nil when they are
+    /// too many for an update (the caller rebuilds).
+    private func update(_ pool: CandidatePool, _ sync: PoolSync, of companyID: UUID,
+                        on db: any Database) async throws -> (pool: CandidatePool, sync: PoolSync)? {
+        let window = try await store.changes(of: companyID, since: sync.windowStart, on: db)
+        let census = try await store.census(of: companyID, on: db)
+        var changed = window.compactMap { id, updatedAt in sync.recent[id] == updatedAt ? nil : id }
+        var removed: [UUID] = []
+        let added = changed.reduce(0) { $0 + (pool.contains($1) ? 0 : 1) }
+        if census.count != pool.count + added {
+            // Deleted candidates (or ones written without `updated_at`): compare every id.
+            let ids = Set(try await store.ids(of: companyID, on: db))
+            removed = pool.candidateIDs.filter { !ids.contains($0) }
+            let known = Set(changed)
+            changed += ids.filter { !pool.contains($0) && !known.contains($0) }
+        }
+        var next = PoolSync(watermark: max(sync.watermark, census.newest ?? .distantPast), recent: sync.recent)
+        guard !changed.isEmpty || !removed.isEmpty else {
+            next.recent = next.recent.filter { $0.value >= next.windowStart }
+            return (pool, next)
+        }
+        let changes = changed.count + removed.count
+        guard changes <= Self.maxChangesPerUpdate, pool.overlayCount + changes <= Self.maxOverlay else { return nil }
+
+        let rows = try await store.profiles(ids: changed, of: companyID, maxResumeCharacters: Self.maxResumeCharacters, on: db)
+        let read = Set(rows.map(\.profile.id))
+        removed += changed.filter { !read.contains($0) }  // deleted since the first query
+        for row in rows { next.recent[row.profile.id] = row.updatedAt ?? .distantPast }
+        for id in removed { next.recent[id] = nil }
+        next.recent = next.recent.filter { $0.value >= next.windowStart }
+        let upserting = rows.map(\.profile)
+        let updated = try await heavyWork.run { [removed] in pool.updating(upserting: upserting, removing: removed) }
+        updateCount += 1
+        return (updated, next)
+    }
+
+    /// A pool built from the database, shared with any build of the company in flight.
+    private func build(_ companyID: UUID, on db: any Database) async throws -> (pool: CandidatePool, sync: PoolSync) {
+        let task: Task<(CandidatePool, PoolSync), any Error>
+        if let running = builds[companyID] {
+            task = running
         } else {
             let (matcher, heavyWork, builder, store) = (self.matcher, self.heavyWork, self.builder, self.store)
             task = Task.detached(priority: .medium) {
                 try await builder.withSlot {
-                    let profiles = try await store.profiles(of: companyID, pageSize: Self.pageSize, maxResumeCharacters: Self.maxResumeCharacters, on: db)
-                    return try await heavyWork.run { matcher.prepare(profiles) }
+                    try await Self.load(companyID, matcher: matcher, heavyWork: heavyWork, store: store, on: db)
                 }
             }
-            builds[companyID] = Build(fingerprint: fingerprint, task: task)
+            builds[companyID] = task
             buildCount += 1
         }
-        let pool: CandidatePool
-        do {
-            pool = try await task.value
-        } catch {
-            if builds[companyID]?.task == task { builds[companyID] = nil }
-            throw error
-        }
-        if builds[companyID]?.task == task {
-            builds[companyID] = nil
-            keep(pool, fingerprint: fingerprint, for: companyID)
-        }
-        return pool
+        defer { if builds[companyID] == task { builds[companyID] = nil } }
+        let (pool, sync) = try await task.value
+        return (pool, sync)
     }
 
-    private func keep(_ pool: CandidatePool, fingerprint: String, for companyID: UUID) {
+    /// Reads the company's candidates in pages and indexes each page on the heavy-work pool
+    /// while the next one is read.
+    private static func load(_ companyID: UUID, matcher: CandidateMatcher, heavyWork: HeavyWork, store: CandidateStore,
+                             on db: any Database) async throws -> (CandidatePool, PoolSync) {
+        // The watermark is read first: whatever changes while the pages are read is at or after
+        // it, so the first check after the build reads it again.
+        let census = try await store.census(of: companyID, on: db)
+        var sync = PoolSync(watermark: census.newest ?? .distantPast, recent: [:])
+        let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count))
+        // Durations for the log (a monotonic clock: they are not times of day).
+        let timer = ContinuousClock()
+        let started = timer.now
+        var waitedForIndexing = Duration.zero
+        var adding: Task<Void, any Error>?
+        try await store.forEachProfilePage(of: companyID, pageSize: pageSize, maxResumeCharacters: maxResumeCharacters, on: db) { rows in
+            for row in rows where (row.updatedAt ?? .distantPast) >= sync.windowStart {
+                sync.recent[row.profile.id] = row.updatedAt ?? .distantPast
+            }
+            let profiles = rows.map(\.profile)
+            let waiting = timer.now
+            try await adding?.value
+            waitedForIndexing += timer.now - waiting
+            adding = Task { try await heavyWork.run { building.add(profiles) } }
+        }
+        let read = timer.now
+        try await adding?.value
+        let pool = try await heavyWork.run { building.finish() }
+        func milliseconds(_ duration: Duration) -> String { "\(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)" }
+        db.logger.info("candidate pool built", metadata: [
+            "candidates": "\(pool.count)", "bytes": "\(pool.estimatedBytes)", "duration-ms": "\(milliseconds(timer.now - started))",
+            "reading-ms": "\(milliseconds(read - started))", "waiting-for-indexing-ms": "\(milliseconds(waitedForIndexing))",
+        ])
+        return (pool, sync)
+    }
+
+    private func keep(_ pool: CandidatePool, sync: PoolSync, for companyID: UUID) {
+        if let entry = entries[companyID], entry.pool.isSameVersion(as: pool) {
+            entries[companyID]?.sync = sync
+            entries[companyID]?.lastUse = clock
+            return
+        }
         let bytes = pool.estimatedBytes
         entries[companyID] = nil
         guard bytes <= budgetBytes else { return }
@@ -103,6 +224,29 @@ actor CandidatePoolCache {
             held -= oldest.value.bytes
             entries[oldest.key] = nil
         }
-        entries[companyID] = Entry(fingerprint: fingerprint, pool: pool, bytes: bytes, lastUse: clock)
+        entries[companyID] = Entry(pool: pool, sync: sync, bytes: bytes, lastUse: clock)
+    }
+}
+
+/// A pool being built from pages, handed between the loading task and the heavy-work thread
+/// that indexes each page (one at a time: the loader waits for a page before sending the next).
+private final class PoolBuilding: Sendable {
+    private let builder: Mutex<CandidatePool.Builder?>
+
+    init(_ builder: CandidatePool.Builder) {
+        self.builder = Mutex(builder)
+    }
+
+    func add(_ profiles: [CandidateProfile]) {
+        builder.withLock { $0?.add(contentsOf: profiles) }
+    }
+
+    /// The finished pool; the builder is gone afterwards.
+    func finish() -> CandidatePool {
+        builder.withLock { builder in
+            let finishing = builder
+            builder = nil
+            return finishing.map { $0.finish() } ?? CandidatePool(candidates: [])
+        }
     }
 }

@@ -79,12 +79,19 @@ struct ApplicationService: Sendable {
             }
             var history = application.history
             try history.record(change(current.rawValue, next.rawValue), of: "application")
-            let won = try await store.move(application, to: next, rejectedFrom: next == .rejected ? current : nil, history: history, at: now, on: db)
-            guard let fresh = try await store.find(try application.requireID(), on: db) else { throw AppError.notFound("Application") }
-            guard won else {
-                throw AppError.conflict("The application changed meanwhile; it is \(fresh.stage.rawValue)", code: "invalid_state_transition")
+            let rejectedFrom = next == .rejected ? current : nil
+            guard try await store.move(application, to: next, rejectedFrom: rejectedFrom, history: history, at: now, on: db) else {
+                let fresh = try await store.find(try application.requireID(), on: db)
+                throw AppError.conflict("The application changed meanwhile; it is \(fresh?.stage.rawValue ?? "gone")", code: "invalid_state_transition")
             }
-            return JobActionOutcome(moved: .application(fresh), from: current.rawValue, to: next.rawValue)
+            // The row is now exactly this (the update was conditional on the version read): no
+            // second read.
+            application.stage = next
+            application.rejectedFrom = rejectedFrom
+            application.history = history
+            application.version += 1
+            application.updatedAt = now
+            return JobActionOutcome(moved: .application(application), from: current.rawValue, to: next.rawValue)
 
         case .job:
             let current = job.status
@@ -96,12 +103,15 @@ struct ApplicationService: Sendable {
             }
             var history = job.history
             try history.record(change(current.rawValue, next.rawValue), of: "job")
-            let won = try await store.move(job, to: next, history: history, at: now, on: db)
-            guard let fresh = try await jobs.find(input.jobID, on: db) else { throw AppError.notFound("Job") }
-            guard won else {
-                throw AppError.conflict("The job changed meanwhile; it is \(fresh.status.rawValue)", code: "invalid_state_transition")
+            guard try await store.move(job, to: next, history: history, at: now, on: db) else {
+                let fresh = try? await jobs.find(input.jobID, on: db)
+                throw AppError.conflict("The job changed meanwhile; it is \(fresh?.status.rawValue ?? "gone")", code: "invalid_state_transition")
             }
-            return JobActionOutcome(moved: .job(fresh), from: current.rawValue, to: next.rawValue)
+            job.status = next
+            job.history = history
+            job.version += 1
+            job.updatedAt = now
+            return JobActionOutcome(moved: .job(job), from: current.rawValue, to: next.rawValue)
         }
     }
 }

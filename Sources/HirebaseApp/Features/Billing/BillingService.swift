@@ -258,11 +258,12 @@ struct BillingService: UsageMetering {
             return .ignored
         }
         let store = BillingStore(db: db)
-        // A replay needs no Stripe call (and must not fail because Stripe is down).
-        if try await store.hasEvent(event.id) { return .duplicate }
         // Read before the transaction: no network call while holding the write lock.
         var fetched: Subscription?
         if type == .checkoutSessionCompleted, let session = try? CheckoutSession(event: event), let subscriptionID = session.subscriptionID {
+            // A replay needs no Stripe call (and must not fail because Stripe is down). Other
+            // types call nothing: the transaction's own check is enough for them.
+            if try await store.hasEvent(event.id) { return .duplicate }
             do throws(StripeError) {
                 fetched = try await stripe.retrieveSubscription(id: subscriptionID)
             } catch .notConfigured {

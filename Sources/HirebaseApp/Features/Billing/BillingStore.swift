@@ -39,23 +39,31 @@ struct BillingStore: Sendable {
         try await BillingSubscription.query(on: db).filter(\.$subscriptionID == subscriptionID).first()?.id
     }
 
-    /// Writes `record` as the user's subscription (creating the row or replacing its values).
+    /// Writes `record` as the user's subscription (creating the row or replacing its values):
+    /// one upsert, with SQLKit rather than a model's save (Fluent reflects over the model).
     func save(_ record: SubscriptionRecord, for userID: UUID, at now: Date) async throws {
-        let existing = try await BillingSubscription.find(userID, on: db)
-        let row = existing ?? BillingSubscription()
         let subscription = record.subscription
-        row.id = userID
-        row.subscriptionID = subscription.id
-        row.customerID = subscription.customerID ?? ""
-        row.plan = record.plan
-        row.priceID = subscription.priceID
-        row.status = subscription.status.rawValue
-        row.currentPeriodStart = subscription.currentPeriodStart
-        row.currentPeriodEnd = subscription.currentPeriodEnd
-        row.cancelAtPeriodEnd = subscription.cancelAtPeriodEnd
-        row.watermark = Int64(record.watermark.created)
-        row.updatedAt = now
-        if existing == nil { try await row.create(on: db) } else { try await row.update(on: db) }
+        typealias Row = BillingSubscription
+        let key = Row.column(\.$id)
+        let values: [(SQLIdentifier, any Encodable & Sendable)] = [
+            (Row.column(\.$subscriptionID), subscription.id),
+            (Row.column(\.$customerID), subscription.customerID ?? ""),
+            (Row.column(\.$plan), record.plan),
+            (Row.column(\.$priceID), subscription.priceID),
+            (Row.column(\.$status), subscription.status.rawValue),
+            (Row.column(\.$currentPeriodStart), subscription.currentPeriodStart),
+            (Row.column(\.$currentPeriodEnd), subscription.currentPeriodEnd),
+            (Row.column(\.$cancelAtPeriodEnd), subscription.cancelAtPeriodEnd),
+            (Row.column(\.$watermark), Int64(record.watermark.created)),
+            (Row.column(\.$updatedAt), now),
+        ]
+        try await db.sql.insert(into: Row.schema)
+            .columns([key] + values.map(\.0))
+            .values([SQLBind(userID)] + values.map { SQLBind($0.1) })
+            .onConflict(with: [key]) { update in
+                values.reduce(update) { $0.set(excludedValueOf: $1.0) }
+            }
+            .run()
     }
 
     private static func record(_ row: BillingSubscription) -> SubscriptionRecord {

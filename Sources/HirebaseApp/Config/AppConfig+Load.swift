@@ -98,6 +98,9 @@ private struct EnvironmentReader {
                 problems.append("SQLITE_SYNCHRONOUS must be normal or full")
             }
         }
+        if case .postgres = database, value("SQLITE_SYNCHRONOUS") != nil {
+            report.warnings.append("SQLITE_SYNCHRONOUS applies to SQLite files only; ignored with PostgreSQL")
+        }
         if case .sqliteFile = database {
             report.configured.append("sqlite: WAL, synchronous \(sqliteSynchronous.rawValue)"
                 + (sqliteSynchronous == .normal ? " (a power cut may lose the last commits; SQLITE_SYNCHRONOUS=full syncs each)" : ""))
@@ -125,7 +128,9 @@ private struct EnvironmentReader {
         }
         if let secret, !generated {
             report.configured.append("auth: HS256 with SUPABASE_JWT_SECRET")
-            if secret.utf8.count < 32 { report.warnings.append("SUPABASE_JWT_SECRET is shorter than 32 bytes") }
+            // RFC 7518 § 3.2: an HS256 key is at least the hash's size; JWTKit asserts it (a debug
+            // build stopped with SIGILL at start-up) and says it will become a precondition.
+            if secret.utf8.count < 32 { problems.append("SUPABASE_JWT_SECRET must be at least 32 bytes (RFC 7518 § 3.2; Supabase's are longer)") }
         }
         if let supabaseURL { report.configured.append("auth: JWKS at \(supabaseURL.absoluteString)/auth/v1/.well-known/jwks.json") }
         if secret == nil { report.missing.append("SUPABASE_JWT_SECRET (HS256 tokens refused)") }
@@ -275,14 +280,23 @@ private struct EnvironmentReader {
             problems.append("DATABASE_NOTIFICATIONS must be listen or off")
             return nil
         }
-        let fallback = "billing snapshots of other instances' changes served up to \(cacheTTL.formatted()) s (BILLING_CACHE_TTL_SECONDS)"
-        guard case .postgres(let url) = database else { return nil }
+        let fallback = cacheTTL == 0
+            ? "billing snapshot cache off (BILLING_CACHE_TTL_SECONDS=0)"
+            : "billing snapshots of other instances' changes served up to \(cacheTTL.formatted()) s (BILLING_CACHE_TTL_SECONDS)"
+        guard case .postgres(let url) = database else {
+            if direct != nil || value("DATABASE_NOTIFICATIONS") != nil {
+                report.warnings.append("DATABASE_DIRECT_URL and DATABASE_NOTIFICATIONS apply to PostgreSQL only; ignored with SQLite")
+            }
+            if cacheTTL == 0 { report.configured.append(fallback) }
+            return nil
+        }
         guard mode == "listen" else {
             report.configured.append("change notifications: off; \(fallback)")
             return nil
         }
         let target = AppConfig.DatabaseTarget.postgres(url: direct ?? url)
-        report.configured.append("change notifications: LISTEN on \(target.redacted)" + (direct == nil ? " (behind a transaction-mode pooler set DATABASE_DIRECT_URL or DATABASE_NOTIFICATIONS=off)" : ""))
+        report.configured.append("change notifications: LISTEN on \(target.redacted)" + (direct == nil ? " (behind a transaction-mode pooler set DATABASE_DIRECT_URL or DATABASE_NOTIFICATIONS=off)" : "")
+            + "; while not listening, " + fallback)
         return target
     }
 }

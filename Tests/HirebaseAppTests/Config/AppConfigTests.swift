@@ -14,6 +14,29 @@ struct AppConfigTests {
         #expect(config.report.degraded.contains { $0.contains("billing") })
     }
 
+    /// A secret shorter than the HS256 hash stopped a debug build with SIGILL inside JWTKit
+    /// (found by the new-user run); it is a configuration problem, reported with the others.
+    @Test func anHS256SecretShorterThan32BytesIsAProblemNotACrash() {
+        #expect {
+            try AppConfig.load(from: ["SUPABASE_JWT_SECRET": "short"]) { _ in "x" }
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.contains { $0.contains("at least 32 bytes") } == true
+        }
+    }
+
+    /// The start-up report says how stale another instance's billing change may be served.
+    @Test func theReportNamesTheBillingCacheBoundAndIgnoredSettings() throws {
+        let secret = ["SUPABASE_JWT_SECRET": testJWTSecret]
+        let listening = try AppConfig.load(from: secret.merging(["DATABASE_URL": "postgres://u:p@db/h"]) { $1 }) { _ in "x" }
+        #expect(listening.report.configured.contains { $0.contains("LISTEN on") && $0.contains("up to 5 s") })
+        let off = try AppConfig.load(from: secret.merging(["BILLING_CACHE_TTL_SECONDS": "0"]) { $1 }) { _ in "x" }
+        #expect(off.report.configured.contains { $0.contains("cache off") })
+        let ignored = try AppConfig.load(from: secret.merging(["DATABASE_NOTIFICATIONS": "off"]) { $1 }) { _ in "x" }
+        #expect(ignored.report.warnings.contains { $0.contains("PostgreSQL only") })
+        let sqliteOnly = try AppConfig.load(from: secret.merging(["DATABASE_URL": "postgres://u:p@db/h", "SQLITE_SYNCHRONOUS": "full"]) { $1 }) { _ in "x" }
+        #expect(sqliteOnly.report.warnings.contains { $0.contains("SQLite files only") })
+    }
+
     @Test func productionListsEveryMissingRequiredSetting() {
         #expect {
             try AppConfig.load(from: ["HIREBASE_ENV": "production"]) { _ in "x" }

@@ -96,7 +96,7 @@ final class ChangeListener: LifecycleHandler, Sendable {
             try await connection.listen(on: ChangeAnnouncement.channel) { notifications in
                 connected()
                 deliver(.listening)
-                logger.debug("listening for change announcements")
+                logger.info("listening for change announcements")
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let (deliver, heartbeat, logger) = (self.deliver, self.heartbeat, self.logger)
                     group.addTask {

@@ -52,6 +52,36 @@ struct Issue9AttackTests {
         }
     }
 
+    /// One idempotency key sent at once with two quantities: one call counts, the other is
+    /// refused as when it comes second (400: the key was used with another quantity), never
+    /// answered with the first call's outcome as if it had been its own.
+    @Test(arguments: TestDatabase.all)
+    func oneKeyWithTwoQuantitiesAtOnceIsRefusedNotReplayed(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: billingEnvironment) { app in
+            let user = TestUser()
+            let billing = app.hirebase.billing
+            var replayedAsOwn = 0
+            for round in 0..<15 {
+                let outcomes = try await withThrowingTaskGroup(of: (Int, UsageDecision?).self) { group in
+                    for quantity in [1, 2] {
+                        group.addTask {
+                            do {
+                                return (quantity, try await billing.consume(.candidateMatching, quantity: quantity, userID: user.id,
+                                                                            idempotencyKey: "key-\(round)", on: app.db))
+                            } catch let error as AppError where error.status == .badRequest {
+                                return (quantity, nil)
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [(Int, UsageDecision?)]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0.1 == nil }.count == 1, "round \(round): \(outcomes)")
+                replayedAsOwn += outcomes.filter { $0.1 != nil }.count - 1
+            }
+            #expect(replayedAsOwn == 0)
+        }
+    }
+
     // MARK: - CSRF
 
     /// A burst of concurrent issues leaves the user at most the cap of live tokens, and another
@@ -113,6 +143,48 @@ struct Issue9AttackTests {
             _ = try await second.value
             let live = try await CSRFToken.query(on: db).filter(\.$userID == user).filter(\.$usedAt == nil).count()
             #expect(live <= csrf.maxLiveTokensPerUser, "\(live) live tokens")
+        }
+    }
+
+    // MARK: - Keyset pages
+
+    /// Candidates created in the same microsecond page through every one exactly once, and
+    /// cursors made by hand (extreme times, ids, junk) answer 200 or 400, never 500.
+    @Test(arguments: TestDatabase.all)
+    func pagesWithTiedTimesAndHostileCursors(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            var ids = Set<String>()
+            for index in 0..<9 { ids.insert(try await scenario.candidate(app, email: "p\(index)@example.com")) }
+            // Three groups of tied times.
+            for (offset, id) in ids.sorted().enumerated() {
+                try await app.db.sql.update(Candidate.schema)
+                    .set(Candidate.column(\.$createdAtMicros), to: SQLBind(Int64(1_000 + offset / 3)))
+                    .where(Candidate.column(\.$id), .equal, SQLBind(UUID(uuidString: id)!)).run()
+            }
+            for limit in [1, 2, 3, 4] {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    let path = "/candidates?companyId=\(scenario.companyID)&limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                    let page = try await app.send(.GET, path, as: scenario.recruiter)
+                    try #require(page.status == .ok)
+                    seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                    cursor = page["nextCursor"]
+                } while cursor != nil && seen.count <= 20
+                #expect(seen.count == 9 && Set(seen) == ids, "limit \(limit): \(seen.count) rows, \(Set(seen).count) distinct")
+            }
+            let hostile = ["\(Int64.max)|ffffffff-ffff-ffff-ffff-ffffffffffff", "\(Int64.min)|00000000-0000-0000-0000-000000000000",
+                           "-1|\(UUID().uuidString)", "1000|\(UUID().uuidString)", "1|2|3", "x|y", "", "|", "999999999999999999999|\(UUID().uuidString)"]
+            for text in hostile {
+                let cursor = Data(text.utf8).base64URLEncodedString()
+                let page = try await app.send(.GET, "/candidates?companyId=\(scenario.companyID)&cursor=\(cursor)", as: scenario.recruiter)
+                #expect(page.status == .ok || page.status == .badRequest, "\(text): \(page.status)")
+            }
+            for raw in ["%00", "====", "!!!", String(repeating: "A", count: 5000)] {
+                let page = try await app.send(.GET, "/candidates?companyId=\(scenario.companyID)&cursor=\(raw)", as: scenario.recruiter)
+                #expect(page.status == .ok || page.status == .badRequest, "\(raw.prefix(10)): \(page.status)")
+            }
         }
     }
 

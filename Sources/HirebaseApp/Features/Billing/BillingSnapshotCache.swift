@@ -24,8 +24,8 @@ import NIOConcurrencyHelpers
 /// only if no change of that user (and no `dropAll`) was seen since the ticket, so an answer read
 /// before a change cannot be cached after the change's announcement.
 ///
-/// **Bounded:** at most `capacity` users (default 100,000; then it starts over), a few hundred
-/// bytes each.
+/// **Bounded:** at most `capacity` users (default 100,000; then it starts over), about 850 bytes
+/// each with a subscription and three features' usage (measured: about 85 MiB when full).
 final class BillingSnapshotCache: Sendable {
     /// How changes made by other instances reach this one.
     enum Freshness: Sendable, Equatable {

@@ -16,7 +16,7 @@ import Synchronization
 ///      deleted (a company's deletion cascades to them; there is no other delete today), and the
 ///      ids of all the company's candidates are compared with the pool's.
 ///
-///   Both read a range of the index `candidates_company_updated_idx` (migration 17). The window
+///   Both read a range of the index `candidates_company_updated_idx` (migration 18). The window
 ///   behind the watermark covers writes that commit out of `updated_at` order: a transaction
 ///   stamped earlier but committed after a later one, or an instance whose clock is behind (the
 ///   watermark never passes this instance's present, so a row stamped ahead of it stays in

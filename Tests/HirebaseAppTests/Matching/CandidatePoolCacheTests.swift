@@ -122,6 +122,36 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// Matches racing a burst of edits (the cache's calls interleave at every await): once the
+    /// burst is over, the next call ranks as a rebuild does.
+    @Test(arguments: TestDatabase.all)
+    func matchesDuringABurstOfEditsEndUpToDate(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            var ids: [String] = []
+            for index in 0..<12 {
+                ids.append(try await scenario.candidate(app, email: "b\(index)@example.com", name: "B\(index)", skills: ["Excel"]))
+            }
+            let cache = app.hirebase.candidatePools
+            _ = try await cache.pool(for: company, on: app.db)
+            let skills = [["Go"], ["Go", "Kafka"], ["Kubernetes"], ["Go", "Kubernetes", "Kafka"], ["Excel"]]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<36 {
+                    let id = ids[round % ids.count]
+                    group.addTask {
+                        let patched = try await app.send(.PATCH, "/candidates/\(id)", as: scenario.recruiter,
+                                                         json: JSON(["skills": skills[round % skills.count], "resumeText": "round \(round) kafka go"]))
+                        #expect(patched.status == .ok)
+                    }
+                    if round % 3 == 0 { group.addTask { _ = try await cache.pool(for: company, on: app.db) } }
+                }
+                try await group.waitForAll()
+            }
+            try await expectSameAsARebuild(try await cache.pool(for: company, on: app.db), app, company: company)
+        }
+    }
+
     @Test func deletingEveryCandidateEmptiesThePool() async throws {
         try await withHirebase(on: .sqlite) { app in
             let scenario = try await Scenario.make(app)

@@ -93,6 +93,65 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// An instance whose clock runs ahead (here an hour) stamps a candidate in the future. The
+    /// pool's watermark must not follow it there: the changes written afterwards by instances
+    /// with the right time (stamped now, long "before" that watermark) must still be seen.
+    @Test(arguments: TestDatabase.all)
+    func aCandidateStampedInTheFutureDoesNotBlindThePool(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            var ids: [String] = []
+            for index in 0..<3 {
+                ids.append(try await scenario.candidate(app, email: "f\(index)@example.com", name: "F\(index)", skills: ["Excel"]))
+            }
+            let cache = app.hirebase.candidatePools
+            #expect(try await cache.pool(for: company, on: app.db).count == 3)
+            try await app.db.sql.update(Candidate.schema)
+                .set(Candidate.column(\.$resumeText), to: SQLBind("spreadsheets"))
+                .set(Candidate.column(\.$updatedAt), to: SQLBind(Date().addingTimeInterval(3600)))
+                .where(Candidate.column(\.$id), .equal, SQLBind(UUID(uuidString: ids[0])!))
+                .run()
+            _ = try await cache.pool(for: company, on: app.db)
+            let patched = try await app.send(.PATCH, "/candidates/\(ids[1])", as: scenario.recruiter,
+                                             json: JSON(["skills": ["Go", "Kubernetes", "Kafka"]]))
+            #expect(patched.status == .ok)
+            let pool = try await cache.pool(for: company, on: app.db)
+            try await expectSameAsARebuild(pool, app, company: company)
+            #expect(app.hirebase.matcher.rank(job: Self.job, pool: pool, limit: 10).first?.candidateId == UUID(uuidString: ids[1]))
+        }
+    }
+
+    /// Matches racing a burst of edits (the cache's calls interleave at every await): once the
+    /// burst is over, the next call ranks as a rebuild does.
+    @Test(arguments: TestDatabase.all)
+    func matchesDuringABurstOfEditsEndUpToDate(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            var ids: [String] = []
+            for index in 0..<12 {
+                ids.append(try await scenario.candidate(app, email: "b\(index)@example.com", name: "B\(index)", skills: ["Excel"]))
+            }
+            let cache = app.hirebase.candidatePools
+            _ = try await cache.pool(for: company, on: app.db)
+            let skills = [["Go"], ["Go", "Kafka"], ["Kubernetes"], ["Go", "Kubernetes", "Kafka"], ["Excel"]]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<36 {
+                    let id = ids[round % ids.count]
+                    group.addTask {
+                        let patched = try await app.send(.PATCH, "/candidates/\(id)", as: scenario.recruiter,
+                                                         json: JSON(["skills": skills[round % skills.count], "resumeText": "round \(round) kafka go"]))
+                        #expect(patched.status == .ok)
+                    }
+                    if round % 3 == 0 { group.addTask { _ = try await cache.pool(for: company, on: app.db) } }
+                }
+                try await group.waitForAll()
+            }
+            try await expectSameAsARebuild(try await cache.pool(for: company, on: app.db), app, company: company)
+        }
+    }
+
     @Test func deletingEveryCandidateEmptiesThePool() async throws {
         try await withHirebase(on: .sqlite) { app in
             let scenario = try await Scenario.make(app)

@@ -13,8 +13,9 @@ import Vapor
 ///   connection is lost or cannot be opened: between the two, announcements may have been
 ///   missed, so a cache that relies on them must fall back to its short TTL.
 /// - A lost connection is opened again after 0.5 s, doubling up to 30 s.
-/// - A heartbeat (`SELECT 1` every `heartbeat`, answered within 5 s) notices a connection that
-///   died without closing (a dropped network path), which `LISTEN` alone never would.
+/// - A heartbeat (`SELECT 1` every `heartbeat`, answered within 5 s, else the connection is
+///   closed) notices a connection that died without closing (a dropped network path), which
+///   `LISTEN` alone never would: within `heartbeat` + 5 s.
 final class ChangeListener: LifecycleHandler, Sendable {
     /// What the listener reports.
     enum Event: Sendable, Equatable {
@@ -108,7 +109,9 @@ final class ChangeListener: LifecycleHandler, Sendable {
                     group.addTask {
                         while true {
                             try await Task.sleep(for: heartbeat)
-                            try await Self.withDeadline(.seconds(5)) {
+                            // On a silent connection the query never answers and cannot be
+                            // cancelled: closing the connection is what ends it (and the listen).
+                            try await Self.withDeadline(.seconds(5), onExpiry: { connection.close().whenComplete { _ in } }) {
                                 _ = try await connection.query("SELECT 1", logger: logger).collect()
                             }
                         }
@@ -124,11 +127,16 @@ final class ChangeListener: LifecycleHandler, Sendable {
         try? await connection.close()
     }
 
-    private static func withDeadline(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    /// Runs `body`, or calls `onExpiry` after `limit` and throws `HeartbeatTimedOut`. The group
+    /// still waits for `body` to end: `onExpiry` must make it end (a query does not heed
+    /// cancellation while it waits for its answer).
+    private static func withDeadline(_ limit: Duration, onExpiry: @escaping @Sendable () -> Void,
+                                     _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
+                onExpiry()
                 throw HeartbeatTimedOut()
             }
             defer { group.cancelAll() }

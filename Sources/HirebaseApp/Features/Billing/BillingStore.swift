@@ -176,18 +176,25 @@ struct BillingStore: Sendable {
             // A concurrent request with the same idempotency key won; ours rolled back whole.
             guard let constraint = error as? any DatabaseError, constraint.isConstraintFailure,
                   let earlier = try await usageRecord(feature, by: userID, key: key) else { throw error }
-            return UsageOutcome(allowed: earlier.allowed, used: earlier.used, counted: false)
+            return try Self.replay(earlier, quantity: quantity)
         }
+    }
+
+    /// The first answer given with an idempotency key, for a call with the same key (first
+    /// seen before it, or committed by a concurrent call while it ran).
+    /// - Throws: 400 when the key was used with another quantity.
+    private static func replay(_ earlier: UsageRecord, quantity: Int) throws -> UsageOutcome {
+        guard earlier.quantity == quantity else {
+            throw AppError.invalidField("idempotencyKey", "was used before with another quantity (\(earlier.quantity))")
+        }
+        return UsageOutcome(allowed: earlier.allowed, used: earlier.used, counted: false)
     }
 
     private func consumeOnce(
         _ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date, idempotencyKey key: String, at now: Date
     ) async throws -> UsageOutcome {
         if let earlier = try await usageRecord(feature, by: userID, key: key) {
-            guard earlier.quantity == quantity else {
-                throw AppError.invalidField("idempotencyKey", "was used before with another quantity (\(earlier.quantity))")
-            }
-            return UsageOutcome(allowed: earlier.allowed, used: earlier.used, counted: false)
+            return try Self.replay(earlier, quantity: quantity)
         }
         let outcome = try await countUses(feature, quantity: quantity, limit: limit, by: userID, periodStart: periodStart)
         let record = UsageRecord()

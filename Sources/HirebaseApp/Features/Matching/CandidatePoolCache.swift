@@ -18,7 +18,9 @@ import Synchronization
 ///
 ///   Both read a range of the index `candidates_company_updated_idx` (migration 18). The window
 ///   behind the watermark covers writes that commit out of `updated_at` order: a transaction
-///   stamped earlier but committed after a later one, or an instance whose clock is behind. The
+///   stamped earlier but committed after a later one, or an instance whose clock is behind (the
+///   watermark never passes this instance's present, so a row stamped ahead of it stays in
+///   every check's window instead of hiding the changes stamped before it). The
 ///   bound: a candidate update is missed (until the pool is next rebuilt) only if it commits with
 ///   an `updated_at` more than ``changeWindow`` older than the newest one already seen.
 /// - **Updated, not rebuilt:** the changed candidates are applied with
@@ -135,7 +137,7 @@ actor CandidatePoolCache {
             let known = Set(changed)
             changed += ids.filter { !pool.contains($0) && !known.contains($0) }
         }
-        var next = PoolSync(watermark: max(sync.watermark, census.newest ?? .distantPast), recent: sync.recent)
+        var next = PoolSync(watermark: max(sync.watermark, Self.watermark(newest: census.newest)), recent: sync.recent)
         guard !changed.isEmpty || !removed.isEmpty else {
             next.recent = next.recent.filter { $0.value >= next.windowStart }
             return (pool, next)
@@ -153,6 +155,14 @@ actor CandidatePoolCache {
         let updated = try await heavyWork.run { [removed] in pool.updating(upserting: upserting, removing: removed) }
         updateCount += 1
         return (updated, next)
+    }
+
+    /// The watermark after seeing `newest` as the company's newest `updated_at`: never later
+    /// than the present. A row stamped in the future (an instance whose clock runs ahead, a row
+    /// written by hand) would otherwise carry the watermark there, and every change stamped at
+    /// the right time before it would be missed for good, not just late.
+    static func watermark(newest: Date?) -> Date {
+        min(newest ?? .distantPast, Date())
     }
 
     /// A pool built from the database, shared with any build of the company in flight.
@@ -182,7 +192,7 @@ actor CandidatePoolCache {
         // The watermark is read first: whatever changes while the pages are read is at or after
         // it, so the first check after the build reads it again.
         let census = try await store.census(of: companyID, on: db)
-        var sync = PoolSync(watermark: census.newest ?? .distantPast, recent: [:])
+        var sync = PoolSync(watermark: watermark(newest: census.newest), recent: [:])
         let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count))
         // Durations for the log (a monotonic clock: they are not times of day).
         let timer = ContinuousClock()

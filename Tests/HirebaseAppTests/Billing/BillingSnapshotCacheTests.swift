@@ -127,7 +127,9 @@ struct BillingSnapshotCacheTests {
             // Not listening: this instance still serves what it cached (the cache is real).
             #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 0)
 
-            let listener = try #require(try ChangeListener.make(for: app, config: config, services: app.hirebase))
+            // A name of its own: the kill below must reach this listener only (the cluster is shared).
+            let name = "hirebase-test-" + UUID().uuidString.prefix(8).lowercased()
+            let listener = try #require(try ChangeListener.make(for: app, config: config, services: app.hirebase, applicationName: name))
             listener.start()
             defer { Task { await listener.stop() } }
             #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .announced })
@@ -147,7 +149,7 @@ struct BillingSnapshotCacheTests {
             // The listener's connection dies: the cache falls back to its TTL, then listens again.
             try await (app.db as! any SQLDatabase).raw("""
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()
+                WHERE application_name = \(bind: name)
                 """).run()
             #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .unannounced })
             #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .announced })

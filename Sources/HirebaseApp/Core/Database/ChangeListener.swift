@@ -34,11 +34,14 @@ final class ChangeListener: LifecycleHandler, Sendable {
     /// - Parameters:
     ///   - url: a `postgres://` URL of a direct (session) connection.
     ///   - heartbeat: how often the connection is checked.
+    ///   - applicationName: the session's `application_name` (what `pg_stat_activity` shows).
     ///   - deliver: called for each event, on the listener's task; must not block.
     /// - Throws: when `url` cannot be read.
     init(url: String, eventLoopGroup: any EventLoopGroup, logger: Logger, heartbeat: Duration = .seconds(10),
-         deliver: @escaping @Sendable (Event) -> Void) throws {
-        configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+         applicationName: String = "hirebase-listener", deliver: @escaping @Sendable (Event) -> Void) throws {
+        var configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        configuration.options.additionalStartupParameters.append(("application_name", applicationName))
+        self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.heartbeat = heartbeat
@@ -91,10 +94,40 @@ final class ChangeListener: LifecycleHandler, Sendable {
     private struct ConnectionEnded: Error {}
     private struct HeartbeatTimedOut: Error {}
 
+    private struct SetupTimedOut: Error {}
+
+    /// Opens the connection within `setupLimit`: on a silent path the TCP connect may succeed
+    /// and the start-up exchange never answer. A connection that opens after the limit is closed.
+    private func connect(on loop: any EventLoop) async throws -> PostgresConnection {
+        let promise = loop.makePromise(of: PostgresConnection.self)
+        let timedOut = NIOLockedValueBox(false)
+        let timer = loop.scheduleTask(in: Self.setupLimit) {
+            timedOut.withLockedValue { $0 = true }
+            promise.fail(SetupTimedOut())
+        }
+        PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger).whenComplete { result in
+            timer.cancel()
+            switch result {
+            case .success(let connection):
+                if timedOut.withLockedValue({ $0 }) { connection.close().whenComplete { _ in } } else { promise.succeed(connection) }
+            case .failure(let error):
+                promise.fail(error)
+            }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// The longest wait for a connection, and then for its `LISTEN`.
+    static let setupLimit = TimeAmount.seconds(10)
+
     private func listenOnce(connected: @Sendable () -> Void) async throws {
-        let connection = try await PostgresConnection.connect(on: eventLoopGroup.next(), configuration: configuration, id: 1, logger: logger)
+        let loop = eventLoopGroup.next()
+        let connection = try await connect(on: loop)
+        // `LISTEN` may wait for an answer that never comes, too: closing ends the wait.
+        let setup = loop.scheduleTask(in: Self.setupLimit) { connection.close().whenComplete { _ in } }
         do {
             try await connection.listen(on: ChangeAnnouncement.channel) { notifications in
+                setup.cancel()
                 connected()
                 deliver(.listening)
                 logger.info("listening for change announcements")
@@ -121,9 +154,11 @@ final class ChangeListener: LifecycleHandler, Sendable {
                 }
             }
         } catch {
+            setup.cancel()
             try? await connection.close()
             throw error
         }
+        setup.cancel()
         try? await connection.close()
     }
 
@@ -147,10 +182,13 @@ final class ChangeListener: LifecycleHandler, Sendable {
 
 extension ChangeListener {
     /// The listener that keeps `services`' caches fresh, when `config` names a connection for it.
-    static func make(for app: Application, config: AppConfig, services: HirebaseServices) throws -> ChangeListener? {
+    /// - Parameter applicationName: the listener session's `application_name`.
+    static func make(for app: Application, config: AppConfig, services: HirebaseServices,
+                     applicationName: String = "hirebase-listener") throws -> ChangeListener? {
         guard case .postgres(let url)? = config.changeNotifications else { return nil }
         let cache = services.billing.cache
-        return try ChangeListener(url: url, eventLoopGroup: app.eventLoopGroup, logger: Logger(label: "hirebase.notifications")) { event in
+        return try ChangeListener(url: url, eventLoopGroup: app.eventLoopGroup, logger: Logger(label: "hirebase.notifications"),
+                                  applicationName: applicationName) { event in
             switch event {
             case .listening: cache.setFreshness(.announced)
             case .interrupted: cache.setFreshness(.unannounced)

@@ -96,14 +96,7 @@ public struct StripeSignature: Sendable {
         var hmac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
         hmac.update(data: Array("\(timestamp).".utf8))
         hmac.update(data: payload)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in hmac.finalize() {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return hex
+        return LowercaseHex.bytes(of: hmac.finalize())
     }
 
     /// Equality whose time does not depend on where the inputs differ (only on their lengths,

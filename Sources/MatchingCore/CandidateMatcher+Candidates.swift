@@ -194,11 +194,6 @@ private struct QueryTermCounter: TextTokenizer.Sink {
         self.frequency = frequency
     }
 
-    mutating func count(_ text: String?, scratch: UnsafeMutableRawPointer) {
-        guard var text else { return }
-        text.withUTF8 { TextTokenizer.forEachWord(in: $0, scratch: scratch, into: &self) }
-    }
-
     @inline(__always)
     mutating func word(_ token: UnsafeRawPointer, length tokenLength: Int) {
         length += 1

@@ -316,11 +316,6 @@ struct VocabularyCounter: TextTokenizer.Sink, Sendable {
         frequency = [Int32](repeating: 0, count: Int(termCount))
     }
 
-    mutating func count(_ text: String?, scratch: UnsafeMutableRawPointer) {
-        guard var text else { return }
-        text.withUTF8 { TextTokenizer.forEachWord(in: $0, scratch: scratch, into: &self) }
-    }
-
     @inline(__always)
     mutating func word(_ token: UnsafeRawPointer, length tokenLength: Int) {
         length += 1

@@ -199,3 +199,12 @@ enum TextTokenizer {
         }
     }
 }
+
+extension TextTokenizer.Sink {
+    /// Feeds every word of `text` (nothing for `nil`) to this sink.
+    /// - Parameter scratch: the tokenizer's scratch buffer.
+    mutating func count(_ text: String?, scratch: UnsafeMutableRawPointer) {
+        guard var text else { return }
+        text.withUTF8 { TextTokenizer.forEachWord(in: $0, scratch: scratch, into: &self) }
+    }
+}

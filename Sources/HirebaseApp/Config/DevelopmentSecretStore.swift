@@ -1,3 +1,4 @@
+import BillingCore
 import Crypto
 import Foundation
 
@@ -23,7 +24,7 @@ public struct DevelopmentSecretStore: Sendable {
     /// - Throws: a file-system error when the file cannot be read or written.
     public func loadOrCreate() throws -> String {
         if let existing = read() { return existing }
-        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { LowercaseHex.string(of: $0) }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             guard errno == EEXIST else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }

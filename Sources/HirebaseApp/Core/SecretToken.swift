@@ -1,3 +1,4 @@
+import BillingCore
 import Crypto
 import Foundation
 
@@ -13,13 +14,6 @@ public enum SecretToken {
 
     /// SHA-256 of the token's UTF-8 bytes, lower-case hex: what the database keeps.
     public static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(SHA256.byteCount * 2)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        LowercaseHex.string(of: SHA256.hash(data: Data(token.utf8)))
     }
 }

@@ -37,6 +37,24 @@ struct AppConfigTests {
         #expect(sqliteOnly.report.warnings.contains { $0.contains("SQLite files only") })
     }
 
+    /// Bad forms of the cache and notification settings are refused together, each named.
+    @Test func badNotificationAndCacheSettingsAreProblems() {
+        #expect {
+            try AppConfig.load(from: [
+                "SUPABASE_JWT_SECRET": testJWTSecret, "DATABASE_URL": "postgres://u:p@db/h",
+                "DATABASE_DIRECT_URL": "mysql://db/h", "DATABASE_NOTIFICATIONS": "sometimes", "BILLING_CACHE_TTL_SECONDS": "-1",
+            ]) { _ in "x" }
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return problems.contains { $0.contains("DATABASE_DIRECT_URL") }
+                && problems.contains { $0.contains("DATABASE_NOTIFICATIONS") }
+                && problems.contains { $0.contains("BILLING_CACHE_TTL_SECONDS") }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfig.load(from: ["SUPABASE_JWT_SECRET": testJWTSecret, "BILLING_CACHE_TTL_SECONDS": "soon"]) { _ in "x" }
+        }
+    }
+
     @Test func productionListsEveryMissingRequiredSetting() {
         #expect {
             try AppConfig.load(from: ["HIREBASE_ENV": "production"]) { _ in "x" }

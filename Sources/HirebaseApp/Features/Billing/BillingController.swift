@@ -78,9 +78,6 @@ struct BillingController: RouteCollection {
             }
             target = id
         }
-        let billing = req.hirebase.billing
-        // A cached snapshot needs no database handle at all.
-        if let cached = billing.cachedStatus(of: target) { return SubscriptionStatusResponse(cached) }
-        return SubscriptionStatusResponse(try await billing.status(of: target, on: req.db))
+        return SubscriptionStatusResponse(try await req.hirebase.billing.status(of: target, on: req.db))
     }
 }

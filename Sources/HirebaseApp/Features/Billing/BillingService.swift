@@ -64,23 +64,20 @@ struct BillingService: UsageMetering {
         var used: [PlanFeature: Int]
     }
 
-    /// The user's status from the cache alone; `nil` when any part of it is not cached.
-    func cachedStatus(of userID: UUID) -> Status? {
-        guard let record = cache.record(of: userID) else { return nil }
+    /// The user's status now: no query, and no database handle, while the user's snapshot is
+    /// cached.
+    /// - Parameter db: taken only when a part of the snapshot must be read (getting a request's
+    ///   database costs a lookup and an allocation).
+    func status(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> Status {
+        let record: SubscriptionRecord?
+        if let cached = cache.record(of: userID) { record = cached } else { record = try await subscription(of: userID, on: db()) }
         let standing = PlanStanding(record: record, plans: plans, at: clock.now())
-        guard let used = cache.usage(of: userID, periodStart: standing.period.start) else { return nil }
-        return Status(userID: userID, standing: standing, used: used)
-    }
-
-    /// The user's status now: no query while the user's snapshot is cached.
-    func status(of userID: UUID, on db: any Database) async throws -> Status {
-        let standing = try await standing(of: userID, on: db)
         let start = standing.period.start
         if let used = cache.usage(of: userID, periodStart: start) {
             return Status(userID: userID, standing: standing, used: used)
         }
         let ticket = cache.ticket()
-        let used = try await BillingStore(db: db).usage(by: userID, periodStart: start)
+        let used = try await BillingStore(db: db()).usage(by: userID, periodStart: start)
         cache.store(BillingSnapshotCache.Usage(periodStart: start, used: used), of: userID, readAfter: ticket)
         return Status(userID: userID, standing: standing, used: used)
     }

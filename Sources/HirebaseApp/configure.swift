@@ -12,7 +12,7 @@ import Vapor
 ///   - database: replaces the configured database (tests: in-memory SQLite or a private
 ///     PostgreSQL schema).
 ///   - migrate: apply pending migrations now (the `serve` command and tests).
-///   - backgroundJobs: start the outbox delivery and expiry sweeps (only `serve`).
+///   - backgroundJobs: start the job queue's workers and the change listener (only `serve`).
 ///   - overrides: collaborators that replace the live ones (tests); see `ServiceFactory`.
 /// - Throws: when the database cannot be configured or migrated.
 public func configure(
@@ -66,18 +66,14 @@ public func configure(
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(CheckConfigCommand(), as: "check-config")
     app.asyncCommands.use(CSRFCleanupCommand(), as: "csrf-cleanup")
+    app.asyncCommands.use(WorkerCommand(), as: "worker")
+    app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(EmailCheckCommand(), as: "email-check")
     try routes(app)
 }
 
-/// The outbox delivery loop and the expiry sweep (invitations, CSRF tokens).
+/// The job queue's workers and periodic scheduler (`JOB_WORKERS`; none when 0).
 func startBackgroundJobs(_ app: Application, config: AppConfig) {
-    app.lifecycle.use(PeriodicTask(name: "outbox", interval: .milliseconds(Int(config.email.pollSeconds * 1000))) { app in
-        try await app.hirebase.outbox.deliverDue(on: app.db)
-    })
-    app.lifecycle.use(PeriodicTask(name: "sweep", interval: .milliseconds(Int(config.sweepIntervalSeconds * 1000))) { app in
-        try await app.hirebase.invitations.expireOverdue(on: app.db)
-        try await app.hirebase.csrf.removeStale(on: app.db)
-        try await app.hirebase.rateLimiter.removeIdle(on: app.db)
-    })
+    guard config.jobs.workers > 0 else { return }
+    app.lifecycle.use(BackgroundWorkers.make(for: app, config: config, count: config.jobs.workers))
 }

@@ -171,8 +171,25 @@ private struct EnvironmentReader {
             from: value("EMAIL_FROM") ?? "Hirebase <no-reply@hirebase.local>",
             maxAttempts: Int(number("EMAIL_MAX_ATTEMPTS", default: 6, range: 1...50)),
             retryBaseSeconds: number("EMAIL_RETRY_BASE_SECONDS", default: 5, range: 0...3600),
-            pollSeconds: number("EMAIL_POLL_SECONDS", default: 2, range: 0.01...3600),
             logDirectory: production ? nil : (value("EMAIL_LOG_DIR") ?? ".hirebase-mail"))
+
+        if value("EMAIL_POLL_SECONDS") != nil {
+            report.warnings.append("EMAIL_POLL_SECONDS is no longer read: e-mail is delivered by the job queue (JOB_POLL_SECONDS)")
+        }
+
+        // The job queue.
+        let jobs = AppConfig.Jobs(
+            workers: Int(number("JOB_WORKERS", default: 2, range: 0...64)),
+            leaseSeconds: number("JOB_LEASE_SECONDS", default: 60, range: 1...3600),
+            pollSeconds: number("JOB_POLL_SECONDS", default: 1, range: 0.01...3600),
+            maxAttempts: Int(number("JOB_MAX_ATTEMPTS", default: 5, range: 1...50)),
+            retryBaseSeconds: number("JOB_RETRY_BASE_SECONDS", default: 2, range: 0...3600))
+        let reminderHours = number("INVITATION_REMINDER_HOURS", default: 24, range: 0...720)
+        report.configured.append("job queue: \(jobs.workers == 0 ? "no workers in serve (run hirebase worker)" : "\(jobs.workers) workers per serve process"), lease \(jobs.leaseSeconds.formatted()) s"
+            + (reminderHours == 0 ? "; invitation reminders off" : "; invitation reminders \(reminderHours.formatted()) h before expiry"))
+        if case .sqliteFile = database {
+            report.configured.append("job queue on SQLite: run one process (serve or worker) on the file; several instances need PostgreSQL")
+        }
 
         // Stripe (billing is a later feature; the report already says what it lacks).
         let stripe = AppConfig.Stripe(
@@ -262,6 +279,7 @@ private struct EnvironmentReader {
             csrfTokenTTLSeconds: number("CSRF_TOKEN_TTL_SECONDS", default: 3600, range: 1...86400 * 7),
             maxBodyBytes: Int(number("MAX_BODY_BYTES", default: 1_048_576, range: 1024...104_857_600)),
             sweepIntervalSeconds: number("SWEEP_INTERVAL_SECONDS", default: 60, range: 0.05...86400),
+            jobs: jobs, invitationReminderHours: reminderHours,
             matchCacheMegabytes: Int(number("MATCH_CACHE_MB", default: 256, range: 1...65536)),
             rateLimits: rateLimits, trustedProxies: trustedProxies,
             changeNotifications: notifications, billingCacheTTLSeconds: billingCacheTTL, sqliteSynchronous: sqliteSynchronous,

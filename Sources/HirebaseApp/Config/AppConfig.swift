@@ -85,11 +85,27 @@ public struct AppConfig: Sendable {
         public var maxAttempts: Int
         /// First retry delay in seconds, doubled per attempt (`EMAIL_RETRY_BASE_SECONDS`, default 5).
         public var retryBaseSeconds: Double
-        /// How often the delivery loop looks for due messages, in seconds (`EMAIL_POLL_SECONDS`, default 2).
-        public var pollSeconds: Double
         /// Where the `log` provider writes whole messages, links included (`EMAIL_LOG_DIR`, default
         /// `.hirebase-mail`); `nil` in production, where no file holds a candidate's link.
         public var logDirectory: String?
+    }
+
+    /// The job queue's workers (`background_jobs`; see `BackgroundWorkers`).
+    public struct Jobs: Sendable {
+        /// Worker loops in each `serve` process (`JOB_WORKERS`, default 2; 0: none, for web-only
+        /// instances beside `hirebase worker` processes).
+        public var workers: Int
+        /// Seconds a claimed job is held before another worker may take it over (`JOB_LEASE_SECONDS`,
+        /// default 60; renewed every third while the job runs).
+        public var leaseSeconds: Double
+        /// Seconds an idle worker waits before looking for due jobs again (`JOB_POLL_SECONDS`, default 1).
+        public var pollSeconds: Double
+        /// Runs of a sweep or clean-up job before it is `dead` (`JOB_MAX_ATTEMPTS`, default 5;
+        /// e-mail uses `EMAIL_MAX_ATTEMPTS`).
+        public var maxAttempts: Int
+        /// First retry delay of those jobs in seconds, doubled per attempt, with jitter
+        /// (`JOB_RETRY_BASE_SECONDS`, default 2; e-mail uses `EMAIL_RETRY_BASE_SECONDS`).
+        public var retryBaseSeconds: Double
     }
 
     /// Stripe settings; read here so that the start-up report can say what billing lacks.
@@ -122,6 +138,11 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes: Int
     /// How often expired invitations and CSRF tokens are swept, in seconds (`SWEEP_INTERVAL_SECONDS`, default 60).
     public var sweepIntervalSeconds: Double
+    /// The job queue's workers and retry policy.
+    public var jobs: Jobs
+    /// Hours before an invitation's expiry its one reminder e-mail is queued
+    /// (`INVITATION_REMINDER_HOURS`, default 24; 0 turns reminders off).
+    public var invitationReminderHours: Double
     /// Memory for prepared candidate pools, in MiB (`MATCH_CACHE_MB`, default 256).
     public var matchCacheMegabytes: Int
     /// Limits per rate class (`RATE_LIMITS`, defaults in `RateLimitPolicy.defaults`).

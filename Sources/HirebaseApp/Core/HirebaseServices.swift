@@ -20,8 +20,8 @@ public final class HirebaseServices: Sendable {
     /// The invitation lifecycle (creation with its e-mail, candidate reads and submission,
     /// cancel, resend, expiry).
     let invitations: InvitationService
-    /// Delivers the e-mail outbox (run by the `outbox` background job).
-    let outbox: OutboxDispatcher
+    /// The job queue's kinds (e-mail delivery, sweeps, reminders, clean-ups) and their runs.
+    public let backgroundJobs: BackgroundJobRunner
     /// Billing: plans, plan state and metered usage, checkout, confirmation, cancellation and
     /// Stripe's webhook events.
     let billing: BillingService
@@ -62,7 +62,7 @@ public final class HirebaseServices: Sendable {
         emailSender: any EmailSending,
         companies: CompanyService,
         invitations: InvitationService,
-        outbox: OutboxDispatcher,
+        backgroundJobs: BackgroundJobRunner,
         billing: BillingService,
         stripe: any StripeAPI,
         metrics: HTTPMetrics,
@@ -86,7 +86,7 @@ public final class HirebaseServices: Sendable {
         self.emailSender = emailSender
         self.companies = companies
         self.invitations = invitations
-        self.outbox = outbox
+        self.backgroundJobs = backgroundJobs
         self.billing = billing
         self.stripe = stripe
         self.metrics = metrics

@@ -90,22 +90,27 @@ enum ServiceFactory {
                                         announcedTTL: config.billingCacheTTLSeconds == 0 ? 0 : 300, clock: clock),
             stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
+        let invitations = InvitationService(store: InvitationStore(), outbox: OutboxStore(deliveryAttempts: config.email.maxAttempts), usage: billing,
+                                            publicAppURL: config.publicAppURL, clock: clock)
+        let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
+        let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
+        let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
+                                           rateLimiter: rateLimiter)
         return HirebaseServices(
             config: config,
             clock: clock,
             tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
-            csrf: CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock),
+            csrf: csrf,
             emailSender: emailSender,
             companies: CompanyService(store: CompanyStore(), users: UserStore()),
-            invitations: InvitationService(store: InvitationStore(), outbox: OutboxStore(), usage: billing, publicAppURL: config.publicAppURL, clock: clock),
-            outbox: OutboxDispatcher(sender: emailSender, from: config.email.from, maxAttempts: config.email.maxAttempts,
-                                     retryBaseSeconds: config.email.retryBaseSeconds, clock: clock, logger: Logger(label: "hirebase.outbox")),
+            invitations: invitations,
+            backgroundJobs: backgroundJobs,
             billing: billing,
             stripe: stripe,
             metrics: HTTPMetrics(),
             matcher: matcher,
             candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20),
-            rateLimiter: RateLimiter(policy: config.rateLimits, clock: clock),
+            rateLimiter: rateLimiter,
             clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
             heavyWork: heavyWork,
             jobPageFetcher: jobPageFetcher,
@@ -115,5 +120,33 @@ enum ServiceFactory {
             assessments: AssessmentService(store: AssessmentStore(), clock: clock),
             matching: MatchService(matcher: matcher),
             scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore()))
+    }
+
+    /// The job queue's kinds: e-mail delivery (the e-mail settings' retry policy) and the
+    /// periodic ones, run once per `SWEEP_INTERVAL_SECONDS` across all instances — invitation
+    /// expiry, invitation reminders (`INVITATION_REMINDER_HOURS`), and the clean-up of used CSRF
+    /// tokens, idle rate-limit buckets and old finished jobs.
+    static func makeJobRunner(config: AppConfig, clock: WallClock, emailSender: any EmailSending, invitations: InvitationService,
+                              csrf: CSRFService, rateLimiter: RateLimiter) -> BackgroundJobRunner {
+        let logger = Logger(label: "hirebase.jobs")
+        let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"))
+        let (attempts, base) = (config.jobs.maxAttempts, config.jobs.retryBaseSeconds)
+        let reminderLead = config.invitationReminderHours * 3600
+        let kinds = [
+            delivery.jobKind(maxAttempts: config.email.maxAttempts, retryBaseSeconds: config.email.retryBaseSeconds),
+            BackgroundJobKind(name: "invitations.expire", maxAttempts: attempts, retryBaseSeconds: base) { _, db in
+                try await invitations.expireOverdue(on: db)
+            },
+            BackgroundJobKind(name: "invitations.remind", maxAttempts: attempts, retryBaseSeconds: base) { _, db in
+                try await invitations.queueDueReminders(lead: reminderLead, on: db, logger: logger)
+            },
+            BackgroundJobKind(name: "cleanup", maxAttempts: attempts, retryBaseSeconds: base) { _, db in
+                _ = try await csrf.removeStale(on: db)
+                _ = try await rateLimiter.removeIdle(on: db)
+                _ = try await BackgroundJobStore().deleteDone(finishedBefore: clock.now().addingTimeInterval(-BackgroundJobStore.doneRetention), on: db)
+            },
+        ]
+        let periodic = ["invitations.expire", "invitations.remind", "cleanup"].map { PeriodicJob(kind: $0, interval: config.sweepIntervalSeconds) }
+        return BackgroundJobRunner(kinds: kinds, periodic: periodic, clock: clock, lease: config.jobs.leaseSeconds, logger: logger)
     }
 }

@@ -55,6 +55,32 @@ struct AppConfigTests {
         }
     }
 
+    /// The job queue's settings: defaults, bad values refused together, the retired e-mail poll
+    /// setting named in a warning.
+    @Test func jobQueueSettings() throws {
+        let secret = ["SUPABASE_JWT_SECRET": testJWTSecret]
+        let defaults = try AppConfig.load(from: secret) { _ in "x" }
+        #expect(defaults.jobs.workers == 2)
+        #expect(defaults.jobs.leaseSeconds == 60)
+        #expect(defaults.jobs.pollSeconds == 1)
+        #expect(defaults.invitationReminderHours == 24)
+        #expect(defaults.report.configured.contains { $0.contains("2 workers per serve process") && $0.contains("reminders 24 h before expiry") })
+        #expect(defaults.report.configured.contains { $0.contains("job queue on SQLite: run one process") })
+        let webOnly = try AppConfig.load(from: secret.merging(["JOB_WORKERS": "0", "INVITATION_REMINDER_HOURS": "0", "EMAIL_POLL_SECONDS": "2"]) { $1 }) { _ in "x" }
+        #expect(webOnly.report.configured.contains { $0.contains("no workers in serve (run hirebase worker)") && $0.contains("reminders off") })
+        #expect(webOnly.report.warnings.contains { $0.contains("EMAIL_POLL_SECONDS is no longer read") })
+        #expect {
+            try AppConfig.load(from: secret.merging([
+                "JOB_WORKERS": "-1", "JOB_LEASE_SECONDS": "0", "JOB_POLL_SECONDS": "often", "JOB_MAX_ATTEMPTS": "0",
+                "JOB_RETRY_BASE_SECONDS": "-3", "INVITATION_REMINDER_HOURS": "1000",
+            ]) { $1 }) { _ in "x" }
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return ["JOB_WORKERS", "JOB_LEASE_SECONDS", "JOB_POLL_SECONDS", "JOB_MAX_ATTEMPTS", "JOB_RETRY_BASE_SECONDS", "INVITATION_REMINDER_HOURS"]
+                .allSatisfy { name in problems.contains { $0.hasPrefix(name) } }
+        }
+    }
+
     @Test func productionListsEveryMissingRequiredSetting() {
         #expect {
             try AppConfig.load(from: ["HIREBASE_ENV": "production"]) { _ in "x" }

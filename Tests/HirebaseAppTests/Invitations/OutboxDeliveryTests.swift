@@ -12,6 +12,7 @@ struct FakeEmailAPI {
         var to: [String]
         var subject: String
         var text: String
+        var idempotencyKey: String?
     }
 
     let server: LoopbackServer
@@ -27,7 +28,8 @@ struct FakeEmailAPI {
                 let call = calls.next()
                 struct Body: Content { var from: String; var to: [String]; var subject: String; var text: String }
                 let body = try req.content.decode(Body.self)
-                received.append(Received(authorization: req.headers.first(name: .authorization), to: body.to, subject: body.subject, text: body.text))
+                received.append(Received(authorization: req.headers.first(name: .authorization), to: body.to, subject: body.subject, text: body.text,
+                                         idempotencyKey: req.headers.first(name: "Idempotency-Key")))
                 let status = call <= statuses.count ? statuses[call - 1] : 200
                 if status == 200 {
                     return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: #"{"id":"msg_\#(call)"}"#))
@@ -39,17 +41,18 @@ struct FakeEmailAPI {
     }
 
     var environment: [String: String] {
-        ["EMAIL_PROVIDER": "resend", "EMAIL_API_BASE": server.baseURL.absoluteString, "EMAIL_API_KEY": "re_test_key", "EMAIL_MAX_ATTEMPTS": "3"]
+        ["EMAIL_PROVIDER": "resend", "EMAIL_API_BASE": server.baseURL.absoluteString, "EMAIL_API_KEY": "re_test_key", "EMAIL_MAX_ATTEMPTS": "3",
+         "EMAIL_RETRY_BASE_SECONDS": "5"]
     }
 }
 
 @Suite("E-mail outbox")
 struct OutboxDeliveryTests {
-    /// A dispatcher with a 5 s first backoff, on the app's clock.
-    func dispatcher(_ app: Application) -> OutboxDispatcher {
-        let config = app.hirebase.config
-        return OutboxDispatcher(sender: app.hirebase.emailSender, from: config.email.from, maxAttempts: config.email.maxAttempts,
-                                retryBaseSeconds: 5, clock: app.hirebase.clock, logger: app.logger)
+    /// Runs the due jobs (the e-mail deliveries) as a worker named `worker` would; the first
+    /// retry waits 2.5 to 5 s (`EMAIL_RETRY_BASE_SECONDS=5` with jitter).
+    @discardableResult
+    func deliverDue(_ app: Application, worker: String = "test") async -> Int {
+        await app.hirebase.backgroundJobs.runDue(worker: worker, on: app.db)
     }
 
     @Test(arguments: TestDatabase.all)
@@ -59,7 +62,7 @@ struct OutboxDeliveryTests {
         try await withHirebase(on: database, environment: api.environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
             let scenario = try await Scenario.make(app)
             let invitation = try await scenario.invite(app)
-            #expect(try await dispatcher(app).deliverDue(on: app.db) == 1)
+            #expect(await deliverDue(app) == 1)
 
             let afterFailure = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
             let delivery = try #require(afterFailure.json["delivery"] as? [String: Any])
@@ -70,9 +73,9 @@ struct OutboxDeliveryTests {
 
             // Not due before the backoff has passed.
             clock.advance(by: .seconds(2))
-            #expect(try await dispatcher(app).deliverDue(on: app.db) == 0)
+            #expect(await deliverDue(app) == 0)
             clock.advance(by: .seconds(4))
-            #expect(try await dispatcher(app).deliverDue(on: app.db) == 1)
+            #expect(await deliverDue(app) == 1)
 
             let afterRetry = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
             #expect(afterRetry["status"] == "sent")
@@ -85,6 +88,9 @@ struct OutboxDeliveryTests {
             #expect(messages.last?.authorization == "Bearer re_test_key")
             #expect(messages.last?.to == ["Candidate@example.com"])
             #expect(messages.last?.text.contains("token=\(invitation.token)") == true)
+            // Both tries carried the message's one idempotency key: the provider delivers it once.
+            let outboxID = try #require(try await OutboxEmail.query(on: app.db).first()?.id)
+            #expect(messages.map(\.idempotencyKey) == [outboxID.lowercased, outboxID.lowercased])
             // The secret link does not stay in the database once sent.
             #expect(try await OutboxEmail.query(on: app.db).first()?.textBody == nil)
         }
@@ -96,7 +102,7 @@ struct OutboxDeliveryTests {
         try await withHirebase(on: .sqlite, environment: api.environment) { app in
             let scenario = try await Scenario.make(app)
             let invitation = try await scenario.invite(app)
-            try await dispatcher(app).deliverDue(on: app.db)
+            await deliverDue(app)
             let response = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
             let delivery = try #require(response.json["delivery"] as? [String: Any])
             #expect(delivery["status"] as? String == "failed")
@@ -112,13 +118,18 @@ struct OutboxDeliveryTests {
             let scenario = try await Scenario.make(app)
             _ = try await scenario.invite(app)
             for _ in 0..<5 {
-                try await dispatcher(app).deliverDue(on: app.db)
+                await deliverDue(app)
                 clock.advance(by: .seconds(3600))
             }
             #expect(api.calls.value == 3)
             let email = try #require(try await OutboxEmail.query(on: app.db).first())
             #expect(email.status == .failed)
             #expect(email.attempts == 3)
+            // The job is kept as dead with its last error, never deleted.
+            let job = try #require(try await BackgroundJobStore().list(limit: 10, on: app.db).first)
+            #expect(job.status == .dead)
+            #expect(job.attempts == 3)
+            #expect(job.lastError?.contains("503") == true)
         }
         try await api.server.stop()
     }
@@ -130,7 +141,7 @@ struct OutboxDeliveryTests {
         try await withHirebase(on: .sqlite, environment: environment) { app in
             let scenario = try await Scenario.make(app)
             _ = try await scenario.invite(app)
-            try await dispatcher(app).deliverDue(on: app.db)
+            await deliverDue(app)
             let email = try #require(try await OutboxEmail.query(on: app.db).first())
             #expect(email.status == .queued)
             #expect(email.lastError?.contains("unreachable") == true)
@@ -143,9 +154,9 @@ struct OutboxDeliveryTests {
             let scenario = try await Scenario.make(app)
             for index in 0..<6 { _ = try await scenario.invite(app, email: "c\(index)@example.com") }
             // Two "instances" deliver at the same moment.
-            async let first = dispatcher(app).deliverDue(on: app.db)
-            async let second = dispatcher(app).deliverDue(on: app.db)
-            let total = try await first + second
+            async let first = deliverDue(app, worker: "a")
+            async let second = deliverDue(app, worker: "b")
+            let total = await first + second
             #expect(total == 6)
             #expect(api.calls.value == 6)
             #expect(Set(api.received.values.flatMap(\.to)).count == 6)

@@ -104,4 +104,37 @@ struct MigrationUpgradeTests {
             #expect((matched.json["results"] as? [[String: Any]])?.first?["candidateId"] as? String == candidate)
         }
     }
+
+    /// Migrations 19 and 20: a database from before the job queue, with an e-mail still queued
+    /// in the outbox (the earlier polling loop would have sent it), gets the queue and the
+    /// reminder columns; the e-mail gets its delivery job and is sent, and reminders work.
+    @Test(arguments: TestDatabase.all)
+    func aDatabaseFromBeforeTheJobQueueUpgradesAndItsQueuedEmailIsSent(database: TestDatabase) async throws {
+        let api = try await FakeEmailAPI.start()
+        var environment = api.environment
+        environment["INVITATION_REMINDER_HOURS"] = "200"
+        try await withHirebase(on: database, environment: environment) { app in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app)
+            let sql = try #require(app.db as? any SQLDatabase)
+            for migration in [AddInvitationReminders(), CreateBackgroundJobs()] as [any AsyncMigration] {
+                try await migration.revert(on: app.db)
+                try await sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: migration.name)").run()
+            }
+            let queued = try await sql.raw("SELECT COUNT(*) AS n FROM outbox_emails WHERE status = 'queued'").first()?.decode(column: "n", as: Int.self)
+            #expect(queued == 1)
+
+            try await app.autoMigrate()
+
+            let names = try await sql.raw("SELECT name FROM _fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names.count == MigrationPlan.all.count)
+            #expect(await app.hirebase.backgroundJobs.runDue(on: app.db) == 1)
+            #expect(api.received.values.map(\.subject) == ["Your assessment: Basics"])
+            let read = try await app.send(.GET, "/assessments/invitations/\(invitation.id)", as: scenario.recruiter)
+            #expect(read["status"] == "sent")
+            // The reminder columns are there: the invitation (168 h) is within 200 h of expiry.
+            #expect(try await app.hirebase.invitations.queueDueReminders(lead: 200 * 3600, on: app.db, logger: app.logger) == 1)
+        }
+        try await api.server.stop()
+    }
 }

@@ -7,13 +7,18 @@ public struct EmailMessage: Sendable, Equatable {
     public var subject: String
     public var text: String
     public var html: String?
+    /// A key the provider uses to deliver this message at most once however often it is sent
+    /// (Resend's `Idempotency-Key`; the outbox message id): a send repeated after a crash or a
+    /// lost answer is not delivered twice.
+    public var idempotencyKey: String?
 
-    public init(from: String, to: String, subject: String, text: String, html: String?) {
+    public init(from: String, to: String, subject: String, text: String, html: String?, idempotencyKey: String? = nil) {
         self.from = from
         self.to = to
         self.subject = subject
         self.text = text
         self.html = html
+        self.idempotencyKey = idempotencyKey
     }
 }
 

@@ -4,7 +4,9 @@ import Vapor
 
 /// Sends through a Resend-style HTTP API: `POST {EMAIL_API_BASE}/emails` with
 /// `Authorization: Bearer {EMAIL_API_KEY}` and `{"from", "to": [..], "subject", "text", "html"}`;
-/// a 2xx answer carries `{"id"}` (Resend's API reference, "Send Email").
+/// a 2xx answer carries `{"id"}` (Resend's API reference, "Send Email"). A message's
+/// `idempotencyKey` goes in the `Idempotency-Key` header (Resend keeps it 24 hours and answers a
+/// repeat with the first result instead of sending again).
 ///
 /// 429, 5xx, timeouts and connection errors are retryable; other 4xx answers are final.
 public struct ResendEmailSender: EmailSending {
@@ -39,6 +41,7 @@ public struct ResendEmailSender: EmailSending {
             response = try await client.post(url) { request in
                 request.timeout = timeout
                 request.headers.bearerAuthorization = BearerAuthorization(token: apiKey)
+                if let key = message.idempotencyKey { request.headers.replaceOrAdd(name: "Idempotency-Key", value: key) }
                 try request.content.encode(Payload(from: message.from, to: [message.to], subject: message.subject, text: message.text, html: message.html))
             }
         } catch {

@@ -38,6 +38,8 @@ enum MigrationPlan {
         (16, AddJobAndApplicationVersions()),
         (17, AddInvitationCompanyExpiryIndex()),
         (18, AddCandidateChangeIndex()),
+        (19, CreateBackgroundJobs()),
+        (20, AddInvitationReminders()),
     ]
 
     /// The whole plan, numbered: the landed list, then `added`.

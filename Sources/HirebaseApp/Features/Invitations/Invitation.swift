@@ -33,6 +33,10 @@ final class Invitation: Model, @unchecked Sendable {
     @OptionalField(key: "scored_by") var scoredBy: UUID?
     /// `{"items": [...]}` (see `JSONList`).
     @OptionalField(key: "answers") var answers: JSONList<SubmittedAnswer>?
+    /// When the one reminder e-mail was queued (`nil`: none yet; migration 20).
+    @OptionalField(key: "reminder_sent_at") var reminderSentAt: Date?
+    /// SHA-256 of the reminder link's token; that link opens the invitation like the first one.
+    @OptionalField(key: "reminder_token_hash") var reminderTokenHash: String?
     @Field(key: "created_by") var createdBy: UUID
     /// Microseconds since 1970: an exact, portable sort key for cursors (a float `created_at`
     /// on SQLite does not round-trip exactly).

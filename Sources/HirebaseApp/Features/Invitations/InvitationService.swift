@@ -80,30 +80,33 @@ struct InvitationService: Sendable {
             extra: id.map { ["existingId": $0.lowercased] } ?? [:])
     }
 
-    /// The invitation e-mail, with the candidate's one-purpose link.
-    private func makeEmail(for invitation: Invitation, assessment: Assessment, token: String, now: Date) -> OutboxEmail {
+    /// The invitation e-mail (or its reminder), with the candidate's one-purpose link.
+    private func makeEmail(for invitation: Invitation, assessment: Assessment, token: String, now: Date, reminder: Bool = false) -> OutboxEmail {
         var base = publicAppURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         let link = "\(base)/assessments/invitations/\(invitation.id?.lowercased ?? "")?token=\(token)"
         let greeting = invitation.candidateName.map { "Hello \($0)," } ?? "Hello,"
         let expires = invitation.expiresAt.formatted(.iso8601)
+        let invited = reminder
+            ? "A reminder: your invitation to take the assessment \"\(assessment.title)\" expires soon."
+            : "You are invited to take the assessment \"\(assessment.title)\"."
         let text = """
             \(greeting)
 
-            You are invited to take the assessment "\(assessment.title)".
+            \(invited)
             Open it here: \(link)
 
             The link is personal and works until \(expires).
             """
         let html = """
-            <p>\(Self.escape(greeting))</p><p>You are invited to take the assessment &ldquo;\(Self.escape(assessment.title))&rdquo;.</p>\
+            <p>\(Self.escape(greeting))</p><p>\(Self.escape(invited))</p>\
             <p><a href="\(Self.escape(link))">Open the assessment</a></p><p>The link is personal and works until \(expires).</p>
             """
         let email = OutboxEmail()
         email.id = UUID()
         email.invitationID = invitation.id
         email.recipient = invitation.candidateEmail
-        email.subject = "Your assessment: \(assessment.title)"
+        email.subject = (reminder ? "Reminder: " : "Your assessment: ") + assessment.title
         email.textBody = text
         email.htmlBody = html
         email.status = .queued
@@ -134,8 +137,12 @@ struct InvitationService: Sendable {
 
     /// Checks the candidate's token against the invitation (constant time).
     /// - Throws: 403 when it is not this invitation's token.
+    /// The first link's token and the reminder's both open it.
     func requireToken(_ token: String, for invitation: Invitation) throws {
-        guard constantTimeEquals(SecretToken.hash(token), invitation.tokenHash) else {
+        let hash = SecretToken.hash(token)
+        let first = constantTimeEquals(hash, invitation.tokenHash)
+        let reminder = invitation.reminderTokenHash.map { constantTimeEquals(hash, $0) } ?? false
+        guard first || reminder else {
             throw AppError.forbidden("This token does not open this invitation")
         }
     }
@@ -181,6 +188,40 @@ struct InvitationService: Sendable {
     /// Moves every open invitation past its expiry to `expired` (the periodic sweep).
     func expireOverdue(on db: any Database) async throws {
         try await store.expireOverdue(at: clock.now(), on: db)
+    }
+
+    // MARK: Reminders
+
+    /// Queues one reminder e-mail, with a fresh link, for each open invitation that expires
+    /// within `lead` seconds and has had none (the `invitations.remind` job). Each is recorded
+    /// and queued in one transaction, so none is sent twice and none is lost; one whose
+    /// invitation is completed or cancelled before it goes out is withdrawn by the delivery.
+    /// An invitation shorter than `lead` gets its reminder at the first sweep.
+    /// - Returns: how many reminders were queued.
+    @discardableResult
+    func queueDueReminders(lead: TimeInterval, batch: Int = 200, on db: any Database, logger: Logger) async throws -> Int {
+        guard lead > 0 else { return 0 }
+        let now = clock.now()
+        var titles: [UUID: Assessment] = [:]
+        var queued = 0
+        let (store, outbox) = (self.store, self.outbox)
+        for invitation in try await store.dueForReminder(at: now, until: now.addingTimeInterval(lead), limit: batch, on: db) {
+            let id = try invitation.requireID()
+            if titles[invitation.assessmentID] == nil { titles[invitation.assessmentID] = try await store.assessment(invitation.assessmentID, on: db) }
+            guard let assessment = titles[invitation.assessmentID] else { continue }
+            let token = SecretToken.generate()
+            let email = makeEmail(for: invitation, assessment: assessment, token: token, now: now, reminder: true)
+            let won = try await db.atomic { tx in
+                guard try await store.recordReminder(id, tokenHash: SecretToken.hash(token), at: now, on: tx) else { return false }
+                try await outbox.insert(email, on: tx)
+                return true
+            }
+            if won {
+                queued += 1
+                logger.info("invitation reminder queued", metadata: ["invitation-id": .string(id.lowercased)])
+            }
+        }
+        return queued
     }
 
     // MARK: Submission

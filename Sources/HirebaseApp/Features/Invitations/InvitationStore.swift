@@ -109,7 +109,34 @@ struct InvitationStore: Sendable {
     func rotateToken(_ id: UUID, tokenHash: String, at now: Date, on db: any Database) async throws -> Bool {
         let update = try db.sql.update(Invitation.schema)
             .set(Invitation.column(\.$tokenHash), to: SQLBind(tokenHash))
+            .set(Invitation.column(\.$reminderTokenHash), to: SQLLiteral.null)
             .set(Invitation.column(\.$updatedAt), to: SQLBind(now))
+            .where(Invitation.column(\.$expiresAt), .greaterThan, SQLBind(now))
+        return try await Self.won(update, id: id)
+    }
+
+    /// Open, unexpired invitations without a reminder whose expiry is before `until`, soonest
+    /// first, at most `limit`.
+    func dueForReminder(at now: Date, until: Date, limit: Int, on db: any Database) async throws -> [Invitation] {
+        try await Invitation.query(on: db)
+            .filter(\.$status ~~ InvitationStatus.open)
+            .filter(\.$reminderSentAt == nil)
+            .filter(\.$expiresAt > now)
+            .filter(\.$expiresAt <= until)
+            .sort(\.$expiresAt)
+            .limit(limit)
+            .all()
+    }
+
+    /// Records invitation `id`'s reminder and its link's token, unless it has one already or is
+    /// no longer open and unexpired: of two sweeps (on any instances) exactly one wins.
+    /// - Returns: whether this call recorded it.
+    func recordReminder(_ id: UUID, tokenHash: String, at now: Date, on db: any Database) async throws -> Bool {
+        let update = try db.sql.update(Invitation.schema)
+            .set(Invitation.column(\.$reminderSentAt), to: SQLBind(now))
+            .set(Invitation.column(\.$reminderTokenHash), to: SQLBind(tokenHash))
+            .set(Invitation.column(\.$updatedAt), to: SQLBind(now))
+            .where(Invitation.column(\.$reminderSentAt), .is, SQLLiteral.null)
             .where(Invitation.column(\.$expiresAt), .greaterThan, SQLBind(now))
         return try await Self.won(update, id: id)
     }

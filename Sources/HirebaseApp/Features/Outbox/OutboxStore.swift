@@ -4,40 +4,17 @@ import SQLKit
 
 /// Every query of the e-mail outbox (`outbox_emails`).
 struct OutboxStore: Sendable {
-    /// Queues a message (inside the caller's transaction, with the change that causes it).
+    /// Attempts of a delivery job before it is `dead` and its message `failed` (`EMAIL_MAX_ATTEMPTS`).
+    var deliveryAttempts = 6
+
+    /// Queues a message and its delivery job (`email.deliver`, keyed by the message id), inside
+    /// the caller's transaction with the change that causes it: both are stored, or neither.
     func insert(_ email: OutboxEmail, on db: any Database) async throws {
         try await email.create(on: db)
-    }
-
-    /// Ids of queued messages due at `now` and not claimed, oldest due first.
-    func dueIDs(at now: Date, limit: Int, on db: any Database) async throws -> [UUID] {
-        try await OutboxEmail.query(on: db)
-            .filter(\.$status == .queued)
-            .filter(\.$nextAttemptAt <= now)
-            .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
-            .sort(\.$nextAttemptAt)
-            .limit(limit)
-            .all(\.$id)
-    }
-
-    /// Claims a queued message until `lockedUntil` and counts the attempt, unless another
-    /// claim holds it: one conditional `UPDATE`, so two instances never both win.
-    /// - Returns: whether this call won the claim.
-    func claim(_ id: UUID, at now: Date, until lockedUntil: Date, on db: any Database) async throws -> Bool {
-        let lock = OutboxEmail.column(\.$lockedUntil)
-        let attempts = OutboxEmail.column(\.$attempts)
-        let rows = try await db.sql.update(OutboxEmail.schema)
-            .set(lock, to: SQLBind(lockedUntil))
-            .set(attempts, to: SQLBinaryExpression(attempts, .add, SQLLiteral.numeric("1")))
-            .where(OutboxEmail.column(\.$id), .equal, SQLBind(id))
-            .where(OutboxEmail.column(\.$status), .equal, SQLBind(OutboxEmail.Status.queued.rawValue))
-            .where(SQLGroupExpression([
-                SQLBinaryExpression(lock, .is, SQLLiteral.null),
-                SQLBinaryExpression(lock, .lessThan, SQLBind(now)),
-            ].joined(with: .or)))
-            .returning(OutboxEmail.column(\.$id))
-            .all()
-        return rows.count == 1
+        let id = try email.requireID()
+        try await BackgroundJobStore().enqueue(kind: OutboxDispatcher.kind, payload: OutboxDispatcher.payload(for: id),
+                                               uniqueKey: "email:" + id.lowercased, maxAttempts: deliveryAttempts,
+                                               runAt: email.nextAttemptAt, now: email.nextAttemptAt, on: db)
     }
 
     /// The message with this id.
@@ -47,6 +24,15 @@ struct OutboxStore: Sendable {
 
     /// Saves a message's delivery state.
     func save(_ email: OutboxEmail, on db: any Database) async throws {
+        try await email.update(on: db)
+    }
+
+    /// Withdraws one queued message: `failed` with `reason`, its body (and link) dropped.
+    func withdraw(_ email: OutboxEmail, reason: String, on db: any Database) async throws {
+        email.status = .failed
+        email.lastError = reason
+        email.textBody = nil
+        email.htmlBody = nil
         try await email.update(on: db)
     }
 
@@ -66,14 +52,5 @@ struct OutboxStore: Sendable {
         var latest: [UUID: OutboxEmail] = [:]
         for email in emails { if let id = email.invitationID, latest[id] == nil { latest[id] = email } }
         return latest
-    }
-}
-
-extension Array where Element == SQLBinaryExpression {
-    /// Joins the conditions with `op` (`a OR b OR c`).
-    func joined(with op: SQLBinaryOperator) -> any SQLExpression {
-        guard var result: any SQLExpression = first else { return SQLLiteral.boolean(true) }
-        for next in dropFirst() { result = SQLBinaryExpression(left: result, op: op, right: next) }
-        return result
     }
 }

@@ -123,21 +123,29 @@ public struct BackgroundJobRunner: Sendable {
         return queued
     }
 
+    /// What one look at the queue did.
+    public enum Outcome: Sendable, Equatable {
+        /// A job was claimed and run to its outcome.
+        case ran
+        /// No job was due.
+        case idle
+        /// The queue could not be read (the database is unreachable); logged.
+        case unavailable
+    }
+
     /// Claims one due job and runs it to its outcome.
-    /// - Returns: whether a job was run (false: none due, or the database could not be reached —
-    ///   logged; the caller waits and tries again).
-    public func runNext(worker: String, on db: any Database) async -> Bool {
+    public func runNext(worker: String, on db: any Database) async -> Outcome {
         let claimed: ClaimedJob?
         do {
             let now = clock.now()
             claimed = try await store.claim(worker: worker, at: now, leaseUntil: now.addingTimeInterval(lease), on: db)
         } catch {
             logger.warning("job queue unreachable", metadata: ["worker": .string(worker), "error": .string(Self.describe(error))])
-            return false
+            return .unavailable
         }
-        guard let job = claimed else { return false }
+        guard let job = claimed else { return .idle }
         await run(job, worker: worker, on: db)
-        return true
+        return .ran
     }
 
     /// Runs every job due now, one after another (tests and `hirebase worker --once`).
@@ -145,7 +153,7 @@ public struct BackgroundJobRunner: Sendable {
     @discardableResult
     public func runDue(worker: String = "inline", on db: any Database) async -> Int {
         var count = 0
-        while await runNext(worker: worker, on: db) { count += 1 }
+        while await runNext(worker: worker, on: db) == .ran { count += 1 }
         return count
     }
 

@@ -60,9 +60,20 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
         let db = database()
         var tasks: [Task<Void, Never>] = workerNames.map { name in
             Task { [self] in
+                // While the database is unreachable the wait doubles, up to 30 s, so a stopped
+                // database costs a log line per worker now and then rather than every poll.
+                var wait = pollSeconds
                 while !isStopping {
-                    if await runner.runNext(worker: name, on: db) { continue }
-                    await pause(pollSeconds)
+                    switch await runner.runNext(worker: name, on: db) {
+                    case .ran:
+                        wait = pollSeconds
+                    case .idle:
+                        wait = pollSeconds
+                        await pause(pollSeconds)
+                    case .unavailable:
+                        await pause(wait)
+                        wait = min(max(wait * 2, pollSeconds), 30)
+                    }
                 }
             }
         }

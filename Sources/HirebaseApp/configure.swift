@@ -50,6 +50,8 @@ public func configure(
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
             exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"].map { HTTPHeaders.Name($0) })))
     }
+    _ = app.shutdownState // created here, before any request can race to create it
+    app.middleware.use(DrainingMiddleware())
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(AccessLogMiddleware())
     app.middleware.use(ErrorRenderingMiddleware())
@@ -63,6 +65,7 @@ public func configure(
         if let listener = try ChangeListener.make(for: app, config: config, services: app.hirebase) { app.lifecycle.use(listener) }
     }
 
+    app.asyncCommands.use(GracefulServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(CheckConfigCommand(), as: "check-config")
     app.asyncCommands.use(CSRFCleanupCommand(), as: "csrf-cleanup")

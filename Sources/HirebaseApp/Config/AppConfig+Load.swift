@@ -271,7 +271,11 @@ private struct EnvironmentReader {
             report.configured.append("trusted proxies (X-Forwarded-For believed from): \(trustedProxies.map(\.description).joined(separator: ", "))")
         }
 
-        return AppConfig(
+        let drainSeconds = number("SHUTDOWN_DRAIN_SECONDS", default: production ? 5 : 0, range: 0...300)
+        let graceSeconds = number("SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600)
+        report.configured.append("shutdown: drain \(drainSeconds.formatted()) s (/health/ready 503), then up to \(graceSeconds.formatted()) s for in-flight work")
+
+        var config = AppConfig(
             kind: kind, database: database, auth: auth, email: email, stripe: stripe,
             publicAppURL: publicAppURL, corsAllowedOrigins: list("CORS_ALLOWED_ORIGINS"),
             metricsToken: metricsToken, logFormat: logFormat, logLevel: logLevel, logSQL: logSQL,
@@ -284,6 +288,9 @@ private struct EnvironmentReader {
             rateLimits: rateLimits, trustedProxies: trustedProxies,
             changeNotifications: notifications, billingCacheTTLSeconds: billingCacheTTL, sqliteSynchronous: sqliteSynchronous,
             report: report)
+        config.shutdownDrainSeconds = drainSeconds
+        config.shutdownGraceSeconds = graceSeconds
+        return config
     }
 
     /// Where change announcements are received (`DATABASE_DIRECT_URL`, else `DATABASE_URL` when

@@ -157,6 +157,14 @@ public struct AppConfig: Sendable {
     public var billingCacheTTLSeconds: Double
     /// `SQLITE_SYNCHRONOUS` (default `normal`).
     public var sqliteSynchronous: SQLiteSynchronous
+    /// Seconds `serve` keeps answering after SIGTERM/SIGINT while `/health/ready` says 503
+    /// `draining`, so that load balancers stop sending before the listener closes
+    /// (`SHUTDOWN_DRAIN_SECONDS`, 0...300; default 5 in production, 0 in development and testing).
+    public var shutdownDrainSeconds: Double = 0
+    /// Seconds in-flight work (requests, then background jobs) may take after the drain before
+    /// the process exits anyway (`SHUTDOWN_GRACE_SECONDS`, 0...3600, default 20). Job workers
+    /// stop claiming at SIGTERM and release what they hold when this runs out.
+    public var shutdownGraceSeconds: Double = 20
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
 }

@@ -30,7 +30,9 @@ struct HealthController: RouteCollection {
         Status(status: "ok")
     }
 
-    /// 200 `ok`/`degraded` (an optional dependency missing), 503 `down` (no database).
+    /// 200 `ok`/`degraded` (an optional dependency missing), 503 `down` (no database) or
+    /// `draining` (the process is stopping: see `GracefulServeCommand`; no `Retry-After`, this
+    /// instance will not come back).
     @Sendable
     func ready(req: Request) async throws -> Response {
         let config = req.hirebase.config
@@ -50,15 +52,24 @@ struct HealthController: RouteCollection {
         checks["email"] = config.email.provider == .log
             ? Check(status: config.kind == .production ? "degraded" : "ok", detail: "log provider: messages are logged with links masked, nothing is delivered", latencyMs: nil)
             : Check(status: "ok", detail: "resend API", latencyMs: nil)
+        let shutdown = req.application.shutdownState
+        if shutdown.isShuttingDown {
+            let left = shutdown.drainSecondsLeft
+            checks["shutdown"] = Check(status: "draining", detail: shutdown.phase == .draining
+                ? "stopping: still serving for \(Int(left.rounded(.up))) s, then finishing in-flight requests"
+                : "stopping: finishing in-flight requests", latencyMs: nil)
+        }
         let overall: String
-        if checks["database"]?.status == "down" {
+        if shutdown.isShuttingDown {
+            overall = "draining"
+        } else if checks["database"]?.status == "down" {
             overall = "down"
         } else if checks.values.contains(where: { $0.status != "ok" }) {
             overall = "degraded"
         } else {
             overall = "ok"
         }
-        let response = try await Readiness(status: overall, checks: checks).encodeResponse(status: overall == "down" ? .serviceUnavailable : .ok, for: req)
+        let response = try await Readiness(status: overall, checks: checks).encodeResponse(status: overall == "down" || overall == "draining" ? .serviceUnavailable : .ok, for: req)
         if overall == "down" { response.headers.replaceOrAdd(name: "Retry-After", value: "10") }
         return response
     }

@@ -1,0 +1,19 @@
+import Vapor
+
+/// While the process drains (after SIGTERM, see `ShutdownState`), answers every request as usual
+/// but with `Connection: close`, so that clients and proxies holding keep-alive connections
+/// (nginx's upstream `keepalive`) stop reusing them before the listener closes. Without it the
+/// idle connections are all closed at once when the server quiesces, and a proxy that writes a
+/// request on one at that moment gets no answer (a POST is not retried: 502 for its client).
+///
+/// Vapor writes its own `Connection: keep-alive` after this one; NIO, nginx and the common
+/// clients read a `close` among the values as close.
+struct DrainingMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        if request.application.shutdownState.isShuttingDown {
+            response.headers.replaceOrAdd(name: .connection, value: "close")
+        }
+        return response
+    }
+}

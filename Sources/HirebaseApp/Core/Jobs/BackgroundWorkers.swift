@@ -19,6 +19,8 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
     let grace: Duration
     let runner: @Sendable () -> BackgroundJobRunner
     let database: @Sendable () -> any Database
+    /// True once the process is shutting down (no new claims from then on).
+    let stopClaiming: @Sendable () -> Bool
     let logger = Logger(label: "hirebase.jobs")
     /// Names of this process's workers (`host:pid:n`), as stored in `locked_by`.
     let workerNames: [String]
@@ -27,27 +29,30 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
     /// - Parameters:
     ///   - runner: read when starting (the app's runner, built by `ServiceFactory`).
     ///   - database: the database the workers use (read when starting).
+    ///   - stopClaiming: true once no new job may be claimed (a shutdown began).
     public init(count: Int, pollSeconds: Double, grace: Duration, runner: @escaping @Sendable () -> BackgroundJobRunner,
-                database: @escaping @Sendable () -> any Database) {
+                database: @escaping @Sendable () -> any Database, stopClaiming: @escaping @Sendable () -> Bool = { false }) {
         self.count = count
         self.pollSeconds = pollSeconds
         self.grace = grace
         self.runner = runner
         self.database = database
+        self.stopClaiming = stopClaiming
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let instance = UUID().uuidString.prefix(8).lowercased()
         self.workerNames = (0..<count).map { "\(host):\(pid):\(instance):\($0)" }
     }
 
-    /// The workers of `app` per its configuration (the grace is `SHUTDOWN_GRACE_SECONDS`'s
-    /// default until that setting exists: 10 s).
+    /// The workers of `app` per its configuration: they stop claiming as soon as a SIGTERM
+    /// begins the drain (`app.shutdownState`), and running jobs get `SHUTDOWN_GRACE_SECONDS`.
     static func make(for app: Application, config: AppConfig, count: Int) -> BackgroundWorkers {
-        BackgroundWorkers(count: count, pollSeconds: config.jobs.pollSeconds, grace: .seconds(10),
-                          runner: { app.hirebase.backgroundJobs }, database: { app.db })
+        let shutdown = app.shutdownState
+        return BackgroundWorkers(count: count, pollSeconds: config.jobs.pollSeconds, grace: .milliseconds(Int(config.shutdownGraceSeconds * 1000)),
+                                 runner: { app.hirebase.backgroundJobs }, database: { app.db }, stopClaiming: { shutdown.isShuttingDown })
     }
 
-    var isStopping: Bool { state.withLockedValue { $0.stopping } }
+    var isStopping: Bool { state.withLockedValue { $0.stopping } || stopClaiming() }
 
     public func didBootAsync(_ application: Application) async throws {
         start()

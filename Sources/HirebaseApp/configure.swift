@@ -22,8 +22,11 @@ public func configure(
     overrides: ServiceOverrides = ServiceOverrides()
 ) async throws {
     app.logger.logLevel = config.logLevel
-    let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database, logSQL: config.logSQL)
+    let (factory, id) = try database ?? DatabaseSetup.factory(for: config.database, limits: config.databaseLimits, logSQL: config.logSQL)
     app.databases.use(factory, as: id, isDefault: true)
+    // Migrations get a database of their own (no statement deadline; DATABASE_DIRECT_URL), unless
+    // the caller chose the database (tests).
+    let migrationsID = database == nil ? try DatabaseSetup.registerMigrationDatabase(app, config: config) : nil
     if database == nil, case .sqliteFile = config.database {
         try await DatabaseSetup.prepareSQLiteFile(app, synchronous: config.sqliteSynchronous)
     }
@@ -59,7 +62,13 @@ public func configure(
 
     app.hirebase = try await ServiceFactory.make(for: app, config: config, overrides: overrides)
 
-    if migrate { try await DatabaseSetup.migrate(app) } else { app.migrations.add(MigrationPlan.all) }
+    if migrate {
+        var lockURL: String?
+        if case .postgres(let url) = config.migrationDatabase, database == nil { lockURL = url }
+        try await DatabaseSetup.migrate(app, on: migrationsID, lockURL: lockURL)
+    } else {
+        app.migrations.add(MigrationPlan.all, to: migrationsID)
+    }
     if backgroundJobs {
         startBackgroundJobs(app, config: config)
         if let listener = try ChangeListener.make(for: app, config: config, services: app.hirebase) { app.lifecycle.use(listener) }

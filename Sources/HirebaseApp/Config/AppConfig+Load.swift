@@ -107,6 +107,8 @@ private struct EnvironmentReader {
         }
         let billingCacheTTL = number("BILLING_CACHE_TTL_SECONDS", default: 5, range: 0...3600)
         let notifications = changeNotifications(for: database, cacheTTL: billingCacheTTL)
+        let databaseLimits = databaseLimits(for: database)
+        let migrationDatabase = migrationDatabase(for: database)
 
         // Auth: HS256 secret and/or JWKS.
         let supabaseURL = url("SUPABASE_URL")
@@ -276,7 +278,7 @@ private struct EnvironmentReader {
         report.configured.append("shutdown: drain \(drainSeconds.formatted()) s (/health/ready 503), then up to \(graceSeconds.formatted()) s for in-flight work")
 
         var config = AppConfig(
-            kind: kind, database: database, auth: auth, email: email, stripe: stripe,
+            kind: kind, database: database, databaseLimits: databaseLimits, migrationDatabase: migrationDatabase, auth: auth, email: email, stripe: stripe,
             publicAppURL: publicAppURL, corsAllowedOrigins: list("CORS_ALLOWED_ORIGINS"),
             metricsToken: metricsToken, logFormat: logFormat, logLevel: logLevel, logSQL: logSQL,
             scrapeAllowPrivateHosts: scrapeHosts,
@@ -291,6 +293,55 @@ private struct EnvironmentReader {
         config.shutdownDrainSeconds = drainSeconds
         config.shutdownGraceSeconds = graceSeconds
         return config
+    }
+
+    /// The pool size and the timeouts of PostgreSQL connections (`DATABASE_MAX_CONNECTIONS`,
+    /// `DATABASE_CONNECT_TIMEOUT_SECONDS`, `DATABASE_POOL_TIMEOUT_SECONDS`,
+    /// `DATABASE_QUERY_TIMEOUT_SECONDS`), with their report line.
+    mutating func databaseLimits(for database: AppConfig.DatabaseTarget) -> AppConfig.DatabaseLimits {
+        let defaults = AppConfig.DatabaseLimits.defaults
+        let names = ["DATABASE_MAX_CONNECTIONS", "DATABASE_CONNECT_TIMEOUT_SECONDS", "DATABASE_POOL_TIMEOUT_SECONDS", "DATABASE_QUERY_TIMEOUT_SECONDS"]
+        var maxConnections: Int?
+        if let raw = value(names[0]) {
+            if let count = Int(raw), (1...1000).contains(count) { maxConnections = count } else {
+                problems.append("DATABASE_MAX_CONNECTIONS must be a whole number in 1...1000")
+            }
+        }
+        let limits = AppConfig.DatabaseLimits(
+            maxConnections: maxConnections,
+            connectTimeoutSeconds: number(names[1], default: defaults.connectTimeoutSeconds, range: 0.1...600),
+            poolTimeoutSeconds: number(names[2], default: defaults.poolTimeoutSeconds, range: 0.1...600),
+            queryTimeoutSeconds: number(names[3], default: defaults.queryTimeoutSeconds, range: 0.1...3600))
+        guard case .postgres = database else {
+            if names.contains(where: { value($0) != nil }) {
+                report.warnings.append("DATABASE_MAX_CONNECTIONS and DATABASE_*_TIMEOUT_SECONDS apply to PostgreSQL only; ignored with SQLite")
+            }
+            return limits
+        }
+        let pool = limits.maxConnections.map { "up to \($0) connections" } ?? "up to 4 connections per event loop"
+        report.configured.append("database pool: \(pool); \(limits.connectTimeoutSeconds.formatted()) s to connect, "
+            + "\(limits.poolTimeoutSeconds.formatted()) s for a free connection, \(limits.queryTimeoutSeconds.formatted()) s a statement or transaction "
+            + "(then 503 with Retry-After)")
+        if limits.poolTimeoutSeconds + limits.queryTimeoutSeconds > 25 {
+            report.warnings.append("DATABASE_POOL_TIMEOUT_SECONDS + DATABASE_QUERY_TIMEOUT_SECONDS exceed 25 s: while the database does not answer, "
+                + "a request may outlast a 30 s proxy timeout instead of getting its 503")
+        }
+        return limits
+    }
+
+    /// Where migrations run (`DATABASE_DIRECT_URL` when set, else `DATABASE_URL`), with its report line.
+    /// `changeNotifications` reports a malformed `DATABASE_DIRECT_URL`.
+    mutating func migrationDatabase(for database: AppConfig.DatabaseTarget) -> AppConfig.DatabaseTarget {
+        guard case .postgres = database else { return database }
+        guard let direct = value("DATABASE_DIRECT_URL"),
+              direct.lowercased().hasPrefix("postgres://") || direct.lowercased().hasPrefix("postgresql://") else {
+            report.configured.append("migrations: over DATABASE_URL, one instance at a time (their lock is held in one open transaction, "
+                + "which a transaction-mode pooler keeps on one server connection)")
+            return database
+        }
+        let target = AppConfig.DatabaseTarget.postgres(url: direct)
+        report.configured.append("migrations: over DATABASE_DIRECT_URL \(target.redacted), one instance at a time")
+        return target
     }
 
     /// Where change announcements are received (`DATABASE_DIRECT_URL`, else `DATABASE_URL` when
@@ -320,8 +371,21 @@ private struct EnvironmentReader {
             return nil
         }
         let target = AppConfig.DatabaseTarget.postgres(url: direct ?? url)
-        report.configured.append("change notifications: LISTEN on \(target.redacted)" + (direct == nil ? " (behind a transaction-mode pooler set DATABASE_DIRECT_URL or DATABASE_NOTIFICATIONS=off)" : "")
+        report.configured.append("change notifications: LISTEN on \(target.redacted)"
+            + (direct == nil ? " (through a transaction-mode pooler LISTEN receives nothing: set DATABASE_DIRECT_URL to a direct connection, "
+                + "or DATABASE_NOTIFICATIONS=off so that caches rely on BILLING_CACHE_TTL_SECONDS alone)" : "")
             + "; while not listening, " + fallback)
+        if direct == nil, Self.looksLikePooler(url) {
+            report.warnings.append("DATABASE_URL looks like a transaction-mode pooler (port 6543 or a pooler host) and DATABASE_DIRECT_URL is unset: "
+                + "change announcements will not arrive; set DATABASE_DIRECT_URL, or DATABASE_NOTIFICATIONS=off")
+        }
         return target
+    }
+
+    /// Supabase's transaction pooler listens on port 6543 (`*.pooler.supabase.com`); a hint only,
+    /// since nothing in the protocol tells a pooler from a server.
+    static func looksLikePooler(_ url: String) -> Bool {
+        guard let parts = URLComponents(string: url) else { return false }
+        return parts.port == 6543 || (parts.host?.lowercased().contains("pooler.") ?? false)
     }
 }

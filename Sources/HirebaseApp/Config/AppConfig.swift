@@ -40,6 +40,32 @@ public struct AppConfig: Sendable {
         case full
     }
 
+    /// The PostgreSQL connection pool and the bound on every wait for the database
+    /// (`DATABASE_MAX_CONNECTIONS`, `DATABASE_*_TIMEOUT_SECONDS`); see `DatabaseSetup`.
+    ///
+    /// While PostgreSQL cannot be reached, a request that needs it waits at most
+    /// `poolTimeoutSeconds` for a connection (opening one included) and then at most
+    /// `queryTimeoutSeconds` for each statement or transaction, and answers 503 with `Retry-After`.
+    public struct DatabaseLimits: Sendable, Equatable {
+        /// Connections of one instance (`DATABASE_MAX_CONNECTIONS`), spread over its event loops
+        /// with at least one each; `nil`: 4 per event loop (one loop per CPU core).
+        public var maxConnections: Int?
+        /// Seconds to open a connection, TCP and PostgreSQL's start-up exchange together
+        /// (`DATABASE_CONNECT_TIMEOUT_SECONDS`, default 5).
+        public var connectTimeoutSeconds: Double
+        /// Seconds a statement waits for a free connection of the pool, opening one included
+        /// (`DATABASE_POOL_TIMEOUT_SECONDS`, default 5).
+        public var poolTimeoutSeconds: Double
+        /// Seconds one statement, or one whole transaction, may take once it holds its connection
+        /// (`DATABASE_QUERY_TIMEOUT_SECONDS`, default 10); past it the connection is closed (a
+        /// pooler that queues the statement, a server or path that went silent) and the request
+        /// answers 503. Migrations are not bounded by it.
+        public var queryTimeoutSeconds: Double
+
+        /// The defaults: 4 connections per event loop, 5 s to connect, 5 s for a free connection, 10 s a query.
+        public static let defaults = DatabaseLimits(maxConnections: nil, connectTimeoutSeconds: 5, poolTimeoutSeconds: 5, queryTimeoutSeconds: 10)
+    }
+
     /// How Supabase access tokens are verified.
     public struct Auth: Sendable {
         /// HS256 secret (`SUPABASE_JWT_SECRET`), or the generated development secret.
@@ -118,6 +144,11 @@ public struct AppConfig: Sendable {
 
     public var kind: Kind
     public var database: DatabaseTarget
+    /// Pool size and timeouts of the PostgreSQL connections (ignored with SQLite).
+    public var databaseLimits: DatabaseLimits
+    /// Where migrations run and take their lock: `DATABASE_DIRECT_URL` when set (a session, past
+    /// any transaction-mode pooler), else `database`.
+    public var migrationDatabase: DatabaseTarget
     public var auth: Auth
     public var email: Email
     public var stripe: Stripe

@@ -50,7 +50,8 @@ func withHirebase(
             schema = name
             var configuration = try SQLPostgresConfiguration(url: url)
             configuration.searchPath = [name]
-            factory = (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), .psql)
+            // The server's own pool and deadlines (DATABASE_* settings), on the test's schema.
+            factory = (DatabaseSetup.postgres(configuration, limits: config.databaseLimits), .psql)
         case .postgresMissingInCI:
             Issue.record("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL suite must run in CI")
             try await app.asyncShutdown()

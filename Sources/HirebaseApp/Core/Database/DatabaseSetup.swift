@@ -8,18 +8,53 @@ import Vapor
 enum DatabaseSetup {
     /// `DATABASE_URL` -> PostgreSQL, else the SQLite file.
     ///
+    /// PostgreSQL gets the pool and the timeouts of `limits`: `DeadlinePostgresConfiguration`
+    /// bounds every statement and transaction, the pool the wait for a connection, PostgresNIO
+    /// the opening of one.
+    ///
     /// The drivers log each statement at `sqlLogLevel`: `info` with `LOG_SQL`, otherwise not at
     /// all on SQLite and at `trace` on PostgreSQL (whose driver needs a level). Their bound values
     /// never reach a log line (`Redaction.redactedMetadataKeys`).
     /// - Throws: when the PostgreSQL URL cannot be parsed.
-    static func factory(for target: AppConfig.DatabaseTarget, logSQL: Bool = false) throws -> (DatabaseConfigurationFactory, DatabaseID) {
+    static func factory(for target: AppConfig.DatabaseTarget, limits: AppConfig.DatabaseLimits = .defaults,
+                        logSQL: Bool = false) throws -> (DatabaseConfigurationFactory, DatabaseID) {
         switch target {
         case .sqliteFile(let path):
             return (.sqlite(.file(path), sqlLogLevel: logSQL ? .info : nil), .sqlite)
         case .postgres(let url):
-            let configuration = try SQLPostgresConfiguration(url: url)
-            return (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: logSQL ? .info : .trace), .psql)
+            return (postgres(try SQLPostgresConfiguration(url: url), limits: limits, logSQL: logSQL), .psql)
         }
+    }
+
+    /// PostgreSQL at `configuration` with the pool and timeouts of `limits` (see `factory`).
+    static func postgres(_ configuration: SQLPostgresConfiguration, limits: AppConfig.DatabaseLimits,
+                         logSQL: Bool = false) -> DatabaseConfigurationFactory {
+        var bounded = configuration
+        bounded.coreConfiguration.options.connectTimeout = .milliseconds(Int64(limits.connectTimeoutSeconds * 1000))
+        let configuration = bounded
+        return DatabaseConfigurationFactory {
+            DeadlinePostgresConfiguration(configuration: configuration, limits: limits, sqlLogLevel: logSQL ? .info : .trace)
+        }
+    }
+
+    /// The database migrations run on, PostgreSQL only: `DATABASE_DIRECT_URL` when set, else
+    /// `DATABASE_URL`; a small pool without the statement deadline (an index built on a large
+    /// table may take minutes), whose idle connections close after a minute. Fluent's
+    /// `migrate` command uses it too.
+    static let migrationsID = DatabaseID(string: "psql-migrations")
+
+    /// Registers `migrationsID` for `config` (PostgreSQL only) and returns it; `nil` on SQLite,
+    /// where migrations use the default database.
+    /// - Throws: when the URL cannot be parsed.
+    static func registerMigrationDatabase(_ app: Application, config: AppConfig) throws -> DatabaseID? {
+        guard case .postgres(let url) = config.migrationDatabase else { return nil }
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(config.databaseLimits.connectTimeoutSeconds * 1000))
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 1,
+                                    connectionPoolTimeout: .seconds(60), pruneInterval: .seconds(30), maxIdleTimeBeforePruning: .seconds(60),
+                                    sqlLogLevel: config.logSQL ? .info : .trace),
+                          as: migrationsID, isDefault: false)
+        return migrationsID
     }
 
     /// Sets up the SQLite file's connections: write-ahead logging (readers no longer wait for the
@@ -50,26 +85,35 @@ enum DatabaseSetup {
         }
     }
 
-    /// Applies pending migrations. On PostgreSQL the run holds an advisory lock, so instances
-    /// starting together migrate one after the other instead of racing on `CREATE TABLE`.
-    static func migrate(_ app: Application) async throws {
-        app.migrations.add(MigrationPlan.all)
-        guard app.db.isPostgres else {
+    /// Applies pending migrations (on `database`, else the default database).
+    ///
+    /// On PostgreSQL the run holds an advisory lock, so instances starting together migrate one
+    /// after the other instead of racing on `CREATE TABLE`. The lock is transaction-scoped and held
+    /// by one open transaction on a connection of its own (`lockURL`) for the whole run: a
+    /// session-level lock is unsafe through a transaction-mode pooler (PgBouncer may send the lock
+    /// and the unlock to different server connections, leaving the lock held by a pooled
+    /// connection forever), while an open transaction keeps its server connection until it ends.
+    /// A crashed run ends its transaction with its connection, and the lock with it.
+    /// - Throws: when the lock's connection cannot be opened or a migration fails.
+    static func migrate(_ app: Application, on database: DatabaseID? = nil, lockURL: String? = nil) async throws {
+        app.migrations.add(MigrationPlan.all, to: database)
+        guard app.db.isPostgres, let lockURL else {
             try await app.autoMigrate()
             return
         }
+        let configuration = try SQLPostgresConfiguration(url: lockURL).coreConfiguration
+        let connection = try await PostgresConnection.connect(on: app.eventLoopGroup.any(), configuration: configuration, id: 0, logger: app.logger)
         // Any fixed 64-bit key; the same on every instance ("hirebase" in ASCII).
         let lockKey = "6868696562617365"
-        try await app.db.withConnection { connection in
-            let sql = try connection.sql
-            try await sql.raw("SELECT pg_advisory_lock(x'\(unsafeRaw: lockKey)'::bigint)").run()
-            do {
-                try await app.autoMigrate()
-            } catch {
-                try? await sql.raw("SELECT pg_advisory_unlock(x'\(unsafeRaw: lockKey)'::bigint)").run()
-                throw error
-            }
-            try await sql.raw("SELECT pg_advisory_unlock(x'\(unsafeRaw: lockKey)'::bigint)").run()
+        do {
+            _ = try await connection.query("BEGIN", logger: app.logger)
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(x'\(lockKey)'::bigint)"), logger: app.logger)
+            try await app.autoMigrate()
+            _ = try await connection.query("COMMIT", logger: app.logger)
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        try await connection.close()
     }
 }

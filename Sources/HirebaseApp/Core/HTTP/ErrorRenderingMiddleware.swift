@@ -46,11 +46,12 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
     }
 
     /// Whether the error says the database cannot be reached now (rather than that a query is
-    /// wrong): connection failures, a closed pool, a pool wait that timed out, and PostgreSQL's
+    /// wrong): connection failures, a closed pool, a pool wait that timed out, a statement past
+    /// `DATABASE_QUERY_TIMEOUT_SECONDS` (`DatabaseTimeoutError`), and PostgreSQL's
     /// SQLSTATE classes 08 (connection exception), 53 (insufficient resources) and 57 (operator
     /// intervention, e.g. shutdown), and 55000 ("database does not allow connections").
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
-        if error is ConnectionPoolTimeoutError { return true }
+        if error is ConnectionPoolTimeoutError || error is DatabaseTimeoutError { return true }
         if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
         if error is NIOConnectionError || error is ChannelError { return true }
         guard let psql = error as? PSQLError else { return false }

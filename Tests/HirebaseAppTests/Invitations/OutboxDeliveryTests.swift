@@ -163,4 +163,61 @@ struct OutboxDeliveryTests {
         }
         try await api.server.stop()
     }
+
+    /// Resend answers 409 `concurrent_idempotent_requests` while an earlier request with the same
+    /// Idempotency-Key is still in progress (one that timed out here, or the run of a worker whose
+    /// lease was taken over or released at shutdown): "try again later". It must be retried, not
+    /// make the message `failed` with its body dropped (the e-mail would be lost).
+    @Test func aConcurrentIdempotentRequestAnswerIsRetried() async throws {
+        let calls = Counter()
+        let keys = Recorder<String>()
+        let server = try await LoopbackServer.start { app in
+            app.post("emails") { req -> Response in
+                keys.append(req.headers.first(name: "Idempotency-Key") ?? "")
+                if calls.next() == 1 {
+                    return Response(status: .conflict, headers: ["Content-Type": "application/json"], body: .init(string: """
+                        {"statusCode":409,"name":"concurrent_idempotent_requests","message":"Same idempotency key used while original request is still in progress."}
+                        """))
+                }
+                return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: #"{"id":"msg_1"}"#))
+            }
+        }
+        let clock = ManualClock()
+        let environment = ["EMAIL_PROVIDER": "resend", "EMAIL_API_BASE": server.baseURL.absoluteString, "EMAIL_API_KEY": "re_test_key",
+                           "EMAIL_MAX_ATTEMPTS": "3", "EMAIL_RETRY_BASE_SECONDS": "5"]
+        try await withHirebase(on: .sqlite, environment: environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            await deliverDue(app)
+            var email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .queued)
+            #expect(email.textBody != nil)
+            clock.advance(by: .seconds(60))
+            await deliverDue(app)
+            email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .sent)
+            #expect(calls.value == 2)
+            #expect(Set(keys.values).count == 1)
+        }
+        try await server.stop()
+    }
+
+    /// A 409 for a key reused with another payload stays final (retrying cannot help).
+    @Test func anInvalidIdempotentRequestAnswerIsFinal() async throws {
+        let server = try await LoopbackServer.start { app in
+            app.post("emails") { _ -> Response in
+                Response(status: .conflict, body: .init(string: #"{"statusCode":409,"name":"invalid_idempotent_request"}"#))
+            }
+        }
+        try await withHirebase(on: .sqlite) { app in
+            let sender = ResendEmailSender(client: app.client, baseURL: server.baseURL, apiKey: "re_test_key")
+            do {
+                _ = try await sender.send(EmailMessage(from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: nil, idempotencyKey: "k"))
+                Issue.record("expected a failure")
+            } catch let error as EmailDeliveryError {
+                #expect(error.retryable == false)
+            }
+        }
+        try await server.stop()
+    }
 }

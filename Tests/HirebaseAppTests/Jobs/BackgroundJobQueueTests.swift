@@ -147,6 +147,37 @@ struct BackgroundJobQueueTests {
         }
     }
 
+    /// A job whose runs kill their worker (a crash, out of memory, kill -9) is taken over after
+    /// each lapsed lease; once its attempts are used up it is dead, not run on instance after
+    /// instance forever with `attempts` growing past `max_attempts`.
+    @Test(arguments: TestDatabase.all)
+    func aJobWhoseWorkersKeepDyingIsDeadAfterItsAttempts(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        let ran = Counter()
+        let kind = BackgroundJobKind(name: "poison", maxAttempts: 2, retryBaseSeconds: 1) { _, _ in _ = ran.next() }
+        try await withHirebase(on: database) { app in
+            let store = BackgroundJobStore()
+            let queue = runner([kind], clock: clock, lease: 30)
+            try await queue.enqueue("poison", on: app.db)
+            for worker in ["died-1", "died-2"] {
+                _ = try #require(try await store.claim(worker: worker, at: clock.date, leaseUntil: clock.date.addingTimeInterval(30), on: app.db))
+                clock.advance(by: .seconds(31))
+            }
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 1)
+            #expect(ran.value == 0)
+            let row = try await onlyJob(on: app.db)
+            #expect(row.status == .dead)
+            #expect(row.attempts == 3)
+            #expect(row.lastError?.contains("interrupted") == true)
+            clock.advance(by: .seconds(3600))
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 0)
+            // A person may requeue it: fresh attempts.
+            #expect(try await store.requeue(row.id, now: clock.date, on: app.db))
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 1)
+            #expect(ran.value == 1)
+        }
+    }
+
     /// Many workers on two "instances" at once: every job runs exactly once.
     @Test(arguments: TestDatabase.all)
     func concurrentWorkersRunEachJobOnce(database: TestDatabase) async throws {

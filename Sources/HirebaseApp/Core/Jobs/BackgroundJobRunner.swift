@@ -153,7 +153,12 @@ public struct BackgroundJobRunner: Sendable {
         var metadata: Logger.Metadata = ["job-id": .string(job.id.lowercased), "kind": .string(job.kind),
                                          "attempt": .stringConvertible(job.attempt), "worker": .string(worker)]
         let outcome: BackgroundJobFailure?
-        if let kind = kinds[job.kind] {
+        if job.attempt > job.maxAttempts {
+            // Taken over after its last attempt's lease lapsed: that worker died with it (a crash,
+            // kill -9, out of memory), perhaps because of this job. Running it again and again
+            // would crash one instance after another; it is dead until a person requeues it.
+            outcome = BackgroundJobFailure("its last attempt was interrupted (the worker died holding it)", retryable: false)
+        } else if let kind = kinds[job.kind] {
             outcome = await withLeaseRenewed(job, worker: worker, on: db) {
                 do {
                     try await kind.run(job, db)

@@ -130,6 +130,15 @@ struct OutboxDeliveryTests {
             #expect(job.status == .dead)
             #expect(job.attempts == 3)
             #expect(job.lastError?.contains("503") == true)
+            // `hirebase jobs retry ID` cannot bring it back (its text was dropped): it says so
+            // instead of reporting "requeued" for a run that would end done without sending.
+            await #expect(throws: JobsCommandError.self) {
+                _ = try await JobsCommand.retry(job.id.uuidString, now: clock.date, on: app.db)
+            }
+            #expect(try await BackgroundJobStore().list(limit: 10, on: app.db).first?.status == .dead)
+            await #expect(throws: JobsCommandError.self) {
+                _ = try await JobsCommand.retry("not-a-uuid", now: clock.date, on: app.db)
+            }
         }
         try await api.server.stop()
     }

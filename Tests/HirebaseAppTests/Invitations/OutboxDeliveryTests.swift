@@ -229,4 +229,34 @@ struct OutboxDeliveryTests {
         }
         try await server.stop()
     }
+
+    /// A provider call cancelled by a shutdown (on the job's last attempt) leaves the message
+    /// queued with its text, not `failed` with its body dropped.
+    @Test func aSendCancelledByShutdownLeavesTheMessageQueued() async throws {
+        struct HangingSender: EmailSending {
+            let started: Counter
+            func send(_ message: EmailMessage) async throws(EmailDeliveryError) -> String? {
+                _ = started.next()
+                do { try await Task.sleep(for: .seconds(60)) } catch {
+                    throw EmailDeliveryError(message: "e-mail API unreachable: \(error)", retryable: true)
+                }
+                return "msg"
+            }
+        }
+        let started = Counter()
+        try await withHirebase(on: .sqlite, environment: ["EMAIL_MAX_ATTEMPTS": "1"],
+                               overrides: ServiceOverrides(emailSender: HangingSender(started: started))) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            let run = Task { await app.hirebase.backgroundJobs.runNext(worker: "stopping", on: app.db) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(started.value == 1)
+            run.cancel()
+            _ = await run.value
+            let email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .queued)
+            #expect(email.textBody != nil)
+            #expect(try await BackgroundJobStore().counts(on: app.db).dead == 0)
+        }
+    }
 }

@@ -251,6 +251,36 @@ struct BackgroundJobQueueTests {
         }
     }
 
+    /// A run cancelled by a shutdown past its grace records no outcome: not a retry with backoff
+    /// and a counted attempt, not `dead` on its last attempt (whichever of that write and the
+    /// release came first decided before). The lease stays for `release` (or to lapse).
+    @Test(arguments: TestDatabase.all)
+    func aRunCancelledByShutdownIsNotCountedAsAFailure(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        let started = Counter()
+        let slow = BackgroundJobKind(name: "slow", maxAttempts: 1, retryBaseSeconds: 1) { _, _ in
+            _ = started.next()
+            try await Task.sleep(for: .seconds(60))
+        }
+        try await withHirebase(on: database) { app in
+            let queue = runner([slow], clock: clock)
+            try await queue.enqueue("slow", on: app.db)
+            let run = Task { await queue.runNext(worker: "stopping", on: app.db) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(started.value == 1)
+            run.cancel()
+            #expect(await run.value)
+            var row = try await onlyJob(on: app.db)
+            #expect(row.status == .running)
+            #expect(row.lockedBy == "stopping")
+            #expect(row.lastError == nil)
+            #expect(try await BackgroundJobStore().release(heldBy: ["stopping"], now: clock.date, on: app.db) == 1)
+            row = try await onlyJob(on: app.db)
+            #expect(row.status == .queued)
+            #expect(row.attempts == 0)
+        }
+    }
+
     /// Shutdown waits for a job that finishes within the grace: it is done, not released.
     @Test func shutdownLetsARunningJobFinishWithinTheGrace() async throws {
         let started = Counter()

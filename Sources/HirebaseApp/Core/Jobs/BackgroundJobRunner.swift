@@ -172,6 +172,13 @@ public struct BackgroundJobRunner: Sendable {
         } else {
             outcome = BackgroundJobFailure("no handler for kind \(job.kind)", retryable: false)
         }
+        if outcome != nil, Task.isCancelled {
+            // Cancelled by a shutdown past its grace: not a failure of the job. Its lease is
+            // released (`BackgroundWorkers.stop`) or lapses; the attempt is not counted, and a
+            // last attempt does not make it dead.
+            logger.notice("job interrupted by shutdown", metadata: metadata)
+            return
+        }
         let now = clock.now()
         do {
             guard let failure = outcome else {

@@ -78,6 +78,9 @@ public struct OutboxDispatcher: Sendable {
         do throws(EmailDeliveryError) {
             providerID = try await sender.send(message)
         } catch {
+            // Interrupted by a shutdown: not the provider's answer; the message stays as it was
+            // (its job is released and runs again).
+            if Task.isCancelled { throw CancellationError() }
             try await record(error, for: email, final: !error.retryable || job.isFinalAttempt, on: db, metadata: metadata)
             throw BackgroundJobFailure(Self.safeText(error.message), retryable: error.retryable)
         }

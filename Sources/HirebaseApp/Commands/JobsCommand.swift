@@ -1,4 +1,6 @@
+import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// `hirebase jobs`: the job queue for operators.
@@ -43,14 +45,32 @@ struct JobsCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
-            guard let id = UUID(uuidString: signature.id) else {
-                throw JobsCommandError("retry needs a job id (a UUID), got \(signature.id)")
-            }
-            guard try await BackgroundJobStore().requeue(id, now: app.hirebase.clock.now(), on: app.db) else {
-                throw JobsCommandError("no dead or queued job \(id.lowercased)")
-            }
+            let id = try await JobsCommand.retry(signature.id, now: app.hirebase.clock.now(), on: app.db)
             context.console.output("requeued \(id.lowercased)".consoleText())
         }
+    }
+
+    /// Requeues job `text` (`hirebase jobs retry ID`).
+    /// - Throws: `JobsCommandError` for a bad id, a job that is not dead or queued, and an e-mail
+    ///   delivery whose message is no longer queued: a message that failed for good has its body
+    ///   (and link) dropped, so its job would end `done` without sending anything.
+    static func retry(_ text: String, now: Date, on db: any Database) async throws -> UUID {
+        guard let id = UUID(uuidString: text) else {
+            throw JobsCommandError("retry needs a job id (a UUID), got \(text)")
+        }
+        let row = try await db.sql.raw("SELECT kind, payload FROM background_jobs WHERE id = \(bind: id)").first()
+        if let row, try row.decode(column: "kind", as: String.self) == OutboxDispatcher.kind,
+           let payload = try row.decode(column: "payload", as: String?.self),
+           let input = try? JSONDecoder().decode(OutboxDispatcher.Payload.self, from: Data(payload.utf8)),
+           let email = try await OutboxStore().find(input.outboxId, on: db), email.status != .queued {
+            throw JobsCommandError("job \(id.lowercased) delivers e-mail \(input.outboxId.lowercased), which is \(email.status.rawValue) "
+                + "and no longer has its text: requeuing would send nothing. Resend the invitation instead "
+                + "(POST /assessments/invitations/ID/resend)")
+        }
+        guard try await BackgroundJobStore().requeue(id, now: now, on: db) else {
+            throw JobsCommandError("no dead or queued job \(id.lowercased)")
+        }
+        return id
     }
 }
 

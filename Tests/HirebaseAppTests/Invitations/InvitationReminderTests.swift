@@ -118,6 +118,29 @@ struct InvitationReminderTests {
         }
     }
 
+    /// Past its expiry before the delivery runs (retries, a backlog) but not yet marked
+    /// `expired` by the sweep: the reminder, whose link no longer works, is withdrawn, not sent.
+    @Test(arguments: TestDatabase.all)
+    func aReminderDueAfterTheExpiryIsWithdrawnEvenBeforeTheSweep(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        try await withReminders(on: database, clock: clock) { app, api in
+            let scenario = try await Scenario.make(app)
+            let invitation = try await scenario.invite(app, extra: ["expiresInHours": 10])
+            await app.hirebase.backgroundJobs.runDue(on: app.db)
+            clock.advance(by: .seconds(60))
+            #expect(try await app.hirebase.invitations.queueDueReminders(lead: 24 * 3600, on: app.db, logger: app.logger) == 1)
+            clock.advance(by: .seconds(11 * 3600))
+            // Only the delivery runs (no expiry sweep queued): the invitation is still `sent`.
+            await app.hirebase.backgroundJobs.runDue(on: app.db)
+            #expect(api.received.values.map(\.subject) == ["Your assessment: Basics"])
+            let reminder = try #require(try await OutboxEmail.query(on: app.db).filter(\.$subject == "Reminder: Basics").first())
+            #expect(reminder.status == .failed)
+            #expect(reminder.lastError == "invitation expired before sending")
+            #expect(reminder.textBody == nil)
+            _ = invitation
+        }
+    }
+
     /// Two instances sweep at the same moment: one reminder.
     @Test(arguments: TestDatabase.all)
     func twoSweepsAtOnceQueueOneReminder(database: TestDatabase) async throws {

@@ -130,6 +130,15 @@ struct OutboxDeliveryTests {
             #expect(job.status == .dead)
             #expect(job.attempts == 3)
             #expect(job.lastError?.contains("503") == true)
+            // `hirebase jobs retry ID` cannot bring it back (its text was dropped): it says so
+            // instead of reporting "requeued" for a run that would end done without sending.
+            await #expect(throws: JobsCommandError.self) {
+                _ = try await JobsCommand.retry(job.id.uuidString, now: clock.date, on: app.db)
+            }
+            #expect(try await BackgroundJobStore().list(limit: 10, on: app.db).first?.status == .dead)
+            await #expect(throws: JobsCommandError.self) {
+                _ = try await JobsCommand.retry("not-a-uuid", now: clock.date, on: app.db)
+            }
         }
         try await api.server.stop()
     }
@@ -162,5 +171,92 @@ struct OutboxDeliveryTests {
             #expect(Set(api.received.values.flatMap(\.to)).count == 6)
         }
         try await api.server.stop()
+    }
+
+    /// Resend answers 409 `concurrent_idempotent_requests` while an earlier request with the same
+    /// Idempotency-Key is still in progress (one that timed out here, or the run of a worker whose
+    /// lease was taken over or released at shutdown): "try again later". It must be retried, not
+    /// make the message `failed` with its body dropped (the e-mail would be lost).
+    @Test func aConcurrentIdempotentRequestAnswerIsRetried() async throws {
+        let calls = Counter()
+        let keys = Recorder<String>()
+        let server = try await LoopbackServer.start { app in
+            app.post("emails") { req -> Response in
+                keys.append(req.headers.first(name: "Idempotency-Key") ?? "")
+                if calls.next() == 1 {
+                    return Response(status: .conflict, headers: ["Content-Type": "application/json"], body: .init(string: """
+                        {"statusCode":409,"name":"concurrent_idempotent_requests","message":"Same idempotency key used while original request is still in progress."}
+                        """))
+                }
+                return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: #"{"id":"msg_1"}"#))
+            }
+        }
+        let clock = ManualClock()
+        let environment = ["EMAIL_PROVIDER": "resend", "EMAIL_API_BASE": server.baseURL.absoluteString, "EMAIL_API_KEY": "re_test_key",
+                           "EMAIL_MAX_ATTEMPTS": "3", "EMAIL_RETRY_BASE_SECONDS": "5"]
+        try await withHirebase(on: .sqlite, environment: environment, overrides: ServiceOverrides(clock: clock.wall)) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            await deliverDue(app)
+            var email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .queued)
+            #expect(email.textBody != nil)
+            clock.advance(by: .seconds(60))
+            await deliverDue(app)
+            email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .sent)
+            #expect(calls.value == 2)
+            #expect(Set(keys.values).count == 1)
+        }
+        try await server.stop()
+    }
+
+    /// A 409 for a key reused with another payload stays final (retrying cannot help).
+    @Test func anInvalidIdempotentRequestAnswerIsFinal() async throws {
+        let server = try await LoopbackServer.start { app in
+            app.post("emails") { _ -> Response in
+                Response(status: .conflict, body: .init(string: #"{"statusCode":409,"name":"invalid_idempotent_request"}"#))
+            }
+        }
+        try await withHirebase(on: .sqlite) { app in
+            let sender = ResendEmailSender(client: app.client, baseURL: server.baseURL, apiKey: "re_test_key")
+            do {
+                _ = try await sender.send(EmailMessage(from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: nil, idempotencyKey: "k"))
+                Issue.record("expected a failure")
+            } catch let error as EmailDeliveryError {
+                #expect(error.retryable == false)
+            }
+        }
+        try await server.stop()
+    }
+
+    /// A provider call cancelled by a shutdown (on the job's last attempt) leaves the message
+    /// queued with its text, not `failed` with its body dropped.
+    @Test func aSendCancelledByShutdownLeavesTheMessageQueued() async throws {
+        struct HangingSender: EmailSending {
+            let started: Counter
+            func send(_ message: EmailMessage) async throws(EmailDeliveryError) -> String? {
+                _ = started.next()
+                do { try await Task.sleep(for: .seconds(60)) } catch {
+                    throw EmailDeliveryError(message: "e-mail API unreachable: \(error)", retryable: true)
+                }
+                return "msg"
+            }
+        }
+        let started = Counter()
+        try await withHirebase(on: .sqlite, environment: ["EMAIL_MAX_ATTEMPTS": "1"],
+                               overrides: ServiceOverrides(emailSender: HangingSender(started: started))) { app in
+            let scenario = try await Scenario.make(app)
+            _ = try await scenario.invite(app)
+            let run = Task { await app.hirebase.backgroundJobs.runNext(worker: "stopping", on: app.db) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(started.value == 1)
+            run.cancel()
+            _ = await run.value
+            let email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.status == .queued)
+            #expect(email.textBody != nil)
+            #expect(try await BackgroundJobStore().counts(on: app.db).dead == 0)
+        }
     }
 }

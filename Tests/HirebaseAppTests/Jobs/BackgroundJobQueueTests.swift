@@ -147,6 +147,37 @@ struct BackgroundJobQueueTests {
         }
     }
 
+    /// A job whose runs kill their worker (a crash, out of memory, kill -9) is taken over after
+    /// each lapsed lease; once its attempts are used up it is dead, not run on instance after
+    /// instance forever with `attempts` growing past `max_attempts`.
+    @Test(arguments: TestDatabase.all)
+    func aJobWhoseWorkersKeepDyingIsDeadAfterItsAttempts(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        let ran = Counter()
+        let kind = BackgroundJobKind(name: "poison", maxAttempts: 2, retryBaseSeconds: 1) { _, _ in _ = ran.next() }
+        try await withHirebase(on: database) { app in
+            let store = BackgroundJobStore()
+            let queue = runner([kind], clock: clock, lease: 30)
+            try await queue.enqueue("poison", on: app.db)
+            for worker in ["died-1", "died-2"] {
+                _ = try #require(try await store.claim(worker: worker, at: clock.date, leaseUntil: clock.date.addingTimeInterval(30), on: app.db))
+                clock.advance(by: .seconds(31))
+            }
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 1)
+            #expect(ran.value == 0)
+            let row = try await onlyJob(on: app.db)
+            #expect(row.status == .dead)
+            #expect(row.attempts == 3)
+            #expect(row.lastError?.contains("interrupted") == true)
+            clock.advance(by: .seconds(3600))
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 0)
+            // A person may requeue it: fresh attempts.
+            #expect(try await store.requeue(row.id, now: clock.date, on: app.db))
+            #expect(await queue.runDue(worker: "survivor", on: app.db) == 1)
+            #expect(ran.value == 1)
+        }
+    }
+
     /// Many workers on two "instances" at once: every job runs exactly once.
     @Test(arguments: TestDatabase.all)
     func concurrentWorkersRunEachJobOnce(database: TestDatabase) async throws {
@@ -217,6 +248,36 @@ struct BackgroundJobQueueTests {
             #expect(row.attempts == 0)
             #expect(row.lockedBy == nil)
             #expect(row.runAt <= Date())
+        }
+    }
+
+    /// A run cancelled by a shutdown past its grace records no outcome: not a retry with backoff
+    /// and a counted attempt, not `dead` on its last attempt (whichever of that write and the
+    /// release came first decided before). The lease stays for `release` (or to lapse).
+    @Test(arguments: TestDatabase.all)
+    func aRunCancelledByShutdownIsNotCountedAsAFailure(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        let started = Counter()
+        let slow = BackgroundJobKind(name: "slow", maxAttempts: 1, retryBaseSeconds: 1) { _, _ in
+            _ = started.next()
+            try await Task.sleep(for: .seconds(60))
+        }
+        try await withHirebase(on: database) { app in
+            let queue = runner([slow], clock: clock)
+            try await queue.enqueue("slow", on: app.db)
+            let run = Task { await queue.runNext(worker: "stopping", on: app.db) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(started.value == 1)
+            run.cancel()
+            #expect(await run.value)
+            var row = try await onlyJob(on: app.db)
+            #expect(row.status == .running)
+            #expect(row.lockedBy == "stopping")
+            #expect(row.lastError == nil)
+            #expect(try await BackgroundJobStore().release(heldBy: ["stopping"], now: clock.date, on: app.db) == 1)
+            row = try await onlyJob(on: app.db)
+            #expect(row.status == .queued)
+            #expect(row.attempts == 0)
         }
     }
 

@@ -8,7 +8,10 @@ import Vapor
 /// `idempotencyKey` goes in the `Idempotency-Key` header (Resend keeps it 24 hours and answers a
 /// repeat with the first result instead of sending again).
 ///
-/// 429, 5xx, timeouts and connection errors are retryable; other 4xx answers are final.
+/// 429, 5xx, timeouts and connection errors are retryable, and so is 409
+/// `concurrent_idempotent_requests` (an earlier attempt with the same key is still in progress at
+/// Resend, e.g. one that timed out here or a run whose lease was taken over: "try again later");
+/// other 4xx answers are final.
 public struct ResendEmailSender: EmailSending {
     let client: any Client
     let baseURL: URL
@@ -52,7 +55,7 @@ public struct ResendEmailSender: EmailSending {
             let text = response.body.map { String(buffer: $0) } ?? ""
             throw EmailDeliveryError(
                 message: "e-mail API answered \(code): \(String(text.prefix(200)))",
-                retryable: code == 429 || code >= 500 || code == 408)
+                retryable: code == 429 || code >= 500 || code == 408 || (code == 409 && text.contains("concurrent_idempotent_requests")))
         }
         let answer = try? response.content.decode(Answer.self)
         return answer?.id

@@ -161,7 +161,12 @@ public struct BackgroundJobRunner: Sendable {
         var metadata: Logger.Metadata = ["job-id": .string(job.id.lowercased), "kind": .string(job.kind),
                                          "attempt": .stringConvertible(job.attempt), "worker": .string(worker)]
         let outcome: BackgroundJobFailure?
-        if let kind = kinds[job.kind] {
+        if job.attempt > job.maxAttempts {
+            // Taken over after its last attempt's lease lapsed: that worker died with it (a crash,
+            // kill -9, out of memory), perhaps because of this job. Running it again and again
+            // would crash one instance after another; it is dead until a person requeues it.
+            outcome = BackgroundJobFailure("its last attempt was interrupted (the worker died holding it)", retryable: false)
+        } else if let kind = kinds[job.kind] {
             outcome = await withLeaseRenewed(job, worker: worker, on: db) {
                 do {
                     try await kind.run(job, db)
@@ -174,6 +179,13 @@ public struct BackgroundJobRunner: Sendable {
             }
         } else {
             outcome = BackgroundJobFailure("no handler for kind \(job.kind)", retryable: false)
+        }
+        if outcome != nil, Task.isCancelled {
+            // Cancelled by a shutdown past its grace: not a failure of the job. Its lease is
+            // released (`BackgroundWorkers.stop`) or lapses; the attempt is not counted, and a
+            // last attempt does not make it dead.
+            logger.notice("job interrupted by shutdown", metadata: metadata)
+            return
         }
         let now = clock.now()
         do {

@@ -7,8 +7,8 @@ import Logging
 ///
 /// Each message is sent with its outbox id as the provider's idempotency key (Resend's
 /// `Idempotency-Key`), so a run repeated after a crash or a lapsed lease is not delivered twice.
-/// A message whose invitation is no longer open (completed, cancelled, expired) is withdrawn
-/// instead of sent: no reminder reaches a candidate who has finished.
+/// A message whose invitation is no longer open (completed, cancelled, expired or past its expiry)
+/// is withdrawn instead of sent: no reminder reaches a candidate who has finished.
 public struct OutboxDispatcher: Sendable {
     /// The job kind's name.
     public static let kind = "email.deliver"
@@ -61,8 +61,12 @@ public struct OutboxDispatcher: Sendable {
         ]
         if let invitationID = email.invitationID {
             metadata["invitation-id"] = .string(invitationID.lowercased)
-            if let invitation = try await invitations.find(invitationID, on: db), !invitation.status.isOpen {
-                try await store.withdraw(email, reason: "invitation \(invitation.status.rawValue) before sending", on: db)
+            // Past its expiry counts as expired even before the sweep has marked it: its link no
+            // longer works (a delivery retried for hours, a reminder queued just before expiry).
+            if let invitation = try await invitations.find(invitationID, on: db),
+               !invitation.status.isOpen || invitation.expiresAt <= clock.now() {
+                let state = invitation.status.isOpen ? InvitationStatus.expired.rawValue : invitation.status.rawValue
+                try await store.withdraw(email, reason: "invitation \(state) before sending", on: db)
                 logger.info("e-mail withdrawn: invitation no longer open", metadata: metadata)
                 return
             }
@@ -74,6 +78,9 @@ public struct OutboxDispatcher: Sendable {
         do throws(EmailDeliveryError) {
             providerID = try await sender.send(message)
         } catch {
+            // Interrupted by a shutdown: not the provider's answer; the message stays as it was
+            // (its job is released and runs again).
+            if Task.isCancelled { throw CancellationError() }
             try await record(error, for: email, final: !error.retryable || job.isFinalAttempt, on: db, metadata: metadata)
             throw BackgroundJobFailure(Self.safeText(error.message), retryable: error.retryable)
         }

@@ -269,7 +269,7 @@ struct BackgroundJobQueueTests {
             for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
             #expect(started.value == 1)
             run.cancel()
-            #expect(await run.value)
+            #expect(await run.value == .ran)
             var row = try await onlyJob(on: app.db)
             #expect(row.status == .running)
             #expect(row.lockedBy == "stopping")

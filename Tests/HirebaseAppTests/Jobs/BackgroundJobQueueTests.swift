@@ -140,7 +140,8 @@ struct BackgroundJobQueueTests {
             #expect(row.status == .done)
             #expect(row.attempts == 2)
             // The first worker's late outcome is refused: the job stays done.
-            try await store.bury(claimed.id, worker: "killed", error: "late", now: clock.date, on: app.db)
+            #expect(try await store.bury(claimed.id, worker: "killed", error: "late", now: clock.date, on: app.db) == false)
+            #expect(try await store.complete(claimed.id, worker: "killed", at: clock.date, on: app.db) == false)
             row = try await onlyJob(on: app.db)
             #expect(row.status == .done)
             #expect(row.lastError == nil)

@@ -189,21 +189,30 @@ public struct BackgroundJobRunner: Sendable {
         }
         let now = clock.now()
         do {
-            guard let failure = outcome else {
-                try await store.complete(job.id, worker: worker, at: now, on: db)
-                logger.debug("job done", metadata: metadata)
+            let held: Bool
+            let message: Logger.Message
+            let level: Logger.Level
+            if let failure = outcome {
+                metadata["error"] = .string(failure.message)
+                if failure.retryable, !job.isFinalAttempt {
+                    let delay = backoff.delay(afterAttempt: job.attempt, base: kinds[job.kind]?.retryBaseSeconds ?? 5)
+                    held = try await store.retry(job.id, worker: worker, at: now.addingTimeInterval(delay), error: failure.message, now: now, on: db)
+                    metadata["retry-in-s"] = .stringConvertible((delay * 1000).rounded() / 1000)
+                    (message, level) = ("job failed; will retry", .warning)
+                } else {
+                    held = try await store.bury(job.id, worker: worker, error: failure.message, now: now, on: db)
+                    (message, level) = ("job dead", .error)
+                }
+            } else {
+                held = try await store.complete(job.id, worker: worker, at: now, on: db)
+                (message, level) = ("job done", .debug)
+            }
+            guard held else {
+                // The lease lapsed and another worker took the job over: its outcome counts.
+                logger.warning("job outcome not recorded: the lease was taken over by another worker", metadata: metadata)
                 return
             }
-            metadata["error"] = .string(failure.message)
-            if failure.retryable, !job.isFinalAttempt {
-                let delay = backoff.delay(afterAttempt: job.attempt, base: kinds[job.kind]?.retryBaseSeconds ?? 5)
-                try await store.retry(job.id, worker: worker, at: now.addingTimeInterval(delay), error: failure.message, now: now, on: db)
-                metadata["retry-in-s"] = .stringConvertible((delay * 1000).rounded() / 1000)
-                logger.warning("job failed; will retry", metadata: metadata)
-            } else {
-                try await store.bury(job.id, worker: worker, error: failure.message, now: now, on: db)
-                logger.error("job dead", metadata: metadata)
-            }
+            logger.log(level: level, message, metadata: metadata)
         } catch {
             // The lease lapses and another run takes the job over: nothing is lost.
             metadata["store-error"] = .string(Self.describe(error))

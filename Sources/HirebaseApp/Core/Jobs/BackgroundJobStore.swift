@@ -102,20 +102,26 @@ public struct BackgroundJobStore: Sendable {
     }
 
     /// Marks `worker`'s running job done.
-    public func complete(_ id: UUID, worker: String, at now: Date, on db: any Database) async throws {
-        _ = try await update(id, worker: worker, set: "status = 'done', locked_until = NULL, finished_at = \(bind: now), updated_at = \(bind: now)", on: db)
+    /// - Returns: whether the worker still held it (false: its lease lapsed and another took it).
+    @discardableResult
+    public func complete(_ id: UUID, worker: String, at now: Date, on db: any Database) async throws -> Bool {
+        try await update(id, worker: worker, set: "status = 'done', locked_until = NULL, finished_at = \(bind: now), updated_at = \(bind: now)", on: db)
     }
 
     /// Puts `worker`'s failed job back in the queue, due at `runAt`, with its error.
-    public func retry(_ id: UUID, worker: String, at runAt: Date, error: String, now: Date, on db: any Database) async throws {
-        _ = try await update(id, worker: worker, set: """
+    /// - Returns: whether the worker still held it.
+    @discardableResult
+    public func retry(_ id: UUID, worker: String, at runAt: Date, error: String, now: Date, on db: any Database) async throws -> Bool {
+        try await update(id, worker: worker, set: """
             status = 'queued', run_at = \(bind: runAt), locked_until = NULL, locked_by = NULL, last_error = \(bind: error), updated_at = \(bind: now)
             """, on: db)
     }
 
     /// Marks `worker`'s failed job `dead`, with its error.
-    public func bury(_ id: UUID, worker: String, error: String, now: Date, on db: any Database) async throws {
-        _ = try await update(id, worker: worker, set: """
+    /// - Returns: whether the worker still held it.
+    @discardableResult
+    public func bury(_ id: UUID, worker: String, error: String, now: Date, on db: any Database) async throws -> Bool {
+        try await update(id, worker: worker, set: """
             status = 'dead', locked_until = NULL, last_error = \(bind: error), finished_at = \(bind: now), updated_at = \(bind: now)
             """, on: db)
     }

@@ -148,7 +148,9 @@ struct DeadlineDatabase: Database, SQLDatabase, PostgresDatabase {
                 closure(scoped).flatMap { result in
                     sql.raw("COMMIT").run().and(value: result).map { $1 }
                 }.flatMapError { error in
-                    sql.raw("ROLLBACK").run().flatMapThrowing { throw error }
+                    // A ROLLBACK that fails too (the connection died under the transaction, e.g.
+                    // PgBouncer's `server conn crashed?`) must not hide why the transaction failed.
+                    sql.raw("ROLLBACK").run().recover { _ in }.flatMapThrowing { throw error }
                 }
             }
         }

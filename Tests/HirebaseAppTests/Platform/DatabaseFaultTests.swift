@@ -127,6 +127,33 @@ struct DatabaseFaultTests {
         try await proxy.close()
     }
 
+    /// A transaction whose connection dies under it (PgBouncer's FATAL `server conn crashed?` when
+    /// PostgreSQL stops, a terminated backend) cannot be rolled back either: the error thrown is
+    /// the transaction's own, not the failed `ROLLBACK`'s. Through PgBouncer the `ROLLBACK`'s error
+    /// (PostgresNIO's `unexpectedBackendMessage`) was thrown instead, and the request answered 500
+    /// where the cause was a lost database (503).
+    @Test(arguments: TestDatabase.all)
+    func aFailedRollbackKeepsTheTransactionsError(database: TestDatabase) async throws {
+        if case .sqlite = database { return }
+        struct Cause: Error {}
+        try await withHirebase(on: database) { app in
+            let error = await #expect(throws: (any Error).self) {
+                try await app.db.transaction { tx in
+                    // Ends this transaction's own backend: the connection is closed under it.
+                    _ = try? await (tx as! any SQLDatabase).raw("SELECT pg_terminate_backend(pg_backend_pid())").run()
+                    throw Cause()
+                }
+            }
+            // The transaction's own error; or, when a statement on the dead connection never
+            // completed (seen on a loaded machine, as behind PgBouncer), the deadline's. Never the
+            // ROLLBACK's `PSQLError`, which answered 500.
+            #expect(error is Cause || error is DatabaseTimeoutError, "\(String(reflecting: error))")
+            // The pool dropped the dead connection: the next statement gets a new one.
+            let rows = try await (app.db as! any SQLDatabase).raw("SELECT 1 AS one").all()
+            #expect(rows.count == 1)
+        }
+    }
+
     @Test func badPoolSettingsAreProblems() {
         #expect {
             try AppConfig.load(from: [

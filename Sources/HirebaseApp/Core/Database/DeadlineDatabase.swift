@@ -62,6 +62,12 @@ private struct DeadlineDriver: DatabaseDriver {
     func shutdownAsync() async { await inner.shutdownAsync() }
 }
 
+/// A statement's result carried to the promise of `underDeadline`, which is completed on the
+/// connection's event loop (the result of a Fluent or PostgresNIO call is not always `Sendable`).
+private struct UncheckedResult<Value>: @unchecked Sendable {
+    let value: Value
+}
+
 /// Fluent's PostgreSQL database, every statement and transaction under `timeout` (see
 /// `DeadlinePostgresConfiguration`). Also an `SQLDatabase` and a `PostgresDatabase`, as the
 /// database it wraps, so `db.sql` and typed PostgresNIO reads keep working.
@@ -108,14 +114,22 @@ struct DeadlineDatabase: Database, SQLDatabase, PostgresDatabase {
     private static func underDeadline<T>(_ timeout: Double, closing connection: PostgresConnection,
                                          _ work: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         let expired = NIOLockedValueBox(false)
+        // Completed by `work`, or by the timer when `work` has not finished (a promise completed
+        // twice keeps its first result). Closing the connection normally fails `work` at once,
+        // but a statement cut by a pooler (PgBouncer's `server conn crashed?` when PostgreSQL
+        // stops) was seen never to complete, closed or not: the request then hung until the
+        // client gave up. The timer answers for it.
+        let promise = connection.eventLoop.makePromise(of: UncheckedResult<T>.self)
         let timer = connection.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             expired.withLockedValue { $0 = true }
             connection.close().whenComplete { _ in }
+            promise.fail(DatabaseTimeoutError(seconds: timeout))
         }
-        return work().always { _ in timer.cancel() }.flatMapErrorThrowing { error in
+        work().always { _ in timer.cancel() }.map { UncheckedResult(value: $0) }.flatMapErrorThrowing { error in
             if expired.withLockedValue({ $0 }) { throw DatabaseTimeoutError(seconds: timeout) }
             throw error
-        }
+        }.cascade(to: promise)
+        return promise.futureResult.map { $0.value }
     }
 
     // MARK: Database
@@ -148,7 +162,9 @@ struct DeadlineDatabase: Database, SQLDatabase, PostgresDatabase {
                 closure(scoped).flatMap { result in
                     sql.raw("COMMIT").run().and(value: result).map { $1 }
                 }.flatMapError { error in
-                    sql.raw("ROLLBACK").run().flatMapThrowing { throw error }
+                    // A ROLLBACK that fails too (the connection died under the transaction, e.g.
+                    // PgBouncer's `server conn crashed?`) must not hide why the transaction failed.
+                    sql.raw("ROLLBACK").run().recover { _ in }.flatMapThrowing { throw error }
                 }
             }
         }

@@ -35,7 +35,8 @@ public enum Bootstrap {
             let serving = !asksForHelp && (command == nil || command == "serve" || command?.hasPrefix("-") == true)
             do {
                 try await configure(app, config: config, migrate: serving, backgroundJobs: serving)
-                if serving {
+                // The start-up report, for the two long-running commands.
+                if serving || command == "worker" {
                     for line in config.report.text.split(separator: "\n") {
                         let text = String(line)
                         if text.hasPrefix("warning:") || text.hasPrefix("degraded:") {

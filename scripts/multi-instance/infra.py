@@ -116,7 +116,7 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_connect_timeout 2s;
             proxy_read_timeout 60s;
-            proxy_next_upstream error timeout http_502 http_503;
+            proxy_next_upstream error timeout http_502;
             proxy_next_upstream_tries 2;
             proxy_next_upstream_timeout 15s;
             add_header X-Hirebase-Upstream $upstream_addr always;

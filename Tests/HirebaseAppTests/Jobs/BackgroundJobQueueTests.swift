@@ -240,7 +240,7 @@ struct BackgroundJobQueueTests {
             try await queue.enqueue("slow", on: app.db)
             let workers = BackgroundWorkers(count: 1, pollSeconds: 0.05, grace: .milliseconds(300), runner: { queue }, database: { app.db })
             workers.start()
-            for _ in 0..<200 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
             #expect(started.value == 1)
             #expect(try await onlyJob(on: app.db).status == .running)
             await workers.stop()
@@ -294,7 +294,7 @@ struct BackgroundJobQueueTests {
             try await queue.enqueue("short", on: app.db)
             let workers = BackgroundWorkers(count: 2, pollSeconds: 0.05, grace: .seconds(20), runner: { queue }, database: { app.db })
             workers.start()
-            for _ in 0..<200 where started.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
             await workers.stop()
             #expect(try await onlyJob(on: app.db).status == .done)
         }

@@ -47,7 +47,7 @@ struct DatabaseFaultTests {
             let started = ContinuousClock.now
             let response = try await app.send(.GET, "/companies", as: TestUser())
             expectUnavailable(response)
-            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(20), "a refused connection answers at once; 20 s leaves room for a loaded machine")
             let ready = try await app.send(.GET, "/health/ready")
             #expect(ready.status == .serviceUnavailable)
             #expect(ready["status"] == "down")

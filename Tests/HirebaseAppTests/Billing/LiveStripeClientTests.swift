@@ -57,8 +57,11 @@ private struct Harness {
 
 private func withHarness(
     maxAttempts: Int = 3,
-    attemptTimeout: Duration = .seconds(5),
-    totalTimeout: Duration = .seconds(10),
+    // Generous by default: under the whole suite on 2 cores the fake once took over 5 s to answer
+    // and the request was retried (a test that counts requests then fails). Timeout tests pass
+    // their own.
+    attemptTimeout: Duration = .seconds(20),
+    totalTimeout: Duration = .seconds(40),
     breaker: CircuitBreaker = CircuitBreaker(),
     key: String = secretKey,
     realWaits: Bool = false,

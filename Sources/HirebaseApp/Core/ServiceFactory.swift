@@ -95,7 +95,7 @@ enum ServiceFactory {
         let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
         let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
-                                           rateLimiter: rateLimiter)
+                                           rateLimiter: rateLimiter, billing: billing)
         return HirebaseServices(
             config: config,
             clock: clock,
@@ -122,18 +122,20 @@ enum ServiceFactory {
             scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore()))
     }
 
-    /// The job queue's kinds: e-mail delivery (the e-mail settings' retry policy) and the
+    /// The job queue's kinds: e-mail delivery (the e-mail settings' retry policy), the Stripe
+    /// follow-up that reads a checkout's subscription when Stripe was down at its webhook, and the
     /// periodic ones, run once per `SWEEP_INTERVAL_SECONDS` across all instances — invitation
     /// expiry, invitation reminders (`INVITATION_REMINDER_HOURS`), and the clean-up of used CSRF
     /// tokens, idle rate-limit buckets and old finished jobs.
     static func makeJobRunner(config: AppConfig, clock: WallClock, emailSender: any EmailSending, invitations: InvitationService,
-                              csrf: CSRFService, rateLimiter: RateLimiter) -> BackgroundJobRunner {
+                              csrf: CSRFService, rateLimiter: RateLimiter, billing: BillingService) -> BackgroundJobRunner {
         let logger = Logger(label: "hirebase.jobs")
         let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"))
         let (attempts, base) = (config.jobs.maxAttempts, config.jobs.retryBaseSeconds)
         let reminderLead = config.invitationReminderHours * 3600
         let kinds = [
             delivery.jobKind(maxAttempts: config.email.maxAttempts, retryBaseSeconds: config.email.retryBaseSeconds),
+            billing.subscriptionSyncJob(),
             BackgroundJobKind(name: "invitations.expire", maxAttempts: attempts, retryBaseSeconds: base) { _, db in
                 try await invitations.expireOverdue(on: db)
             },

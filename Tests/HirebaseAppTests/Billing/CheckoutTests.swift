@@ -146,6 +146,57 @@ struct CheckoutTests {
         await stripe.stop()
     }
 
+    /// Issue 10's Stripe follow-up: a `checkout.session.completed` that arrives while Stripe
+    /// cannot be read is applied (200, the customer linked) and its subscription read by a
+    /// `stripe.subscription-sync` job once Stripe answers, instead of the delivery failing and
+    /// waiting for Stripe's own retries.
+    @Test(arguments: TestDatabase.all)
+    func aCheckoutCompletedWhileStripeIsDownIsFollowedUpByAJob(database: TestDatabase) async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: database, environment: environment(stripe)) { app in
+            let user = TestUser()
+            let now = Int(Date().timeIntervalSince1970)
+            stripe.seed(FakeStripe.Subscription(id: "sub_f", customer: "cus_f", currentPeriodStart: now - 60, currentPeriodEnd: now + 30 * 86_400,
+                                                metadata: ["user_id": user.id.uuidString.lowercased()]))
+            // Every attempt of the webhook's read fails (the client tries 3 times).
+            stripe.fail("/v1/subscriptions/sub_f", method: "GET", with: .status(503), times: 3)
+            let event = StripeEvents.event(type: "checkout.session.completed", created: now, object: [
+                "id": "cs_f", "object": "checkout.session", "mode": "subscription", "status": "complete", "payment_status": "paid",
+                "customer": "cus_f", "subscription": "sub_f", "client_reference_id": user.id.uuidString.lowercased(),
+            ])
+            let delivered = try await app.webhook(event)
+            #expect(delivered.status == .ok, "\(String(buffer: delivered.body))")
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["plan"] == "free")
+            let queued = try await BackgroundJobStore().list(limit: 10, on: app.db)
+            #expect(queued.map(\.kind) == ["stripe.subscription-sync"])
+
+            // Stripe answers again: the job stores the subscription.
+            #expect(await app.hirebase.backgroundJobs.runDue(on: app.db) == 1)
+            #expect(try await app.send(.GET, "/subscription-status", as: user)["plan"] == "pro")
+            #expect(try await BackgroundJobStore().counts(on: app.db).done == 1)
+            // A replay of the event queues nothing more.
+            #expect(try await app.webhook(event).status == .ok)
+            #expect(try await BackgroundJobStore().list(limit: 10, on: app.db).isEmpty)
+        }
+        await stripe.stop()
+    }
+
+    /// The follow-up gives up on a subscription Stripe does not know: dead with Stripe's answer.
+    @Test func aFollowUpForAnUnknownSubscriptionIsDead() async throws {
+        let stripe = try await FakeStripe.start()
+        try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in
+            let queue = app.hirebase.backgroundJobs
+            let payload = #"{"subscriptionId":"sub_nowhere","userId":"\#(UUID().uuidString.lowercased())"}"#
+            try await queue.enqueue("stripe.subscription-sync", payload: payload, on: app.db)
+            #expect(await queue.runDue(on: app.db) == 1)
+            let job = try #require(try await BackgroundJobStore().list(limit: 10, on: app.db).first)
+            #expect(job.status == .dead)
+            #expect(job.attempts == 1)
+            #expect(job.lastError?.contains("sub_nowhere") == true)
+        }
+        await stripe.stop()
+    }
+
     @Test func cancellingTwiceAnswersTheCurrentState() async throws {
         let stripe = try await FakeStripe.start()
         try await withHirebase(on: .sqlite, environment: environment(stripe)) { app in

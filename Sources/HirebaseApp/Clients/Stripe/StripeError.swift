@@ -55,4 +55,13 @@ public enum StripeError: Error, Sendable, Equatable {
         case .notConfigured, .circuitOpen, .rateLimited, .invalidRequest, .notFound, .unexpectedResponse: false
         }
     }
+
+    /// Whether the same call may succeed later without any change on our side: Stripe down, slow,
+    /// rate-limiting, or our breaker open. (A follow-up job retries these; the rest are final.)
+    public var isTransient: Bool {
+        switch self {
+        case .timeout, .unavailable, .circuitOpen, .rateLimited: true
+        case .notConfigured, .invalidRequest, .notFound, .unexpectedResponse: false
+        }
+    }
 }

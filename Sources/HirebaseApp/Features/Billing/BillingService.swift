@@ -257,6 +257,7 @@ struct BillingService: UsageMetering {
         let store = BillingStore(db: db)
         // Read before the transaction: no network call while holding the write lock.
         var fetched: Subscription?
+        var followUp: SubscriptionSync?
         if type == .checkoutSessionCompleted, let session = try? CheckoutSession(event: event), let subscriptionID = session.subscriptionID {
             // A replay needs no Stripe call (and must not fail because Stripe is down). Other
             // types call nothing: the transaction's own check is enough for them.
@@ -265,17 +266,30 @@ struct BillingService: UsageMetering {
                 fetched = try await stripe.retrieveSubscription(id: subscriptionID)
             } catch .notConfigured {
                 fetched = nil
+            } catch where error.isTransient {
+                // Stripe is down or slow: the event is applied now (the customer linked) and the
+                // subscription read by a follow-up job, retried with the queue's backoff, rather
+                // than the whole delivery failed and left to Stripe's retries (hours apart).
+                if let userID = session.ownerID { followUp = SubscriptionSync(subscriptionId: subscriptionID, userId: userID) }
+                logger.warning("Stripe unavailable while reading a checkout's subscription; a follow-up job will read it",
+                               metadata: ["event-id": .string(event.id), "error": .string(String(describing: error))])
             } catch {
                 throw error.appError
             }
         }
         let prefetched = fetched
+        let sync = followUp
         let now = clock.now()
         let touched: UUID?
         do {
             touched = try await store.transaction { tx -> UUID? in
                 if try await tx.hasEvent(event.id) { throw Duplicate() }
                 try await tx.recordEvent(event, at: now)
+                if let sync {
+                    try await BackgroundJobStore().enqueue(kind: SubscriptionSync.kind, payload: try sync.payload(),
+                                                           uniqueKey: "\(SubscriptionSync.kind):\(event.id)", maxAttempts: SubscriptionSync.maxAttempts,
+                                                           runAt: now, now: now, on: tx.db)
+                }
                 return try await apply(event, type: type, subscription: prefetched, in: tx, logger: logger)
             }
         } catch is Duplicate {
@@ -343,6 +357,50 @@ struct BillingService: UsageMetering {
             try await update(change, of: userID, at: watermark, in: store)
             return userID
         }
+    }
+
+    // MARK: - Stripe follow-ups (job queue)
+
+    /// A checkout's subscription to read from Stripe after its `checkout.session.completed` was
+    /// applied while Stripe could not be reached: the payload of a `stripe.subscription-sync` job.
+    struct SubscriptionSync: Codable, Sendable {
+        static let kind = "stripe.subscription-sync"
+        /// Stripe outages last minutes to hours: 12 runs from 30 s apart, doubling (at most an hour
+        /// apart), cover about 7 hours before the job is `dead`; `/verify-billing` (the user's own
+        /// confirmation) also activates the plan meanwhile.
+        static let maxAttempts = 12
+        static let retryBaseSeconds = 30.0
+
+        var subscriptionId: String
+        var userId: UUID
+
+        func payload() throws -> String { String(decoding: try JSONEncoder().encode(self), as: UTF8.self) }
+    }
+
+    /// The job kind that reads a checkout's subscription from Stripe and stores it (see
+    /// `SubscriptionSync`).
+    func subscriptionSyncJob() -> BackgroundJobKind {
+        BackgroundJobKind(name: SubscriptionSync.kind, maxAttempts: SubscriptionSync.maxAttempts, retryBaseSeconds: SubscriptionSync.retryBaseSeconds) { job, db in
+            guard let payload = job.payload, let sync = try? JSONDecoder().decode(SubscriptionSync.self, from: Data(payload.utf8)) else {
+                throw BackgroundJobFailure("payload is not {\"subscriptionId\", \"userId\"}", retryable: false)
+            }
+            try await syncSubscription(sync, on: db)
+        }
+    }
+
+    /// Reads the subscription from Stripe and applies it as a read at this moment (its watermark:
+    /// newer events applied meanwhile are not overwritten by an older state, and this read is not
+    /// overwritten by older events arriving later).
+    /// - Throws: `BackgroundJobFailure`, retryable while Stripe is unavailable; final when Stripe
+    ///   does not know the subscription or refuses the request.
+    func syncSubscription(_ sync: SubscriptionSync, on db: any Database) async throws {
+        let subscription: Subscription
+        do throws(StripeError) {
+            subscription = try await stripe.retrieveSubscription(id: sync.subscriptionId)
+        } catch {
+            throw BackgroundJobFailure("Stripe: \(String(describing: error).prefix(200))", retryable: error.isTransient)
+        }
+        try await apply(.subscription(subscription), of: sync.userId, at: StripeWatermark(readAt: clock.now()), on: db)
     }
 
     // MARK: - Changing the stored subscription

@@ -28,6 +28,17 @@ struct InvitationReminderTests {
         return await queue.runDue(on: app.db)
     }
 
+    /// An invitation expiring in 10 h, its first e-mail sent, and a minute later its reminder
+    /// queued (not yet delivered).
+    func inviteAndQueueItsReminder(_ app: Application, clock: ManualClock) async throws -> (Scenario, (id: String, token: String)) {
+        let scenario = try await Scenario.make(app)
+        let invitation = try await scenario.invite(app, extra: ["expiresInHours": 10])
+        await app.hirebase.backgroundJobs.runDue(on: app.db)
+        clock.advance(by: .seconds(60))
+        #expect(try await app.hirebase.invitations.queueDueReminders(lead: 24 * 3600, on: app.db, logger: app.logger) == 1)
+        return (scenario, invitation)
+    }
+
     func token(in text: String) throws -> String {
         String(try #require(text.firstMatch(of: /token=([A-Za-z0-9_\-]+)/)).1)
     }
@@ -100,11 +111,7 @@ struct InvitationReminderTests {
     func aReminderQueuedBeforeCompletionIsWithdrawn(database: TestDatabase) async throws {
         let clock = ManualClock()
         try await withReminders(on: database, clock: clock) { app, api in
-            let scenario = try await Scenario.make(app)
-            let invitation = try await scenario.invite(app, extra: ["expiresInHours": 10])
-            await app.hirebase.backgroundJobs.runDue(on: app.db)
-            clock.advance(by: .seconds(60))
-            #expect(try await app.hirebase.invitations.queueDueReminders(lead: 24 * 3600, on: app.db, logger: app.logger) == 1)
+            let (scenario, invitation) = try await inviteAndQueueItsReminder(app, clock: clock)
             let submitted = try await app.send(.POST, "/assessments/invitations/\(invitation.id)/submit",
                                                json: JSON(["token": invitation.token, "answers": [["questionId": "q1", "answer": "4"]]]))
             #expect(submitted.status == .ok)
@@ -124,11 +131,7 @@ struct InvitationReminderTests {
     func aReminderDueAfterTheExpiryIsWithdrawnEvenBeforeTheSweep(database: TestDatabase) async throws {
         let clock = ManualClock()
         try await withReminders(on: database, clock: clock) { app, api in
-            let scenario = try await Scenario.make(app)
-            let invitation = try await scenario.invite(app, extra: ["expiresInHours": 10])
-            await app.hirebase.backgroundJobs.runDue(on: app.db)
-            clock.advance(by: .seconds(60))
-            #expect(try await app.hirebase.invitations.queueDueReminders(lead: 24 * 3600, on: app.db, logger: app.logger) == 1)
+            let (scenario, invitation) = try await inviteAndQueueItsReminder(app, clock: clock)
             clock.advance(by: .seconds(11 * 3600))
             // Only the delivery runs (no expiry sweep queued): the invitation is still `sent`.
             await app.hirebase.backgroundJobs.runDue(on: app.db)
@@ -137,7 +140,7 @@ struct InvitationReminderTests {
             #expect(reminder.status == .failed)
             #expect(reminder.lastError == "invitation expired before sending")
             #expect(reminder.textBody == nil)
-            _ = invitation
+            _ = (scenario, invitation)
         }
     }
 

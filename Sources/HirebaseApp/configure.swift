@@ -80,6 +80,8 @@ public func configure(
     app.asyncCommands.use(CSRFCleanupCommand(), as: "csrf-cleanup")
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
+    // Replaces Fluent's: the same, under serve's migration lock.
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(EmailCheckCommand(), as: "email-check")
     try routes(app)
 }

@@ -137,4 +137,27 @@ struct MigrationUpgradeTests {
         }
         try await api.server.stop()
     }
+
+    /// `hirebase migrate` and starting `serve` instances take one lock: two migration runs at
+    /// once over a database missing a migration apply it once, and neither fails (without the
+    /// lock the second's bookkeeping insert collides with the first's).
+    @Test func overlappingMigrationRunsApplyEachMigrationOnce() async throws {
+        guard case .postgres(let url) = TestDatabase.all.last else { return }
+        try await withHirebase(on: .postgres(url: url)) { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let migration = AddInvitationReminders()
+            try await migration.revert(on: app.db)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: migration.name)").run()
+
+            async let first: Void = DatabaseSetup.withMigrationLock(app, lockURL: url) { try await app.autoMigrate() }
+            async let second: Void = DatabaseSetup.withMigrationLock(app, lockURL: url) { try await app.autoMigrate() }
+            _ = try await (first, second)
+
+            let recorded = try await sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations WHERE name = \(bind: migration.name)").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(recorded == 1)
+            let names = try await sql.raw("SELECT name FROM _fluent_migrations").all()
+            #expect(names.count == MigrationPlan.all.count)
+        }
+    }
 }

@@ -97,23 +97,34 @@ enum DatabaseSetup {
     /// - Throws: when the lock's connection cannot be opened or a migration fails.
     static func migrate(_ app: Application, on database: DatabaseID? = nil, lockURL: String? = nil) async throws {
         app.migrations.add(MigrationPlan.all, to: database)
+        try await withMigrationLock(app, lockURL: lockURL) { try await app.autoMigrate() }
+    }
+
+    /// Runs `body` (migration work) holding the migration lock that `migrate` takes: on
+    /// PostgreSQL with `lockURL`, a transaction-scoped advisory lock held by one open transaction
+    /// on a connection of its own, so that `hirebase migrate` and starting `serve` instances never
+    /// run migrations at the same time (nor create Fluent's bookkeeping table twice). Elsewhere
+    /// `body` just runs (SQLite: one process per file).
+    /// - Throws: when the lock's connection fails, or what `body` throws.
+    static func withMigrationLock<T: Sendable>(_ app: Application, lockURL: String?, _ body: () async throws -> T) async throws -> T {
         guard app.db.isPostgres, let lockURL else {
-            try await app.autoMigrate()
-            return
+            return try await body()
         }
         let configuration = try SQLPostgresConfiguration(url: lockURL).coreConfiguration
         let connection = try await PostgresConnection.connect(on: app.eventLoopGroup.any(), configuration: configuration, id: 0, logger: app.logger)
         // Any fixed 64-bit key; the same on every instance ("hirebase" in ASCII).
         let lockKey = "6868696562617365"
+        let result: T
         do {
             _ = try await connection.query("BEGIN", logger: app.logger)
             _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(x'\(lockKey)'::bigint)"), logger: app.logger)
-            try await app.autoMigrate()
+            result = try await body()
             _ = try await connection.query("COMMIT", logger: app.logger)
         } catch {
             try? await connection.close()
             throw error
         }
         try await connection.close()
+        return result
     }
 }

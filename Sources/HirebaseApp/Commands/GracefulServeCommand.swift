@@ -48,10 +48,6 @@ final class GracefulServeCommand: AsyncCommand, Sendable {
         var graceSeconds: Double
     }
 
-    /// A command line that cannot be served.
-    struct UsageError: Error, CustomStringConvertible, Equatable {
-        var description: String
-    }
 
     let signature = Signature()
 
@@ -78,7 +74,7 @@ final class GracefulServeCommand: AsyncCommand, Sendable {
 
     /// Reads the options over the configured defaults (`SHUTDOWN_DRAIN_SECONDS`, `SHUTDOWN_GRACE_SECONDS`).
     ///
-    /// - Throws: `UsageError` for options that contradict each other (a socket and a port, `--bind`
+    /// - Throws: `CommandUsageError` for options that contradict each other (a socket and a port, `--bind`
     ///   and `--hostname`), a `--bind` that is not `host:port`, or seconds outside the settings' ranges.
     static func plan(_ signature: Signature, drainDefault: Double, graceDefault: Double) throws -> Plan {
         let address: BindAddress?
@@ -90,19 +86,19 @@ final class GracefulServeCommand: AsyncCommand, Sendable {
         case (.none, .none, .some(let bind), .none):
             let parts = bind.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) else {
-                throw UsageError(description: "--bind must be host:port (got \(bind))")
+                throw CommandUsageError("--bind must be host:port (got \(bind))")
             }
             address = .hostname(String(parts[0]), port: port)
         case (let hostname, let port, .none, .none):
-            if let port, !(0...65535).contains(port) { throw UsageError(description: "--port must be in 0...65535") }
+            if let port, !(0...65535).contains(port) { throw CommandUsageError("--port must be in 0...65535") }
             address = .hostname(hostname, port: port)
         default:
-            throw UsageError(description: "--unix-socket, --bind and --hostname/--port exclude each other")
+            throw CommandUsageError("--unix-socket, --bind and --hostname/--port exclude each other")
         }
         let drain = signature.drainSeconds ?? drainDefault
         let grace = signature.graceSeconds ?? graceDefault
-        guard drain.isFinite, (0...300).contains(drain) else { throw UsageError(description: "--drain-seconds must be in 0...300") }
-        guard grace.isFinite, (0...3600).contains(grace) else { throw UsageError(description: "--grace-seconds must be in 0...3600") }
+        guard drain.isFinite, (0...300).contains(drain) else { throw CommandUsageError("--drain-seconds must be in 0...300") }
+        guard grace.isFinite, (0...3600).contains(grace) else { throw CommandUsageError("--grace-seconds must be in 0...3600") }
         return Plan(address: address, drainSeconds: drain, graceSeconds: grace)
     }
 
@@ -112,20 +108,9 @@ final class GracefulServeCommand: AsyncCommand, Sendable {
         let plan = try Self.plan(signature, drainDefault: config.shutdownDrainSeconds, graceDefault: config.shutdownGraceSeconds)
         try await start(app, plan: plan)
 
-        let signalQueue = DispatchQueue(label: "hirebase.serve.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for code in [SIGTERM, SIGINT] {
-            #if canImport(Darwin)
-            signal(code, SIG_IGN) // as Vapor's ServeCommand: Darwin delivers to the handler otherwise
-            #endif
-            let source = DispatchSource.makeSignalSource(signal: code, queue: signalQueue)
-            let name = code == SIGTERM ? "SIGTERM" : "SIGINT"
-            source.setEventHandler { [self] in
-                app.logger.notice("shutdown: \(name) received")
-                self.requestStop(app, plan: plan)
-            }
-            source.resume()
-            sources.append(source)
+        let sources = TerminationSignals.observe(label: "hirebase.serve.signals") { [self] name in
+            app.logger.notice("shutdown: \(name) received")
+            self.requestStop(app, plan: plan)
         }
         running.withLockedValue { $0.signalSources = sources }
     }

@@ -14,16 +14,24 @@ struct JobsCommand: AsyncCommandGroup {
 
     struct ListJobs: AsyncCommand {
         struct Signature: CommandSignature {
-            @Option(name: "limit", help: "At most this many lines (default 100)")
+            @Option(name: "limit", help: "At most this many lines, 1...10000 (default 100)")
             var limit: Int?
         }
 
         var help: String { "Lists queued, retrying, running and dead jobs, then a summary line" }
 
+        /// `--limit` (1...10000), 100 when not given.
+        /// - Throws: `CommandUsageError` outside that range.
+        static func lineLimit(_ option: Int?) throws -> Int {
+            guard let option else { return 100 }
+            guard (1...10_000).contains(option) else { throw CommandUsageError("--limit must be in 1...10000 (got \(option))") }
+            return option
+        }
+
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             let store = BackgroundJobStore()
-            for job in try await store.list(limit: max(signature.limit ?? 100, 1), on: app.db) {
+            for job in try await store.list(limit: try Self.lineLimit(signature.limit), on: app.db) {
                 let status = job.status == .queued && job.attempts > 0 ? "retrying" : job.status.rawValue
                 var line = "\(job.id.lowercased)  \(job.kind)  \(status)  attempts \(job.attempts)/\(job.maxAttempts)  due \(job.runAt.formatted(.iso8601))"
                 if let owner = job.lockedBy, job.status == .running { line += "  worker \(owner)" }
@@ -51,31 +59,25 @@ struct JobsCommand: AsyncCommandGroup {
     }
 
     /// Requeues job `text` (`hirebase jobs retry ID`).
-    /// - Throws: `JobsCommandError` for a bad id, a job that is not dead or queued, and an e-mail
+    /// - Throws: `CommandUsageError` for a bad id, a job that is not dead or queued, and an e-mail
     ///   delivery whose message is no longer queued: a message that failed for good has its body
     ///   (and link) dropped, so its job would end `done` without sending anything.
     static func retry(_ text: String, now: Date, on db: any Database) async throws -> UUID {
         guard let id = UUID(uuidString: text) else {
-            throw JobsCommandError("retry needs a job id (a UUID), got \(text)")
+            throw CommandUsageError("retry needs a job id (a UUID), got \(text)")
         }
         let row = try await db.sql.raw("SELECT kind, payload FROM background_jobs WHERE id = \(bind: id)").first()
         if let row, try row.decode(column: "kind", as: String.self) == OutboxDispatcher.kind,
            let payload = try row.decode(column: "payload", as: String?.self),
            let input = try? JSONDecoder().decode(OutboxDispatcher.Payload.self, from: Data(payload.utf8)),
            let email = try await OutboxStore().find(input.outboxId, on: db), email.status != .queued {
-            throw JobsCommandError("job \(id.lowercased) delivers e-mail \(input.outboxId.lowercased), which is \(email.status.rawValue) "
+            throw CommandUsageError("job \(id.lowercased) delivers e-mail \(input.outboxId.lowercased), which is \(email.status.rawValue) "
                 + "and no longer has its text: requeuing would send nothing. Resend the invitation instead "
                 + "(POST /assessments/invitations/ID/resend)")
         }
         guard try await BackgroundJobStore().requeue(id, now: now, on: db) else {
-            throw JobsCommandError("no dead or queued job \(id.lowercased)")
+            throw CommandUsageError("no dead or queued job \(id.lowercased)")
         }
         return id
     }
-}
-
-/// A refused `hirebase jobs` call (the process exits with status 1 and this text).
-struct JobsCommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -16,7 +16,7 @@ struct MigrateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard !signature.revert else {
-            throw MigrateCommandError(description: "--revert is not supported: migrations are append-only; add a migration that undoes the change (README, \"Contributing\")")
+            throw CommandUsageError("--revert is not supported: migrations are append-only; add a migration that undoes the change (README, \"Contributing\")")
         }
         var lockURL: String?
         if case .postgres(let url) = app.hirebase.config.migrationDatabase { lockURL = url }
@@ -41,9 +41,4 @@ struct MigrateCommand: AsyncCommand {
             context.console.print("Migration successful")
         }
     }
-}
-
-/// A refused `hirebase migrate` call (the process exits with status 1 and this text).
-struct MigrateCommandError: Error, CustomStringConvertible {
-    var description: String
 }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import Vapor
 
 /// `hirebase worker [--count N] [--once]`: runs job-queue workers without serving HTTP, until
@@ -9,7 +8,7 @@ import Vapor
 /// On SQLite, run one process on the file (the `serve` with `JOB_WORKERS=0`, or none).
 struct WorkerCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "count", help: "Worker loops (default: JOB_WORKERS, at least 1)")
+        @Option(name: "count", help: "Worker loops, 1...64 (default: JOB_WORKERS, at least 1)")
         var count: Int?
 
         @Flag(name: "once", help: "Queue the periodic jobs, run every job due now, and exit")
@@ -28,30 +27,20 @@ struct WorkerCommand: AsyncCommand {
             context.console.output("ran \(ran) jobs".consoleText())
             return
         }
-        let count = max(signature.count ?? config.jobs.workers, 1)
+        let count = try Self.loopCount(signature.count, configured: config.jobs.workers)
         let workers = BackgroundWorkers.make(for: app, config: config, count: count)
         workers.start()
-        await Self.waitForTermination()
-        app.logger.info("worker stopping")
+        let name = await TerminationSignals.next(label: "hirebase.worker.signals")
+        app.logger.info("worker stopping", metadata: ["signal": .string(name)])
         await workers.stop()
     }
 
-    /// Returns on SIGTERM or SIGINT.
-    static func waitForTermination() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "hirebase.worker.signals")
-            let once = NIOLockedValueBox<[any DispatchSourceSignal]?>([])
-            for code in [SIGTERM, SIGINT] {
-                signal(code, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: code, queue: queue)
-                source.setEventHandler {
-                    guard let sources = once.withLockedValue({ sources -> [any DispatchSourceSignal]? in defer { sources = nil }; return sources }) else { return }
-                    sources.forEach { $0.cancel() }
-                    continuation.resume()
-                }
-                source.resume()
-                once.withLockedValue { $0?.append(source) }
-            }
-        }
+    /// The worker loops to run: `--count` (1...64) when given, else `JOB_WORKERS` (at least one:
+    /// a worker process with none would do nothing).
+    /// - Throws: `CommandUsageError` for a `--count` outside 1...64.
+    static func loopCount(_ option: Int?, configured: Int) throws -> Int {
+        guard let option else { return max(configured, 1) }
+        guard (1...64).contains(option) else { throw CommandUsageError("--count must be in 1...64 (got \(option))") }
+        return option
     }
 }

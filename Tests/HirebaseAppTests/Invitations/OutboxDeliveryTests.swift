@@ -132,11 +132,11 @@ struct OutboxDeliveryTests {
             #expect(job.lastError?.contains("503") == true)
             // `hirebase jobs retry ID` cannot bring it back (its text was dropped): it says so
             // instead of reporting "requeued" for a run that would end done without sending.
-            await #expect(throws: JobsCommandError.self) {
+            await #expect(throws: CommandUsageError.self) {
                 _ = try await JobsCommand.retry(job.id.uuidString, now: clock.date, on: app.db)
             }
             #expect(try await BackgroundJobStore().list(limit: 10, on: app.db).first?.status == .dead)
-            await #expect(throws: JobsCommandError.self) {
+            await #expect(throws: CommandUsageError.self) {
                 _ = try await JobsCommand.retry("not-a-uuid", now: clock.date, on: app.db)
             }
         }

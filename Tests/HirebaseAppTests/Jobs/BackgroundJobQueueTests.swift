@@ -300,6 +300,21 @@ struct BackgroundJobQueueTests {
         }
     }
 
+    /// `hirebase worker --count` and `hirebase jobs --limit`: bad values are refused, not bent.
+    @Test func commandOptionsOutsideTheirRangesAreRefused() throws {
+        #expect(try WorkerCommand.loopCount(nil, configured: 0) == 1)
+        #expect(try WorkerCommand.loopCount(nil, configured: 3) == 3)
+        #expect(try WorkerCommand.loopCount(8, configured: 2) == 8)
+        for bad in [0, -5, 65] {
+            #expect(throws: CommandUsageError.self) { try WorkerCommand.loopCount(bad, configured: 2) }
+        }
+        #expect(try JobsCommand.ListJobs.lineLimit(nil) == 100)
+        #expect(try JobsCommand.ListJobs.lineLimit(5) == 5)
+        for bad in [0, -1, 10_001] {
+            #expect(throws: CommandUsageError.self) { try JobsCommand.ListJobs.lineLimit(bad) }
+        }
+    }
+
     @Test func backoffDoublesWithJitterUpToAnHour() {
         let low = RetryBackoff { 0 }
         let high = RetryBackoff { 0.999_999 }

@@ -55,13 +55,13 @@ struct GracefulShutdownTests {
     }
 
     @Test func contradictoryOrOutOfRangeServeOptionsAreRefused() {
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--bind", "127.0.0.1:8081", "--port", "9000") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--unix-socket", "/tmp/s", "--hostname", "h") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--bind", "127.0.0.1") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--bind", "host:port") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--port", "70000") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--drain-seconds", "301") }
-        #expect(throws: GracefulServeCommand.UsageError.self) { try plan("--grace-seconds", "3601") }
+        #expect(throws: CommandUsageError.self) { try plan("--bind", "127.0.0.1:8081", "--port", "9000") }
+        #expect(throws: CommandUsageError.self) { try plan("--unix-socket", "/tmp/s", "--hostname", "h") }
+        #expect(throws: CommandUsageError.self) { try plan("--bind", "127.0.0.1") }
+        #expect(throws: CommandUsageError.self) { try plan("--bind", "host:port") }
+        #expect(throws: CommandUsageError.self) { try plan("--port", "70000") }
+        #expect(throws: CommandUsageError.self) { try plan("--drain-seconds", "301") }
+        #expect(throws: CommandUsageError.self) { try plan("--grace-seconds", "3601") }
     }
 
     // MARK: the drain as a load balancer sees it

@@ -195,9 +195,6 @@ public struct CandidatePool: Sendable {
             segment = CandidatePoolSegment.Builder(aliases: aliases, places: places, expectedCount: expectedCount)
         }
 
-        /// Candidates added so far.
-        public var count: Int { segment.count }
-
         /// Adds `profiles`; ids must be distinct across every call.
         /// - Complexity: O(their text bytes).
         public mutating func add(contentsOf profiles: some Sequence<CandidateProfile>) {

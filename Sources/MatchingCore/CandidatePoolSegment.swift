@@ -212,9 +212,6 @@ final class CandidatePoolSegment: Sendable {
             }
         }
 
-        /// Candidates added so far.
-        var count: Int { ids.count }
-
         /// Adds `profiles` in order. An id must not be added twice.
         mutating func add(contentsOf profiles: some Sequence<CandidateProfile>) {
             let scratch = TextTokenizer.makeScratch()

@@ -133,9 +133,7 @@ enum ServiceFactory {
         let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"))
         let (attempts, base) = (config.jobs.maxAttempts, config.jobs.retryBaseSeconds)
         let reminderLead = config.invitationReminderHours * 3600
-        let kinds = [
-            delivery.jobKind(maxAttempts: config.email.maxAttempts, retryBaseSeconds: config.email.retryBaseSeconds),
-            billing.subscriptionSyncJob(),
+        let periodicKinds = [
             BackgroundJobKind(name: "invitations.expire", maxAttempts: attempts, retryBaseSeconds: base) { _, db in
                 try await invitations.expireOverdue(on: db)
             },
@@ -148,7 +146,11 @@ enum ServiceFactory {
                 _ = try await BackgroundJobStore().deleteDone(finishedBefore: clock.now().addingTimeInterval(-BackgroundJobStore.doneRetention), on: db)
             },
         ]
-        let periodic = ["invitations.expire", "invitations.remind", "cleanup"].map { PeriodicJob(kind: $0, interval: config.sweepIntervalSeconds) }
+        let kinds = [
+            delivery.jobKind(maxAttempts: config.email.maxAttempts, retryBaseSeconds: config.email.retryBaseSeconds),
+            billing.subscriptionSyncJob(),
+        ] + periodicKinds
+        let periodic = periodicKinds.map { PeriodicJob(kind: $0.name, interval: config.sweepIntervalSeconds) }
         return BackgroundJobRunner(kinds: kinds, periodic: periodic, clock: clock, lease: config.jobs.leaseSeconds, logger: logger)
     }
 }

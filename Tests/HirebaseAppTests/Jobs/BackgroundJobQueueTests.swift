@@ -300,6 +300,39 @@ struct BackgroundJobQueueTests {
         }
     }
 
+    /// The scheduler sleeps until the next period starts instead of polling the database.
+    @Test func theSchedulerWaitsForTheNextPeriod() {
+        let clock = ManualClock(startDate: Date(timeIntervalSince1970: 1_800_000_015))
+        let queue = runner([], periodic: [PeriodicJob(kind: "a", interval: 60), PeriodicJob(kind: "b", interval: 3600)], clock: clock)
+        #expect(abs(queue.secondsUntilNextPeriod() - 45.005) < 0.001)
+    }
+
+    /// Under `serve`, running jobs have until the process's shutdown deadline, not a fresh
+    /// grace: the leases are released before the process's own bound ends it.
+    @Test func shutdownHonoursTheProcessDeadline() async throws {
+        let started = Counter()
+        let slow = BackgroundJobKind(name: "slow", maxAttempts: 5, retryBaseSeconds: 1) { _, _ in
+            _ = started.next()
+            try await Task.sleep(for: .seconds(60))
+        }
+        try await withHirebase(on: .sqlite) { app in
+            let queue = BackgroundJobRunner(kinds: [slow], periodic: [], clock: .system, lease: 30, logger: Logger(label: "test.jobs"))
+            try await queue.enqueue("slow", on: app.db)
+            let deadline = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            let workers = BackgroundWorkers(count: 1, pollSeconds: 0.05, grace: .seconds(600), runner: { queue }, database: { app.db },
+                                            shutdownDeadline: { deadline.withLockedValue { $0 } })
+            workers.start()
+            for _ in 0..<400 where started.value == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            deadline.withLockedValue { $0 = ContinuousClock.now.advanced(by: .milliseconds(300)) }
+            let stopping = ContinuousClock.now
+            await workers.stop()
+            #expect(ContinuousClock.now - stopping < .seconds(60), "bounded by the deadline, not the 600 s grace")
+            let row = try await onlyJob(on: app.db)
+            #expect(row.status == .queued)
+            #expect(row.lockedBy == nil)
+        }
+    }
+
     /// `hirebase worker --count` and `hirebase jobs --limit`: bad values are refused, not bent.
     @Test func commandOptionsOutsideTheirRangesAreRefused() throws {
         #expect(try WorkerCommand.loopCount(nil, configured: 0) == 1)

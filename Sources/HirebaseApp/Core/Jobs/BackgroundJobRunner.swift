@@ -133,6 +133,14 @@ public struct BackgroundJobRunner: Sendable {
         case unavailable
     }
 
+    /// Seconds until the earliest periodic job's next period starts (a few milliseconds past it,
+    /// so the key read then is the new period's).
+    func secondsUntilNextPeriod() -> Double {
+        let now = clock.now().timeIntervalSince1970
+        let left = periodic.map { $0.interval - now.truncatingRemainder(dividingBy: $0.interval) }.min() ?? 1
+        return left + 0.005
+    }
+
     /// Claims one due job and runs it to its outcome.
     public func runNext(worker: String, on db: any Database) async -> Outcome {
         let claimed: ClaimedJob?
@@ -242,9 +250,9 @@ public struct BackgroundJobRunner: Sendable {
         }
     }
 
-    /// An error's description for `last_error` and logs: at most 300 characters, e-mail
-    /// addresses masked.
+    /// An error's description for `last_error` and logs: secrets and e-mail addresses masked
+    /// (`Redaction.scrub`), at most 300 characters.
     static func describe(_ error: any Error) -> String {
-        OutboxDispatcher.safeText(String(describing: error), limit: 300)
+        String(Redaction.scrub(String(describing: error)).prefix(300))
     }
 }

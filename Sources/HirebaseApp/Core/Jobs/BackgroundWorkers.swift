@@ -21,6 +21,8 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
     let database: @Sendable () -> any Database
     /// True once the process is shutting down (no new claims from then on).
     let stopClaiming: @Sendable () -> Bool
+    /// When running jobs must be done by, if the process has set a deadline (`serve`).
+    let shutdownDeadline: @Sendable () -> ContinuousClock.Instant?
     let logger = Logger(label: "hirebase.jobs")
     /// Names of this process's workers (`host:pid:n`), as stored in `locked_by`.
     let workerNames: [String]
@@ -30,14 +32,18 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
     ///   - runner: read when starting (the app's runner, built by `ServiceFactory`).
     ///   - database: the database the workers use (read when starting).
     ///   - stopClaiming: true once no new job may be claimed (a shutdown began).
+    ///   - shutdownDeadline: the moment running jobs must be done by, when the process set one;
+    ///     otherwise `grace` from the call to `stop`.
     public init(count: Int, pollSeconds: Double, grace: Duration, runner: @escaping @Sendable () -> BackgroundJobRunner,
-                database: @escaping @Sendable () -> any Database, stopClaiming: @escaping @Sendable () -> Bool = { false }) {
+                database: @escaping @Sendable () -> any Database, stopClaiming: @escaping @Sendable () -> Bool = { false },
+                shutdownDeadline: @escaping @Sendable () -> ContinuousClock.Instant? = { nil }) {
         self.count = count
         self.pollSeconds = pollSeconds
         self.grace = grace
         self.runner = runner
         self.database = database
         self.stopClaiming = stopClaiming
+        self.shutdownDeadline = shutdownDeadline
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let instance = UUID().uuidString.prefix(8).lowercased()
@@ -45,11 +51,13 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
     }
 
     /// The workers of `app` per its configuration: they stop claiming as soon as a SIGTERM
-    /// begins the drain (`app.shutdownState`), and running jobs get `SHUTDOWN_GRACE_SECONDS`.
+    /// begins the drain (`app.shutdownState`), and running jobs have until `serve`'s shutdown
+    /// deadline (the end of the drain plus `SHUTDOWN_GRACE_SECONDS`).
     static func make(for app: Application, config: AppConfig, count: Int) -> BackgroundWorkers {
         let shutdown = app.shutdownState
         return BackgroundWorkers(count: count, pollSeconds: config.jobs.pollSeconds, grace: .milliseconds(Int(config.shutdownGraceSeconds * 1000)),
-                                 runner: { app.hirebase.backgroundJobs }, database: { app.db }, stopClaiming: { shutdown.isShuttingDown })
+                                 runner: { app.hirebase.backgroundJobs }, database: { app.db }, stopClaiming: { shutdown.isShuttingDown },
+                                 shutdownDeadline: { shutdown.graceDeadline })
     }
 
     var isStopping: Bool { state.withLockedValue { $0.stopping } || stopClaiming() }
@@ -82,16 +90,21 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
                 }
             }
         }
-        tasks.append(Task { [self] in
-            while !isStopping {
-                do {
-                    try await runner.enqueuePeriodic(on: db)
-                } catch {
-                    logger.warning("periodic jobs could not be queued", metadata: ["error": .string(BackgroundJobRunner.describe(error))])
+        if !runner.periodic.isEmpty {
+            tasks.append(Task { [self] in
+                while !isStopping {
+                    do {
+                        try await runner.enqueuePeriodic(on: db)
+                        // This period's runs are queued (here or by another instance): nothing to
+                        // do until the next period starts.
+                        await pause(runner.secondsUntilNextPeriod())
+                    } catch {
+                        logger.warning("periodic jobs could not be queued", metadata: ["error": .string(BackgroundJobRunner.describe(error))])
+                        await pause(pollSeconds)
+                    }
                 }
-                await pause(min(pollSeconds, runner.periodic.map(\.interval).min() ?? pollSeconds))
-            }
-        })
+            })
+        }
         state.withLockedValue { $0.tasks = tasks }
         logger.info("job workers started", metadata: ["count": .stringConvertible(count)])
     }
@@ -124,7 +137,9 @@ public final class BackgroundWorkers: LifecycleHandler, Sendable {
             for task in tasks { await task.value }
             allDone.withLockedValue { $0 = true }
         }
-        let deadline = ContinuousClock.now.advanced(by: grace)
+        // `serve`'s shutdown deadline when there is one (it also bounds the whole process), else
+        // the grace from now (`hirebase worker`, tests).
+        let deadline = shutdownDeadline() ?? ContinuousClock.now.advanced(by: grace)
         while !allDone.withLockedValue({ $0 }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }

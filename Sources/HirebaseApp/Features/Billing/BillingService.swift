@@ -24,17 +24,19 @@ struct BillingService: UsageMetering {
     // MARK: - Plan state and usage
 
     /// The user's stored subscription, through the cache.
-    func subscription(of userID: UUID, on db: any Database) async throws -> SubscriptionRecord? {
+    /// - Parameter db: taken only on a cache miss.
+    func subscription(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> SubscriptionRecord? {
         if let cached = cache.record(of: userID) { return cached }
         let ticket = cache.ticket()
-        let stored = try await BillingStore(db: db).subscription(of: userID)
+        let stored = try await BillingStore(db: db()).subscription(of: userID)
         cache.store(stored, of: userID, readAfter: ticket)
         return stored
     }
 
     /// What the user's plan allows now.
-    func standing(of userID: UUID, on db: any Database) async throws -> PlanStanding {
-        PlanStanding(record: try await subscription(of: userID, on: db), plans: plans, at: clock.now())
+    /// - Parameter db: taken only on a cache miss.
+    func standing(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> PlanStanding {
+        PlanStanding(record: try await subscription(of: userID, on: db()), plans: plans, at: clock.now())
     }
 
     func consume(_ feature: PlanFeature, quantity: Int, userID: UUID, idempotencyKey: String?, on db: any Database) async throws -> UsageDecision {
@@ -69,9 +71,7 @@ struct BillingService: UsageMetering {
     /// - Parameter db: taken only when a part of the snapshot must be read (getting a request's
     ///   database costs a lookup and an allocation).
     func status(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> Status {
-        let record: SubscriptionRecord?
-        if let cached = cache.record(of: userID) { record = cached } else { record = try await subscription(of: userID, on: db()) }
-        let standing = PlanStanding(record: record, plans: plans, at: clock.now())
+        let standing = try await standing(of: userID, on: db())
         let start = standing.period.start
         if let used = cache.usage(of: userID, periodStart: start) {
             return Status(userID: userID, standing: standing, used: used)
@@ -398,7 +398,7 @@ struct BillingService: UsageMetering {
         do throws(StripeError) {
             subscription = try await stripe.retrieveSubscription(id: sync.subscriptionId)
         } catch {
-            throw BackgroundJobFailure("Stripe: \(String(describing: error).prefix(200))", retryable: error.isTransient)
+            throw BackgroundJobFailure("Stripe: " + BackgroundJobRunner.describe(error), retryable: error.isTransient)
         }
         try await apply(.subscription(subscription), of: sync.userId, at: StripeWatermark(readAt: clock.now()), on: db)
     }

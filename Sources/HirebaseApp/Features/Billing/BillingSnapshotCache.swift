@@ -145,11 +145,6 @@ final class BillingSnapshotCache: Sendable {
         }
     }
 
-    /// Forgets every snapshot.
-    func dropAll() {
-        state.withLockedValue { Self.dropAll(&$0) }
-    }
-
     /// Users with an entry (a tombstone of a change included).
     var count: Int { state.withLockedValue { $0.entries.count } }
 

@@ -96,10 +96,8 @@ struct CandidateStore: Sendable {
                 let (id, name, headline, skills, years, location, resume, updatedAt, createdAt) = try row.decode(
                     (UUID, String, String?, [String], Double?, String?, String?, Date?, Int64).self, context: .default
                 )
-                var text = resume
-                if let resume, resume.utf8.count > maxResumeCharacters { text = String(resume.prefix(maxResumeCharacters)) }
                 page.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
-                                                                          location: location, resumeText: text),
+                                                                          location: location, resumeText: Self.cut(resume, to: maxResumeCharacters)),
                                                 updatedAt: updatedAt))
                 last = (createdAt, id)
             }
@@ -141,13 +139,18 @@ struct CandidateStore: Sendable {
         updatedAt: Candidate.column(\.$updatedAt).string
     )
 
+    /// `resume` cut to `max` characters. Counting characters walks grapheme clusters; a text of
+    /// no more UTF-8 bytes than the limit cannot hold more characters, so only the rare long
+    /// résumé is counted and cut.
+    private static func cut(_ resume: String?, to max: Int) -> String? {
+        guard let resume, resume.utf8.count > max else { return resume }
+        return String(resume.prefix(max))
+    }
+
     /// One row of `profileSelect`, résumé cut to `maxResumeCharacters`.
     private static func profileRow(_ row: any SQLRow, maxResumeCharacters: Int) throws -> CandidateProfileRow {
         let column = profileColumns
-        var resume = try row.decode(column: column.resume, as: String?.self)
-        // Counting characters walks grapheme clusters; a text of no more UTF-8 bytes than the
-        // limit cannot hold more characters, so only the rare long résumé is cut.
-        if let text = resume, text.utf8.count > maxResumeCharacters { resume = String(text.prefix(maxResumeCharacters)) }
+        let resume = cut(try row.decode(column: column.resume, as: String?.self), to: maxResumeCharacters)
         let profile = CandidateProfile(
             id: try row.decode(column: column.id, as: UUID.self),
             name: try row.decode(column: column.name, as: String.self),
@@ -161,18 +164,18 @@ struct CandidateStore: Sendable {
     }
 
     /// Id and `updated_at` of the company's candidates updated (or created: Fluent stamps both)
-    /// at or after `since`, or of all of them when `since` is nil. One range of the index
-    /// `candidates_company_updated_idx`.
-    func changes(of companyID: UUID, since: Date?, on db: any Database) async throws -> [UUID: Date] {
-        var select = try db.sql.select()
+    /// at or after `since`. One range of the index `candidates_company_updated_idx`.
+    func changes(of companyID: UUID, since: Date, on db: any Database) async throws -> [UUID: Date] {
+        let select = try db.sql.select()
             .column(Candidate.column(\.$id)).column(Candidate.column(\.$updatedAt))
             .from(Candidate.schema)
             .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
-        if let since { select = select.where(Candidate.column(\.$updatedAt), .greaterThanOrEqual, SQLBind(since)) }
+            .where(Candidate.column(\.$updatedAt), .greaterThanOrEqual, SQLBind(since))
+        let column = Self.profileColumns
         var changes: [UUID: Date] = [:]
         for row in try await select.all() {
-            let id = try row.decode(column: Candidate.column(\.$id).string, as: UUID.self)
-            changes[id] = try row.decode(column: Candidate.column(\.$updatedAt).string, as: Date?.self) ?? .distantPast
+            let id = try row.decode(column: column.id, as: UUID.self)
+            changes[id] = try row.decode(column: column.updatedAt, as: Date?.self) ?? .distantPast
         }
         return changes
     }

@@ -87,7 +87,6 @@ public struct OutboxDispatcher: Sendable {
         email.status = .sent
         email.sentAt = clock.now()
         email.providerMessageID = providerID
-        email.lockedUntil = nil
         email.lastError = nil
         email.textBody = nil
         email.htmlBody = nil
@@ -119,9 +118,9 @@ public struct OutboxDispatcher: Sendable {
 
 extension OutboxDispatcher {
     /// A provider's error text as stored and shown in `delivery.lastError`: e-mail addresses
-    /// masked (a provider may echo the request), at most `limit` characters.
-    static func safeText(_ text: String, limit: Int = 200) -> String {
+    /// masked (a provider may echo the request), at most 200 characters.
+    static func safeText(_ text: String) -> String {
         let masked = text.replacing(/[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+/) { match in Redaction.email(String(match.output)) }
-        return String(masked.prefix(limit))
+        return String(masked.prefix(200))
     }
 }

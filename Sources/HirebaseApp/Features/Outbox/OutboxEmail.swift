@@ -23,7 +23,6 @@ final class OutboxEmail: Model, @unchecked Sendable {
     @Field(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "last_error") var lastError: String?
     @OptionalField(key: "provider_message_id") var providerMessageID: String?
     @OptionalField(key: "sent_at") var sentAt: Date?

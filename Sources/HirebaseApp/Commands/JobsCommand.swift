@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// `hirebase jobs`: the job queue for operators.
@@ -66,10 +65,8 @@ struct JobsCommand: AsyncCommandGroup {
         guard let id = UUID(uuidString: text) else {
             throw CommandUsageError("retry needs a job id (a UUID), got \(text)")
         }
-        let row = try await db.sql.raw("SELECT kind, payload FROM background_jobs WHERE id = \(bind: id)").first()
-        if let row, try row.decode(column: "kind", as: String.self) == OutboxDispatcher.kind,
-           let payload = try row.decode(column: "payload", as: String?.self),
-           let input = try? JSONDecoder().decode(OutboxDispatcher.Payload.self, from: Data(payload.utf8)),
+        if let job = try await BackgroundJobStore().kindAndPayload(of: id, on: db), job.kind == OutboxDispatcher.kind,
+           let input = OutboxDispatcher.Payload(json: job.payload),
            let email = try await OutboxStore().find(input.outboxId, on: db), email.status != .queued {
             throw CommandUsageError("job \(id.lowercased) delivers e-mail \(input.outboxId.lowercased), which is \(email.status.rawValue) "
                 + "and no longer has its text: requeuing would send nothing. Resend the invitation instead "

@@ -150,6 +150,12 @@ public struct BackgroundJobStore: Sendable {
             """).all().count == 1
     }
 
+    /// The kind and payload of job `id`, if it exists.
+    public func kindAndPayload(of id: UUID, on db: any Database) async throws -> (kind: String, payload: String?)? {
+        guard let row = try await db.sql.raw("SELECT kind, payload FROM background_jobs WHERE id = \(bind: id)").first() else { return nil }
+        return (try row.decode(column: "kind", as: String.self), try row.decode(column: "payload", as: String?.self))
+    }
+
     /// Jobs not done (queued, running, dead), due first, at most `limit`.
     public func list(statuses: [BackgroundJobStatus] = [.queued, .running, .dead], limit: Int, on db: any Database) async throws -> [BackgroundJobRow] {
         try await db.sql.raw("""

@@ -30,6 +30,12 @@ public struct OutboxDispatcher: Sendable {
     /// The job's input: `{"outboxId": "<uuid>"}`.
     struct Payload: Codable {
         var outboxId: UUID
+
+        /// The payload in a job's JSON text; `nil` when absent or not of this shape.
+        init?(json: String?) {
+            guard let json, let decoded = try? JSONDecoder().decode(Payload.self, from: Data(json.utf8)) else { return nil }
+            self = decoded
+        }
     }
 
     /// The payload of the delivery job of message `id`.
@@ -49,7 +55,7 @@ public struct OutboxDispatcher: Sendable {
     ///   stays `queued` with its error in `delivery.lastError`); final when the provider refused
     ///   it or this was the last attempt (the message becomes `failed`).
     func deliver(_ job: ClaimedJob, on db: any Database) async throws {
-        guard let payload = job.payload, let input = try? JSONDecoder().decode(Payload.self, from: Data(payload.utf8)) else {
+        guard let input = Payload(json: job.payload) else {
             throw BackgroundJobFailure("payload is not {\"outboxId\": uuid}", retryable: false)
         }
         // Gone, sent or withdrawn since: nothing to do.

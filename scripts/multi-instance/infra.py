@@ -196,23 +196,29 @@ def _socket_inodes(pid):
     return inodes
 
 
-def _inode_of_local_port(port):
+def _inode_of_connection(client_port, server_port):
+    """The socket inode of the client side of a live connection from client_port to server_port.
+    Linux hands the same ephemeral port to connections with different peers, and a closed one lingers
+    in TIME_WAIT with inode 0, so the row must match both ports and own an inode."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table) as f:
                 next(f)
                 for line in f:
                     parts = line.split()
-                    if int(parts[1].rsplit(":", 1)[1], 16) == port:
-                        return parts[9]
+                    local, remote, inode = parts[1], parts[2], parts[9]
+                    if (int(local.rsplit(":", 1)[1], 16) == client_port
+                            and int(remote.rsplit(":", 1)[1], 16) == server_port and inode != "0"):
+                        return inode
         except OSError:
             continue
     return None
 
 
-def owner_of_client_port(port, pids):
-    """The pid among pids whose socket has local port `port` (a client's side of a connection), or None."""
-    inode = _inode_of_local_port(port)
+def owner_of_client_port(port, server_port, pids):
+    """The pid among pids whose socket is the client side (local port `port`) of a connection to
+    `server_port`, or None."""
+    inode = _inode_of_connection(port, server_port)
     if inode is None:
         return None
     for pid in pids:
@@ -231,7 +237,7 @@ class _FlakyMailHandler(_MailHandler):
     def do_POST(self):
         owner = self.server.owner
         key = self.headers.get("Idempotency-Key")
-        sender = owner.sender_of(self.client_address[1])
+        sender = owner.sender_of(self.client_address[1], self.server.server_address[1])
         call = owner.begin_call(key, sender)
         try:
             if owner.delay:
@@ -285,10 +291,10 @@ class FlakyMailServer(MailServer):
         with self.lock:
             self.counts[what] = self.counts.get(what, 0) + 1
 
-    def sender_of(self, client_port):
+    def sender_of(self, client_port, server_port):
         with self.lock:
             pids = dict(self.pids)
-        pid = owner_of_client_port(client_port, list(pids.values()))
+        pid = owner_of_client_port(client_port, server_port, list(pids.values()))
         return next((name for name, p in pids.items() if p == pid), None)
 
     def begin_call(self, key, sender):

@@ -66,6 +66,94 @@ struct OpenAPITests {
         }
     }
 
+    /// Every error response is the one shared `ErrorBody` (a generated client gets one error type,
+    /// not one class per response) and names the codes it carries in `x-error-codes`
+    /// (openapi-python-client made 339 classes of 26 inline shapes before).
+    @Test func everyErrorResponseIsTheSharedErrorBodyWithItsCodes() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let document = try await app.send(.GET, "/openapi.json").json
+            let components = try #require(document["components"] as? [String: Any])
+            let shared = try #require(components["responses"] as? [String: [String: Any]])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var checked = 0
+            for (path, operations) in paths {
+                for (method, value) in operations {
+                    guard let operation = value as? [String: Any], let responses = operation["responses"] as? [String: [String: Any]] else { continue }
+                    for (status, declared) in responses where status.hasPrefix("4") || status.hasPrefix("5") {
+                        var response = declared
+                        if let ref = declared["$ref"] as? String {
+                            response = try #require(shared[String(ref.split(separator: "/").last ?? "")], "\(ref)")
+                        }
+                        let schema = (response["content"] as? [String: [String: Any]])?["application/json"]?["schema"] as? [String: Any]
+                        if path == "/health/ready" && status == "503" { continue }  // the readiness report itself
+                        #expect(schema?["$ref"] as? String == "#/components/schemas/ErrorBody", "\(method.uppercased()) \(path) \(status)")
+                        let codes = response["x-error-codes"] as? [String] ?? []
+                        #expect(!codes.isEmpty, "\(method.uppercased()) \(path) \(status) lists no x-error-codes")
+                        checked += 1
+                    }
+                }
+            }
+            #expect(checked > 200)
+        }
+    }
+
+    /// Every route refuses the NUL character in the query with 400 `invalid_input`, so every
+    /// operation documents a 400 (schemathesis found `GET /assessments/invitations/{id}?token=%00`
+    /// answering an undocumented 400).
+    @Test func nulInTheQueryIsADocumented400Everywhere() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let document = try await app.send(.GET, "/openapi.json").json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            for (path, operations) in paths {
+                for (method, value) in operations {
+                    guard let operation = value as? [String: Any], let responses = operation["responses"] as? [String: Any] else { continue }
+                    #expect(responses["400"] != nil, "\(method.uppercased()) \(path) documents no 400")
+                }
+            }
+            let response = try await app.send(.GET, "/assessments/invitations/\(UUID())?token=%00")
+            #expect(response.status == .badRequest)
+            #expect(response.json["code"] as? String == "invalid_input")
+        }
+    }
+
+    /// Each OpenAPI link names an operation that exists and only parameters that operation has,
+    /// so schemathesis' stateful phase and generated clients can follow it.
+    @Test func linksPointAtRealOperationsAndParameters() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let document = try await app.send(.GET, "/openapi.json").json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let sharedParameters = ((document["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]]) ?? [:]
+            var parametersByOperation: [String: Set<String>] = [:]
+            for (_, operations) in paths {
+                for (_, value) in operations {
+                    guard let operation = value as? [String: Any], let id = operation["operationId"] as? String else { continue }
+                    var names = Set<String>()
+                    for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
+                        let resolved = (parameter["$ref"] as? String).flatMap { sharedParameters[String($0.split(separator: "/").last ?? "")] } ?? parameter
+                        if let name = resolved["name"] as? String, let location = resolved["in"] as? String { names.insert("\(location).\(name)") }
+                    }
+                    parametersByOperation[id] = names
+                }
+            }
+            var links = 0
+            for (path, operations) in paths {
+                for (_, value) in operations {
+                    for (status, response) in ((value as? [String: Any])?["responses"] as? [String: [String: Any]]) ?? [:] {
+                        for (name, link) in response["links"] as? [String: [String: Any]] ?? [:] {
+                            let target = try #require(link["operationId"] as? String)
+                            let known = try #require(parametersByOperation[target], "\(path) \(status) link \(name): no operation \(target)")
+                            for parameter in (link["parameters"] as? [String: String] ?? [:]).keys {
+                                #expect(known.contains(parameter), "\(path) \(status) link \(name): \(target) has no \(parameter)")
+                            }
+                            links += 1
+                        }
+                    }
+                }
+            }
+            #expect(links >= 15)
+        }
+    }
+
     @Test func docsPageRendersTheDocument() async throws {
         try await withHirebase(on: .sqlite) { app in
             let response = try await app.send(.GET, "/docs")

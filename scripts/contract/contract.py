@@ -66,7 +66,8 @@ class Setup:
         json.dump(plans, open(plans_path, "w", encoding="utf-8"))
         settings = {
             "HIREBASE_ENV": "testing",
-            "DATABASE_URL": f"sqlite://{tmp}/contract.sqlite",
+            # CONTRACT_DATABASE_URL (a fresh PostgreSQL database) instead of the SQLite file, to try both
+            "DATABASE_URL": os.environ.get("CONTRACT_DATABASE_URL") or f"sqlite://{tmp}/contract.sqlite",
             "SUPABASE_URL": "https://contract.supabase.co",
             "SUPABASE_JWT_SECRET": self.secret,
             "STRIPE_SECRET_KEY": "sk_test_contract",

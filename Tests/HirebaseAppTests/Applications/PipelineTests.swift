@@ -75,6 +75,10 @@ struct JobActionTests {
             #expect(noReason.status == .badRequest)
             let stale = try await act(app, scenario, ["jobId": job, "action": "shortlist", "candidateId": candidate, "fromStage": "applied"])
             #expect(stale.status == .conflict)
+            // a guard no state can have is refused as input (documented enum), not answered 409
+            let unknownStage = try await act(app, scenario, ["jobId": job, "action": "shortlist", "candidateId": candidate, "fromStage": "nowhere"])
+            #expect(unknownStage.status == .badRequest)
+            #expect((unknownStage.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "fromStage")
             let rejected = try await act(app, scenario, ["jobId": job, "action": "reject", "candidateId": candidate, "reason": "salary"])
             #expect(rejected["stage"] == "rejected")
             let back = try await act(app, scenario, ["jobId": job, "action": "unreject", "candidateId": candidate])

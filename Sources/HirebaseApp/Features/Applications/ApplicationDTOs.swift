@@ -39,7 +39,9 @@ struct JobActionRequest: Content {
 extension JobActionRequest {
     /// The action after every rule of the contract is checked: a known action, `candidateId`
     /// exactly for application actions, a `reason` (at most 1,000 characters) for `reject`, a
-    /// `note` of at most 4,000.
+    /// `note` of at most 4,000, and a `fromStage` (when given) that is a job status or an
+    /// application stage (another value could never match, so it is refused rather than
+    /// answered 409).
     /// - Throws: `AppError` 400 listing every invalid field.
     func validated() throws -> JobActionInput {
         var validator = FieldValidator()
@@ -48,6 +50,9 @@ extension JobActionRequest {
         if action == nil { validator.fail("action", "must be one of \(JobAction.allCases.map(\.rawValue).joined(separator: ", "))") }
         let reason = validator.text(reason, "reason", maxLength: 1000, required: action == .reject)
         let note = validator.text(note, "note", maxLength: 4000, required: false)
+        if let fromStage, JobStatus(rawValue: fromStage) == nil, ApplicationStage(rawValue: fromStage) == nil {
+            validator.fail("fromStage", "must be a job status or an application stage")
+        }
         if let action {
             if action.isApplicationAction, candidateId == nil { validator.fail("candidateId", "is required for \(action.rawValue)") }
             if !action.isApplicationAction, candidateId != nil { validator.fail("candidateId", "is not allowed for the job action \(action.rawValue)") }

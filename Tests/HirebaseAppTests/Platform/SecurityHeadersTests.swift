@@ -269,3 +269,35 @@ struct OperatorWalkThroughTests {
         #expect(SafeJobPageFetcher.describe(NoSuchName()).count <= 300)
     }
 }
+
+/// OWASP API3:2023 (Broken Object Property Level Authorization): members the server owns cannot
+/// be set through a request body.
+@Suite("Server-owned members")
+struct ServerOwnedMembersTests {
+    @Test func serverOwnedMembersInACreateBodyAreIgnored() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let user = TestUser()
+            let chosenID = UUID().uuidString.lowercased()
+            let company = try await app.send(.POST, "/companies", as: user, json: JSON([
+                "name": "Acme", "id": chosenID, "role": "viewer", "createdAt": "2000-01-01T00:00:00Z",
+            ]))
+            #expect(company.status == .created)
+            #expect(company["id"] != chosenID)
+            #expect(company["role"] == "owner", "the creator is the owner whatever the body says")
+            #expect(company["createdAt"] != "2000-01-01T00:00:00Z")
+
+            let scenario = try await Scenario.make(app)
+            let job = try await app.send(.POST, "/jobs", as: scenario.recruiter, json: JSON([
+                "companyId": scenario.companyID, "title": "T", "description": "D", "id": chosenID, "status": "open",
+                "sourceUrl": "https://example.com/forged", "history": [["at": "2000-01-01T00:00:00Z", "actorId": chosenID, "to": "closed"]],
+            ]))
+            #expect(job.status == .created)
+            #expect(job["id"] != chosenID)
+            #expect(job["status"] == "draft")
+            #expect(job["sourceUrl"] == nil)
+            let history = job.json["history"] as? [[String: Any]] ?? []
+            #expect(history.count == 1)
+            #expect(history.first?["actorId"] as? String == scenario.recruiter.id.uuidString.lowercased())
+        }
+    }
+}

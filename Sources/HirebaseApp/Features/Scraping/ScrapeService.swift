@@ -74,7 +74,7 @@ struct ScrapeService: Sendable {
     /// cause (name resolution, refused connection, TLS, upstream status) for whoever runs the
     /// server, with the request id from `logger`'s metadata. At `warning` when the answer is a 5xx
     /// (the page's side or ours: 502, 503, 504), else at `notice` (the caller's URL was refused).
-    /// The cause is scrubbed (`Redaction.scrub`: a `token=` in a redirect's URL, an address).
+    /// The cause is scrubbed (`Redaction.scrub`: a `token=` or an e-mail address in a redirect's URL).
     static func logFailure(_ error: JobPageFetchError, answer: AppError, url: URL, logger: Logger) {
         logger.log(level: answer.status.code >= 500 ? .warning : .notice, "job page fetch failed", metadata: [
             "host": .string(url.host ?? ""),

@@ -39,16 +39,15 @@ public enum Bootstrap {
                 if serving || command == "worker" {
                     for line in config.report.text.split(separator: "\n") {
                         let text = String(line)
-                        if text.hasPrefix("warning:") || text.hasPrefix("degraded:") {
-                            app.logger.warning("\(text)")
-                        } else if text.hasPrefix("missing:") {
-                            app.logger.notice("\(text)")
-                        } else {
-                            app.logger.info("\(text)")
-                        }
+                        app.logger.log(level: ConfigReport.level(of: text), "\(text)")
                     }
                 }
                 try await app.execute()
+            } catch let refusal as CommandUsageError {
+                // A command line refused: one plain sentence, no log record of an internal value.
+                FileHandle.standardError.write(Data("hirebase: \(refusal)\n".utf8))
+                try? await app.asyncShutdown()
+                exit(1)
             } catch {
                 app.logger.critical("hirebase stopped", metadata: ["error": .string(String(describing: error))])
                 try? await app.asyncShutdown()

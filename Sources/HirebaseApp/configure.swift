@@ -45,7 +45,10 @@ public func configure(
     // and no client of this API compresses what it sends.
     app.http.server.configuration.requestDecompression = .disabled
     app.middleware = Middlewares()
-    // CORS first, so that error responses (rendered further in) carry its headers too.
+    // Outermost, so that every response carries them: CORS preflights, and errors rendered
+    // further in (404, 405, 413, 415, 429, 500).
+    app.middleware.use(SecurityHeadersMiddleware(hstsMaxAgeSeconds: config.hstsMaxAgeSeconds))
+    // CORS next, so that error responses (rendered further in) carry its headers too.
     if !config.corsAllowedOrigins.isEmpty {
         app.middleware.use(CORSMiddleware(configuration: .init(
             allowedOrigin: .any(config.corsAllowedOrigins),

@@ -108,8 +108,7 @@ final class GracefulServeCommand: AsyncCommand, Sendable {
         let plan = try Self.plan(signature, drainDefault: config.shutdownDrainSeconds, graceDefault: config.shutdownGraceSeconds)
         try await start(app, plan: plan)
 
-        let sources = TerminationSignals.observe(label: "hirebase.serve.signals") { [self] name in
-            app.logger.notice("shutdown: \(name) received")
+        let sources = TerminationSignals.observe(label: "hirebase.serve.signals", logger: app.logger) { [self] _ in
             self.requestStop(app, plan: plan)
         }
         running.withLockedValue { $0.signalSources = sources }

@@ -24,21 +24,16 @@ struct TokenCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let config = context.application.hirebase.config
-        guard config.kind != .production else {
-            throw AppError(.forbidden, detail: "hirebase token is for development and testing; it refuses in production")
-        }
-        guard let secret = config.auth.hmacSecret else {
-            throw AppError(.serviceUnavailable, detail: "No JWT secret: set SUPABASE_JWT_SECRET (or unset SUPABASE_URL in development)")
-        }
+        let secret = try Self.signingSecret(config)
         let userID: UUID
         if let raw = signature.userID {
-            guard let parsed = UUID(uuidString: raw) else { throw AppError.invalidField("user-id", "must be a UUID") }
+            guard let parsed = UUID(uuidString: raw) else { throw CommandUsageError("--user-id must be a UUID (got \(raw.prefix(64)))") }
             userID = parsed
         } else {
             userID = UUID()
         }
         let lifetime = signature.expiresIn ?? 3600
-        guard lifetime > 0 else { throw AppError.invalidField("expires-in", "must be positive") }
+        guard lifetime > 0 else { throw CommandUsageError("--expires-in must be a positive number of seconds") }
         let now = context.application.hirebase.clock.now().wholeSeconds
         let claims = SupabaseClaims(
             sub: userID.lowercased, exp: now.addingTimeInterval(Double(lifetime)), aud: [config.auth.audience],
@@ -46,5 +41,18 @@ struct TokenCommand: AsyncCommand {
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims, header: ["typ": "JWT"])
         context.console.output(token.consoleText())
+    }
+
+    /// The HS256 secret tokens are signed with.
+    /// - Throws: `CommandUsageError` in production (where tokens come from Supabase only) and
+    ///   when no HS256 secret is configured.
+    static func signingSecret(_ config: AppConfig) throws(CommandUsageError) -> String {
+        guard config.kind != .production else {
+            throw CommandUsageError("tokens are minted in development and testing only, not with HIREBASE_ENV=production (production tokens come from Supabase)")
+        }
+        guard let secret = config.auth.hmacSecret else {
+            throw CommandUsageError("No JWT secret: set SUPABASE_JWT_SECRET (or unset SUPABASE_URL in development)")
+        }
+        return secret
     }
 }

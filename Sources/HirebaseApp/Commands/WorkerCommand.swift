@@ -30,8 +30,7 @@ struct WorkerCommand: AsyncCommand {
         let count = try Self.loopCount(signature.count, configured: config.jobs.workers)
         let workers = BackgroundWorkers.make(for: app, config: config, count: count)
         workers.start()
-        let name = await TerminationSignals.next(label: "hirebase.worker.signals")
-        app.logger.info("worker stopping", metadata: ["signal": .string(name)])
+        _ = await TerminationSignals.next(label: "hirebase.worker.signals", logger: app.logger)
         await workers.stop()
     }
 

@@ -53,6 +53,16 @@ private struct EnvironmentReader {
         return number
     }
 
+    /// A whole number of `range` (decimal digits only), or `fallback` when unset.
+    mutating func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+        guard let raw = value(name) else { return fallback }
+        guard raw.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let number = Int(raw), range.contains(number) else {
+            problems.append("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            return fallback
+        }
+        return number
+    }
+
     func list(_ name: String) -> [String] {
         (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -277,6 +287,10 @@ private struct EnvironmentReader {
         let graceSeconds = number("SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600)
         report.configured.append("shutdown: drain \(drainSeconds.formatted()) s (/health/ready 503), then up to \(graceSeconds.formatted()) s for in-flight work")
 
+        let hstsMaxAge = integer("HSTS_MAX_AGE_SECONDS", default: 0, range: 0...63_072_000)
+        report.configured.append("security headers: nosniff, no-referrer, no-store; "
+            + (hstsMaxAge > 0 ? "Strict-Transport-Security max-age=\(hstsMaxAge)" : "no Strict-Transport-Security (HSTS_MAX_AGE_SECONDS=0)"))
+
         var config = AppConfig(
             kind: kind, database: database, databaseLimits: databaseLimits, migrationDatabase: migrationDatabase, auth: auth, email: email, stripe: stripe,
             publicAppURL: publicAppURL, corsAllowedOrigins: list("CORS_ALLOWED_ORIGINS"),
@@ -292,6 +306,7 @@ private struct EnvironmentReader {
             report: report)
         config.shutdownDrainSeconds = drainSeconds
         config.shutdownGraceSeconds = graceSeconds
+        config.hstsMaxAgeSeconds = hstsMaxAge
         return config
     }
 

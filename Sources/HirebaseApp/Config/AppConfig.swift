@@ -196,6 +196,10 @@ public struct AppConfig: Sendable {
     /// the process exits anyway (`SHUTDOWN_GRACE_SECONDS`, 0...3600, default 20). Job workers
     /// stop claiming at SIGTERM and release what they hold when this runs out.
     public var shutdownGraceSeconds: Double = 20
+    /// `Strict-Transport-Security`'s `max-age` in seconds (`HSTS_MAX_AGE_SECONDS`, 0...63072000,
+    /// default 0: no such header). Set it only when clients reach the API over HTTPS (RFC 6797
+    /// § 7.2); see `SecurityHeadersMiddleware`.
+    public var hstsMaxAgeSeconds: Int = 0
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
 }
@@ -229,5 +233,12 @@ public struct ConfigReport: Sendable {
         lines += degraded.map { "degraded: \($0)" }
         lines += warnings.map { "warning: \($0)" }
         return lines.joined(separator: "\n")
+    }
+
+    /// The level a line of `text` is logged at on start-up: `warning` (the console's ⚠️) for a
+    /// `missing:`, `degraded:` or `warning:` line, so that what the server lacks never looks
+    /// like success; `info` for a `configured:` line.
+    public static func level(of line: String) -> Logger.Level {
+        ["missing:", "degraded:", "warning:"].contains(where: line.hasPrefix) ? .warning : .info
     }
 }

@@ -59,6 +59,25 @@ public enum JobPageFetchError: Error, Sendable, Equatable {
     case resolverBusy
 }
 
+extension JobPageFetchError {
+    /// A sentence for the log saying why the fetch failed (`unreachable`'s payload holds the
+    /// resolver's or the connection's own error text).
+    public var cause: String {
+        switch self {
+        case .invalidURL(let why): return "invalid URL: \(why)"
+        case .schemeNotAllowed: return "scheme not allowed"
+        case .blockedAddress(let what): return "blocked address: \(what)"
+        case .tooManyRedirects: return "too many redirects"
+        case .tooLarge: return "body larger than the limit"
+        case .timeout: return "timed out"
+        case .notHTML(let type): return "unexpected media type \(type ?? "(none)")"
+        case .upstreamStatus(let status): return "the page answered HTTP \(status)"
+        case .unreachable(let why): return why
+        case .resolverBusy: return "every name-resolution slot is busy"
+        }
+    }
+}
+
 /// What the caller will parse, which decides the media types accepted.
 public enum ExpectedContent: Sendable, Equatable {
     /// `text/html` or `application/xhtml+xml`; an untyped body that starts like an HTML document

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// The live `JobPageFetching`: fetches a page for `POST /scrape` without letting the URL (or a
 /// redirect) reach the server's own network. It follows the OWASP Server-Side Request Forgery
@@ -257,7 +258,7 @@ public struct SafeJobPageFetcher: JobPageFetching {
         } catch let error as HostResolutionError where error == .busy {
             throw .resolverBusy
         } catch {
-            throw .unreachable("could not resolve \(host)")
+            throw .unreachable("could not resolve \(host): \(Self.describe(error))")
         }
         guard !addresses.isEmpty else { throw .unreachable("no address for \(host)") }
         return addresses
@@ -398,7 +399,27 @@ public struct SafeJobPageFetcher: JobPageFetching {
             }
         }
         if let error = error as? ChannelError, case .connectTimeout = error { return .timeout }
-        return .unreachable(String(String(describing: error).prefix(200)))
+        return .unreachable(describe(error))
+    }
+
+    /// An error's own text for the log, at most 300 characters, with its cause first: a
+    /// `NIOConnectionError` (every address refused) is reduced to each address and why it failed
+    /// ("127.0.0.1:8080: Connection refused (errno: 111)"), which its description would push past
+    /// any cut; a resolver error to its `getaddrinfo` message.
+    static func describe(_ error: any Error) -> String {
+        let text: String
+        switch error {
+        case let connection as NIOConnectionError:
+            var causes = connection.connectionErrors.map { "\($0.target): \($0.error)" }
+            if let dns = connection.dnsAError { causes.append("DNS A: \(dns)") }
+            if let dns = connection.dnsAAAAError { causes.append("DNS AAAA: \(dns)") }
+            text = "connection to \(connection.host):\(connection.port) failed: " + (causes.isEmpty ? "no address" : causes.joined(separator: "; "))
+        case let resolution as HostResolutionError:
+            text = resolution.message
+        default:
+            text = String(describing: error)
+        }
+        return String(text.prefix(300))
     }
 
     private static func isConnectTimeout(_ error: any Error) -> Bool {

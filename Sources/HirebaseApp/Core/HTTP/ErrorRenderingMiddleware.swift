@@ -5,7 +5,8 @@ import Vapor
 /// Turns every thrown error into the contract's JSON error body with the right status.
 ///
 /// `AppError` is rendered as is; Vapor's own errors (404 routes, 413 body limit, decoding errors)
-/// are mapped to the contract's codes; anything else becomes a 500 with a generic detail, and
+/// are mapped to the contract's codes, and a path that is served but not with the request's
+/// method answers 405 `method_not_allowed` with `Allow` (see `AllowedMethods`); anything else becomes a 500 with a generic detail, and
 /// the real error goes to the log only (once, with the request id).
 public struct ErrorRenderingMiddleware: AsyncMiddleware {
     public init() {}
@@ -19,7 +20,8 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
     }
 
     func render(_ error: any Error, for request: Request) -> Response {
-        let appError = Self.appError(for: error)
+        var appError = Self.appError(for: error)
+        if error is RouteNotFound, let refusal = Self.methodNotAllowed(request) { appError = refusal }
         if appError.status.code >= 500 {
             request.logger.error("request failed", metadata: [
                 "status": .stringConvertible(appError.status.code),
@@ -64,6 +66,17 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
         default:
             return false
         }
+    }
+
+    /// 405 `method_not_allowed` with `Allow` when the router found no route for the request but
+    /// the path is served with other methods (RFC 9110 § 15.5.6); `nil` for an unknown path
+    /// (which stays 404).
+    static func methodNotAllowed(_ request: Request) -> AppError? {
+        let allowed = AllowedMethods.on(path: request.url.path, in: request.application.routes)
+        guard !allowed.isEmpty else { return nil }
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return AppError(.methodNotAllowed, detail: "\(request.method.rawValue.prefix(32)) is not allowed here; allowed: \(list)",
+                        headers: ["Allow": list])
     }
 
     /// Maps any error to the `AppError` the caller sees.

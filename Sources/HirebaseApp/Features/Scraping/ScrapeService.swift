@@ -62,13 +62,26 @@ struct ScrapeService: Sendable {
             let parser = JobPageParser(skillExtractor: extractor)
             return try await heavyWork.run { try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset) }
         } catch let error as JobPageFetchError {
-            // The caller gets the contract's safe answer; the log keeps the cause (DNS,
-            // connection, status) for whoever runs the server.
-            logger.notice("job page fetch failed", metadata: ["host": .string(url.host ?? ""), "reason": .string(String(describing: error))])
-            throw Self.appError(for: error)
+            let answer = Self.appError(for: error)
+            Self.logFailure(error, answer: answer, url: url, logger: logger)
+            throw answer
         } catch is JobPageParserError {
             throw AppError(.unprocessableEntity, code: "no_job_posting_found", detail: "No job posting was found at that URL")
         }
+    }
+
+    /// Logs why a fetch failed: the caller gets only the contract's safe answer, the log keeps the
+    /// cause (name resolution, refused connection, TLS, upstream status) for whoever runs the
+    /// server, with the request id from `logger`'s metadata. At `warning` when the answer is a 5xx
+    /// (the page's side or ours: 502, 503, 504), else at `notice` (the caller's URL was refused).
+    /// The cause is scrubbed (`Redaction.scrub`: a `token=` or an e-mail address in a redirect's URL).
+    static func logFailure(_ error: JobPageFetchError, answer: AppError, url: URL, logger: Logger) {
+        logger.log(level: answer.status.code >= 500 ? .warning : .notice, "job page fetch failed", metadata: [
+            "host": .string(url.host ?? ""),
+            "status": .stringConvertible(answer.status.code),
+            "code": .string(answer.code),
+            "cause": .string(Redaction.scrub(error.cause)),
+        ])
     }
 
     /// The contract's answer for each fetch failure (`API.md` § `POST /scrape`).

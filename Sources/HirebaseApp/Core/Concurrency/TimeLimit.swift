@@ -9,6 +9,7 @@ import NIOConcurrencyHelpers
 enum TimeLimit {
     /// The limit passed before the work ended.
     struct Exceeded: Error, CustomStringConvertible {
+        /// The limit that passed.
         var limit: Duration
         var description: String { "no result within \(limit)" }
     }

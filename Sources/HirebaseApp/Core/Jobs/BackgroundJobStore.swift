@@ -191,11 +191,13 @@ public struct BackgroundJobStore: Sendable {
 
     /// One group of the jobs not done, for the queue's metrics (`queueStats`).
     public struct QueueStat: Sendable, Equatable {
+        /// The kind stored in the rows (registered or not).
         public var kind: String
         /// `queued`, `running` or `dead` (never `done`).
         public var status: BackgroundJobStatus
         /// Whether the jobs have been run before (`attempts > 0`): a queued one is a retry.
         public var retried: Bool
+        /// How many jobs the group holds.
         public var count: Int
         /// The earliest `run_at` among the group's queued jobs that are due at `now`; `nil` when
         /// none is (or the group is not queued).

@@ -13,7 +13,9 @@ import CoreMetrics
 struct CacheMetrics: Sendable {
     /// The hit and miss counters of one cache, made once: counting costs no allocation.
     struct Lookups: Sendable {
+        /// `result="hit"`: the answer came from the cache.
         let hits: CoreMetrics.Counter
+        /// `result="miss"`: it had to be read or computed.
         let misses: CoreMetrics.Counter
 
         init(cache: String, factory: any MetricsFactory) {
@@ -30,9 +32,13 @@ struct CacheMetrics: Sendable {
         }
     }
 
+    /// `cache="verified_token"` (`SupabaseTokenVerifier`).
     let verifiedToken: Lookups
+    /// `cache="user"` (`UserStore.recordSighting`).
     let user: Lookups
+    /// `cache="billing_snapshot"` (`BillingSnapshotCache`).
     let billingSnapshot: Lookups
+    /// `cache="candidate_pool"` (`CandidatePoolCache`).
     let candidatePool: Lookups
 
     init(factory: any MetricsFactory) {

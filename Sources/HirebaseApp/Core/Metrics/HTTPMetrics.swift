@@ -5,6 +5,7 @@ import Foundation
 /// (`AccessLogMiddleware`, `Request.chargeRate`). The availability SLO is computed from
 /// `hirebase_http_requests_total` (docs/observability.md).
 struct HTTPMetrics: Sendable {
+    /// Makes the per-request instruments (their labels are known only per request).
     let factory: any MetricsFactory
     /// `hirebase_rate_limited_requests_total{class}`, one per rate class, made once.
     private let rateLimited: [RateClass: CoreMetrics.Counter]

@@ -19,13 +19,21 @@ import Prometheus
 /// alone) and the job queue's depth and age (the queue is shared by every instance and worker
 /// process; the database knows it, no one process does).
 final class HirebaseMetrics: Sendable {
+    /// What `render()` emits; every instrument below is registered here.
     let registry: PrometheusCollectorRegistry
+    /// Requests, their durations and rate-limit refusals.
     let http: HTTPMetrics
+    /// Stripe calls and the circuit breaker's state.
     let stripe: StripeMetrics
+    /// Job runs' outcomes and the queue's depth and age.
     let jobs: JobQueueMetrics
+    /// E-mail delivery attempts.
     let outbox: OutboxMetrics
+    /// Stripe's webhook deliveries.
     let webhooks: WebhookMetrics
+    /// `POST /scrape`'s page reads.
     let scrapes: ScrapeMetrics
+    /// Hits and misses of the per-instance caches.
     let caches: CacheMetrics
     /// `hirebase_metrics_collection_errors_total{source="job_queue"}`: scrapes whose read of the
     /// queue failed or passed `queueReadLimit`; the queue's gauges then keep their last values.
@@ -37,6 +45,7 @@ final class HirebaseMetrics: Sendable {
     /// (it may be public: `METRICS_TOKEN` unset); scrapes in between get the last reading.
     static let queueReadInterval: Duration = .seconds(2)
 
+    /// When the queue was last read, and whether a read is under way.
     private struct QueueReading {
         var startedAt: ContinuousClock.Instant?
         var inFlight = false

@@ -22,13 +22,26 @@ import NIOConcurrencyHelpers
 struct JobQueueMetrics: Sendable {
     /// The `status` label's values of `hirebase_jobs_queue_depth`.
     enum DepthStatus: String, Sendable, CaseIterable {
-        case queued, retrying, running, dead
+        /// Queued and never run (due or not).
+        case queued
+        /// Queued again after a failed run.
+        case retrying
+        /// Claimed by a worker.
+        case running
+        /// Failed for good or out of attempts.
+        case dead
     }
 
     /// What a finished run did to its job, for the counters.
     enum RunOutcome: Sendable {
-        case completed, retried, dead
+        /// The run succeeded (`hirebase_jobs_completed_total`).
+        case completed
+        /// The run failed; the job is queued again (`hirebase_jobs_retries_total`).
+        case retried
+        /// The job is buried (`hirebase_jobs_dead_total`).
+        case dead
 
+        /// The counter the outcome is counted in.
         var metricName: String {
             switch self {
             case .completed: "hirebase_jobs_completed_total"
@@ -41,7 +54,9 @@ struct JobQueueMetrics: Sendable {
     /// The label value of kinds that are not registered.
     static let otherKind = "other"
 
+    /// Makes the per-kind instruments (kinds are known when the runner is built).
     let factory: any MetricsFactory
+    /// The counters made so far, by `"<metric name>|<kind>"`.
     private let counters = NIOLockedValueBox([String: CoreMetrics.Counter]())
 
     init(factory: any MetricsFactory) {

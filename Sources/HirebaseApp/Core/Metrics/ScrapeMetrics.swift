@@ -10,10 +10,15 @@ import JobPageParser
 struct ScrapeMetrics: Sendable {
     /// The `source` label's values.
     enum Source: String, Sendable, CaseIterable {
+        /// A schema.org `JobPosting` in JSON-LD.
         case jsonLD = "json_ld"
+        /// Open Graph meta tags.
         case openGraph = "opengraph"
+        /// Microdata, the `<title>` or the first `<h1>`.
         case html
+        /// Greenhouse's job board API.
         case greenhouse
+        /// Lever's postings API.
         case lever
         /// A failed read of a page (not a board's API).
         case page
@@ -77,6 +82,7 @@ struct ScrapeMetrics: Sendable {
         }
     }
 
+    /// One series' labels.
     private struct Key: Hashable {
         var source: Source
         var outcome: Outcome

@@ -15,6 +15,7 @@ import Foundation
 struct StripeMetrics: Sendable {
     /// The calls of `StripeAPI`, as the `operation` label names them.
     enum Operation: String, Sendable, CaseIterable {
+        // One per `StripeAPI` method, in its order.
         case createCustomer = "create_customer"
         case createCheckoutSession = "create_checkout_session"
         case retrieveCheckoutSession = "retrieve_checkout_session"
@@ -65,6 +66,7 @@ struct StripeMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
         .seconds(5), .seconds(10), .seconds(20),
     ]
+    /// The duration histogram's name (the Prometheus factory's buckets are keyed by it).
     static let durationName = "hirebase_stripe_request_duration_seconds"
 
     private let calls: [Operation: [Outcome: CoreMetrics.Counter]]

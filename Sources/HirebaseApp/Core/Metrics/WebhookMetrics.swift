@@ -29,6 +29,7 @@ struct WebhookMetrics: Sendable {
     /// The `type` label of deliveries refused before their type was read.
     static let unknownType = "unknown"
 
+    /// One series' labels.
     private struct Key: Hashable {
         var type: String
         var outcome: Outcome

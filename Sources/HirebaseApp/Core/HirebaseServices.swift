@@ -27,8 +27,8 @@ public final class HirebaseServices: Sendable {
     let billing: BillingService
     /// Stripe's API (`UnconfiguredStripeClient` without `STRIPE_SECRET_KEY`: billing calls 503).
     public let stripe: any StripeAPI
-    /// Request counts and durations for `GET /metrics`.
-    let metrics: HTTPMetrics
+    /// Everything `GET /metrics` exports (HTTP, Stripe, jobs, outbox, webhooks, scrapes, caches).
+    let metrics: HirebaseMetrics
     /// Candidate ranking with the alias tables loaded (and checked) at start-up.
     public let matcher: CandidateMatcher
     /// Prepared candidate pools per company, within `MATCH_CACHE_MB`.
@@ -65,7 +65,7 @@ public final class HirebaseServices: Sendable {
         backgroundJobs: BackgroundJobRunner,
         billing: BillingService,
         stripe: any StripeAPI,
-        metrics: HTTPMetrics,
+        metrics: HirebaseMetrics,
         matcher: CandidateMatcher,
         candidatePools: CandidatePoolCache,
         rateLimiter: RateLimiter,

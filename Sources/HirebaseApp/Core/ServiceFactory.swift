@@ -33,6 +33,7 @@ enum ServiceFactory {
     ///   be loaded (the start stops rather than run with empty ones).
     static func make(for app: Application, config: AppConfig, overrides: ServiceOverrides) async throws -> HirebaseServices {
         let clock = overrides.clock ?? .system
+        let metrics = HirebaseMetrics()
         let jwks = config.auth.jwksURL.map {
             JWKSCache(fetcher: LiveJWKSFetcher(client: app.client, url: $0), clock: clock, logger: Logger(label: "hirebase.jwks"))
         }
@@ -61,7 +62,7 @@ enum ServiceFactory {
         if let key = config.stripe.secretKey {
             let client = LiveStripeClient.makeHTTPClient(eventLoopGroup: app.eventLoopGroup)
             app.lifecycle.use(HTTPClientShutdown(client: client))
-            stripe = LiveStripeClient(httpClient: client, secretKey: key, apiBase: config.stripe.apiBase)
+            stripe = LiveStripeClient(httpClient: client, secretKey: key, apiBase: config.stripe.apiBase, metrics: metrics.stripe)
         } else {
             stripe = UnconfiguredStripeClient()
         }
@@ -87,7 +88,8 @@ enum ServiceFactory {
         let billing = BillingService(
             plans: plans,
             cache: BillingSnapshotCache(unannouncedTTL: config.billingCacheTTLSeconds,
-                                        announcedTTL: config.billingCacheTTLSeconds == 0 ? 0 : 300, clock: clock),
+                                        announcedTTL: config.billingCacheTTLSeconds == 0 ? 0 : 300, clock: clock,
+                                        lookups: metrics.caches.billingSnapshot),
             stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
         let invitations = InvitationService(store: InvitationStore(), outbox: OutboxStore(deliveryAttempts: config.email.maxAttempts), usage: billing,
@@ -95,21 +97,22 @@ enum ServiceFactory {
         let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
         let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
-                                           rateLimiter: rateLimiter, billing: billing)
+                                           rateLimiter: rateLimiter, billing: billing, metrics: metrics)
         return HirebaseServices(
             config: config,
             clock: clock,
-            tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks),
+            tokenVerifier: await SupabaseTokenVerifier(config: config.auth, jwks: jwks, cacheLookups: metrics.caches.verifiedToken),
             csrf: csrf,
             emailSender: emailSender,
-            companies: CompanyService(store: CompanyStore(), users: UserStore()),
+            companies: CompanyService(store: CompanyStore(), users: UserStore(knownLookups: metrics.caches.user)),
             invitations: invitations,
             backgroundJobs: backgroundJobs,
             billing: billing,
             stripe: stripe,
-            metrics: HTTPMetrics(),
+            metrics: metrics,
             matcher: matcher,
-            candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20),
+            candidatePools: CandidatePoolCache(matcher: matcher, heavyWork: heavyWork, budgetBytes: config.matchCacheMegabytes << 20,
+                                               lookups: metrics.caches.candidatePool),
             rateLimiter: rateLimiter,
             clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
             heavyWork: heavyWork,
@@ -119,18 +122,21 @@ enum ServiceFactory {
             candidates: CandidateService(store: CandidateStore(), clock: clock),
             assessments: AssessmentService(store: AssessmentStore(), clock: clock),
             matching: MatchService(matcher: matcher),
-            scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore()))
+            scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore(),
+                                    metrics: metrics.scrapes))
     }
 
     /// The job queue's kinds: e-mail delivery (the e-mail settings' retry policy), the Stripe
     /// follow-up that reads a checkout's subscription when Stripe was down at its webhook, and the
     /// periodic ones, run once per `SWEEP_INTERVAL_SECONDS` across all instances — invitation
     /// expiry, invitation reminders (`INVITATION_REMINDER_HOURS`), and the clean-up of used CSRF
-    /// tokens, idle rate-limit buckets and old finished jobs.
+    /// tokens, idle rate-limit buckets and old finished jobs. Runs and deliveries are counted in
+    /// `metrics`.
     static func makeJobRunner(config: AppConfig, clock: WallClock, emailSender: any EmailSending, invitations: InvitationService,
-                              csrf: CSRFService, rateLimiter: RateLimiter, billing: BillingService) -> BackgroundJobRunner {
+                              csrf: CSRFService, rateLimiter: RateLimiter, billing: BillingService, metrics: HirebaseMetrics) -> BackgroundJobRunner {
         let logger = Logger(label: "hirebase.jobs")
-        let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"))
+        let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"),
+                                        metrics: metrics.outbox)
         let (attempts, base) = (config.jobs.maxAttempts, config.jobs.retryBaseSeconds)
         let reminderLead = config.invitationReminderHours * 3600
         let periodicKinds = [
@@ -151,6 +157,7 @@ enum ServiceFactory {
             billing.subscriptionSyncJob(),
         ] + periodicKinds
         let periodic = periodicKinds.map { PeriodicJob(kind: $0.name, interval: config.sweepIntervalSeconds) }
-        return BackgroundJobRunner(kinds: kinds, periodic: periodic, clock: clock, lease: config.jobs.leaseSeconds, logger: logger)
+        return BackgroundJobRunner(kinds: kinds, periodic: periodic, clock: clock, lease: config.jobs.leaseSeconds, logger: logger,
+                                   metrics: metrics.jobs)
     }
 }

@@ -20,7 +20,9 @@ import NIOHTTP1
 /// - is bounded by `attemptTimeout` per attempt and by `totalTimeout` for the whole call, back-off
 ///   included (a wait that would end past it is not started); the connect timeout is the
 ///   `HTTPClient`'s (`makeHTTPClient(connectTimeout:)`);
-/// - goes through `breaker`, which counts the call once, after its retries.
+/// - goes through `breaker`, which counts the call once, after its retries;
+/// - is counted once in `metrics` by operation and outcome, with its duration, retries and
+///   back-off included (`hirebase_stripe_requests_total`, `hirebase_stripe_request_duration_seconds`).
 ///
 /// Errors: only `StripeError` (see there for our HTTP answers). A 2xx whose body BillingCore's
 /// reader of the object refuses is `.unexpectedResponse`; an error answer's error object is
@@ -53,6 +55,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     let attemptTimeout: Duration
     let retryPolicy: StripeRetryPolicy
     let breaker: CircuitBreaker
+    let metrics: StripeMetrics
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
 
@@ -68,9 +71,10 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     ///     so that a hung attempt leaves time for another within `totalTimeout`.
     ///   - retryPolicy: which failures are retried, how often, and the back-off.
     ///   - breaker: shared by every client of the same Stripe account, so that they all stop together.
+    ///   - metrics: where calls are counted (`HirebaseMetrics.stripe`); by default nowhere.
     ///   - logger: for failed attempts.
     ///   - sleep: waits between attempts; tests record the waits instead.
-    public init(
+    init(
         httpClient: HTTPClient,
         secretKey: String,
         apiBase: URL = LiveStripeClient.defaultAPIBase,
@@ -78,6 +82,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         attemptTimeout: Duration = .seconds(10),
         retryPolicy: StripeRetryPolicy = StripeRetryPolicy(),
         breaker: CircuitBreaker = CircuitBreaker(),
+        metrics: StripeMetrics = .discarded,
         logger: Logger = Logger(label: "hirebase.stripe"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -90,6 +95,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         self.attemptTimeout = attemptTimeout
         self.retryPolicy = retryPolicy
         self.breaker = breaker
+        self.metrics = metrics
         self.logger = logger
         self.sleep = sleep
     }
@@ -118,6 +124,8 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         Mirror(self, children: ["apiBase": base, "apiVersion": Self.apiVersion], displayStyle: .struct)
     }
 
+    public var circuitBreaker: CircuitBreaker? { breaker }
+
     // MARK: - StripeAPI
 
     public func createCustomer(userID: UUID, email: String?, idempotencyKey: String) async throws(StripeError)
@@ -126,7 +134,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         var form = StripeForm()
         if let email { form.append("email", .string(email)) }
         form.append("metadata", ["user_id": .string(Self.text(userID))])
-        return try await send(.POST, "/v1/customers", form: form, idempotencyKey: idempotencyKey)
+        return try await send(.createCustomer, .POST, "/v1/customers", form: form, idempotencyKey: idempotencyKey)
     }
 
     public func createCheckoutSession(
@@ -143,7 +151,7 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
             "metadata": ["user_id": user],
             "subscription_data": ["metadata": ["user_id": user]],
         ]
-        return try await send(.POST, "/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey)
+        return try await send(.createCheckoutSession, .POST, "/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey)
     }
 
     public func retrieveCheckoutSession(id: String, expandLineItems: Bool) async throws(StripeError)
@@ -151,12 +159,12 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     {
         let id = try Self.checked(id, kind: "checkout session")
         let query: StripeForm = expandLineItems ? ["expand": ["line_items"]] : [:]
-        return try await send(.GET, "/v1/checkout/sessions/\(id)", query: query)
+        return try await send(.retrieveCheckoutSession, .GET, "/v1/checkout/sessions/\(id)", query: query)
     }
 
     public func retrieveSubscription(id: String) async throws(StripeError) -> Subscription {
         let id = try Self.checked(id, kind: "subscription")
-        return try await send(.GET, "/v1/subscriptions/\(id)")
+        return try await send(.retrieveSubscription, .GET, "/v1/subscriptions/\(id)")
     }
 
     public func updateSubscription(id: String, cancelAtPeriodEnd: Bool, idempotencyKey: String) async throws(StripeError)
@@ -164,12 +172,12 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     {
         let id = try Self.checked(id, kind: "subscription")
         let form: StripeForm = ["cancel_at_period_end": cancelAtPeriodEnd ? "true" : "false"]
-        return try await send(.POST, "/v1/subscriptions/\(id)", form: form, idempotencyKey: idempotencyKey)
+        return try await send(.updateSubscription, .POST, "/v1/subscriptions/\(id)", form: form, idempotencyKey: idempotencyKey)
     }
 
     public func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> Subscription {
         let id = try Self.checked(id, kind: "subscription")
-        return try await send(.DELETE, "/v1/subscriptions/\(id)", idempotencyKey: idempotencyKey)
+        return try await send(.cancelSubscription, .DELETE, "/v1/subscriptions/\(id)", idempotencyKey: idempotencyKey)
     }
 
     /// Our user ids as Hirebase writes them everywhere (lowercase, RFC 9562 § 4).
@@ -194,8 +202,10 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
 
     // MARK: - Sending
 
-    /// Sends one call through the breaker, with retries, and reads a 2xx answer as `T`.
+    /// Sends one call through the breaker, with retries, reads a 2xx answer as `T`, and counts
+    /// the call as `operation` in `metrics`.
     func send<T: StripeObject>(
+        _ operation: StripeMetrics.Operation,
         _ method: HTTPMethod,
         _ path: String,
         query: StripeForm = [:],
@@ -205,13 +215,21 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
     ) async throws(StripeError) -> T {
         guard !secretKey.isEmpty else { throw .notConfigured }
         let request = makeRequest(method, path, query: query, form: form, idempotencyKey: idempotencyKey)
-        return try await breaker.run { () async throws(StripeError) -> T in
-            let body = try await self.sendWithRetries(request, path: path)
-            do throws(StripeEventError) {
-                return try T(json: body)
-            } catch {
-                throw .unexpectedResponse("could not read \(T.objectType) from \(method) \(path): \(Self.describe(error))")
+        let start = ContinuousClock.now
+        do throws(StripeError) {
+            let value = try await breaker.run { () async throws(StripeError) -> T in
+                let body = try await self.sendWithRetries(request, path: path)
+                do throws(StripeEventError) {
+                    return try T(json: body)
+                } catch {
+                    throw .unexpectedResponse("could not read \(T.objectType) from \(method) \(path): \(Self.describe(error))")
+                }
             }
+            metrics.record(operation, .success, duration: ContinuousClock.now - start)
+            return value
+        } catch {
+            metrics.record(operation, StripeMetrics.Outcome(error), duration: ContinuousClock.now - start)
+            throw error
         }
     }
 

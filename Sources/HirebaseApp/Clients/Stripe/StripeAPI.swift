@@ -54,9 +54,15 @@ public protocol StripeAPI: Sendable {
     /// is idempotent by definition); it is sent all the same, so that a retry is recognisable in
     /// Stripe's request logs.
     func cancelSubscription(id: String, idempotencyKey: String) async throws(StripeError) -> Subscription
+
+    /// The circuit breaker the calls go through, if any: its state is exported by `/metrics`
+    /// (`hirebase_stripe_circuit_breaker_state`). `nil` by default.
+    var circuitBreaker: CircuitBreaker? { get }
 }
 
 extension StripeAPI {
+    public var circuitBreaker: CircuitBreaker? { nil }
+
     /// `retrieveCheckoutSession(id:expandLineItems:)` with the line items, as billing's checks need.
     public func retrieveCheckoutSession(id: String) async throws(StripeError) -> CheckoutSession {
         try await retrieveCheckoutSession(id: id, expandLineItems: true)

@@ -24,9 +24,17 @@ public struct SupabaseTokenVerifier: Sendable {
     let adminUserIDs: Set<UUID>
     /// Tokens verified before, still valid (`VerifiedTokenCache`).
     let verified: VerifiedTokenCache
+    /// Where the cache's hits and misses are counted (`hirebase_cache_requests_total{cache="verified_token"}`).
+    let cacheLookups: CacheMetrics.Lookups
 
     public init(config: AppConfig.Auth, jwks: JWKSCache?, cacheCapacity: Int = 10_000) async {
+        await self.init(config: config, jwks: jwks, cacheCapacity: cacheCapacity, cacheLookups: .discarded)
+    }
+
+    /// - Parameter cacheLookups: the app's (`HirebaseMetrics.caches.verifiedToken`).
+    init(config: AppConfig.Auth, jwks: JWKSCache?, cacheCapacity: Int = 10_000, cacheLookups: CacheMetrics.Lookups) async {
         verified = VerifiedTokenCache(capacity: cacheCapacity)
+        self.cacheLookups = cacheLookups
         if let secret = config.hmacSecret {
             hmacKeys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         } else {
@@ -49,7 +57,11 @@ public struct SupabaseTokenVerifier: Sendable {
     ///   503 when the issuer's key set is needed and has never been reachable.
     public func verify(_ token: String, now: Date) async throws -> AuthenticatedUser {
         let key = VerifiedTokenCache.key(token)
-        if let user = verified.user(for: key, at: now) { return user }
+        if let user = verified.user(for: key, at: now) {
+            cacheLookups.record(hit: true)
+            return user
+        }
+        cacheLookups.record(hit: false)
         let (user, validity) = try await verifyAfresh(token, now: now)
         verified.insert(.init(user: user, validFrom: validity.lowerBound, validUntil: validity.upperBound), for: key, now: now)
         return user

@@ -14,7 +14,7 @@ public struct AccessLogMiddleware: AsyncMiddleware {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
-        request.hirebase.metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        request.hirebase.metrics.http.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         let level: Logger.Level = response.status.code >= 500 ? .error : (response.status.code >= 400 ? .notice : .info)
         // The line is built only when it will be written (a busy server logs at warning).
         guard request.logger.logLevel <= level else { return response }

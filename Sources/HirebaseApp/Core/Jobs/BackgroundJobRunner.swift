@@ -89,9 +89,12 @@ public struct BackgroundJobRunner: Sendable {
     let lease: Double
     let backoff: RetryBackoff
     let logger: Logger
+    /// Where runs' outcomes are counted (`hirebase_jobs_*_total{kind}`).
+    let metrics: JobQueueMetrics
 
-    public init(kinds: [BackgroundJobKind], periodic: [PeriodicJob], store: BackgroundJobStore = BackgroundJobStore(), clock: WallClock,
-                lease: Double, backoff: RetryBackoff = RetryBackoff(), logger: Logger) {
+    /// - Parameter metrics: the app's (`HirebaseMetrics.jobs`); by default counted nowhere.
+    init(kinds: [BackgroundJobKind], periodic: [PeriodicJob], store: BackgroundJobStore = BackgroundJobStore(), clock: WallClock,
+         lease: Double, backoff: RetryBackoff = RetryBackoff(), logger: Logger, metrics: JobQueueMetrics = .discarded) {
         self.kinds = Dictionary(kinds.map { ($0.name, $0) }) { first, _ in first }
         self.periodic = periodic
         self.store = store
@@ -99,7 +102,11 @@ public struct BackgroundJobRunner: Sendable {
         self.lease = lease
         self.backoff = backoff
         self.logger = logger
+        self.metrics = metrics
     }
+
+    /// The registered kinds' names, sorted: the `kind` label's values besides `other`.
+    var kindNames: [String] { kinds.keys.sorted() }
 
     /// Queues a job of a known kind with that kind's attempt limit.
     /// - Throws: a database error; a programming error (500) for an unknown kind.
@@ -200,26 +207,28 @@ public struct BackgroundJobRunner: Sendable {
             let held: Bool
             let message: Logger.Message
             let level: Logger.Level
+            let counted: JobQueueMetrics.RunOutcome
             if let failure = outcome {
                 metadata["error"] = .string(failure.message)
                 if failure.retryable, !job.isFinalAttempt {
                     let delay = backoff.delay(afterAttempt: job.attempt, base: kinds[job.kind]?.retryBaseSeconds ?? 5)
                     held = try await store.retry(job.id, worker: worker, at: now.addingTimeInterval(delay), error: failure.message, now: now, on: db)
                     metadata["retry-in-s"] = .stringConvertible((delay * 1000).rounded() / 1000)
-                    (message, level) = ("job failed; will retry", .warning)
+                    (message, level, counted) = ("job failed; will retry", .warning, .retried)
                 } else {
                     held = try await store.bury(job.id, worker: worker, error: failure.message, now: now, on: db)
-                    (message, level) = ("job dead", .error)
+                    (message, level, counted) = ("job dead", .error, .dead)
                 }
             } else {
                 held = try await store.complete(job.id, worker: worker, at: now, on: db)
-                (message, level) = ("job done", .debug)
+                (message, level, counted) = ("job done", .debug, .completed)
             }
             guard held else {
                 // The lease lapsed and another worker took the job over: its outcome counts.
                 logger.warning("job outcome not recorded: the lease was taken over by another worker", metadata: metadata)
                 return
             }
+            metrics.record(counted, kind: kinds[job.kind] == nil ? JobQueueMetrics.otherKind : job.kind)
             logger.log(level: level, message, metadata: metadata)
         } catch {
             // The lease lapses and another run takes the job over: nothing is lost.

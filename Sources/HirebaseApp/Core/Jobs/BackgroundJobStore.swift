@@ -189,6 +189,38 @@ public struct BackgroundJobStore: Sendable {
         return counts
     }
 
+    /// One group of the jobs not done, for the queue's metrics (`queueStats`).
+    public struct QueueStat: Sendable, Equatable {
+        /// The kind stored in the rows (registered or not).
+        public var kind: String
+        /// `queued`, `running` or `dead` (never `done`).
+        public var status: BackgroundJobStatus
+        /// Whether the jobs have been run before (`attempts > 0`): a queued one is a retry.
+        public var retried: Bool
+        /// How many jobs the group holds.
+        public var count: Int
+        /// The earliest `run_at` among the group's queued jobs that are due at `now`; `nil` when
+        /// none is (or the group is not queued).
+        public var oldestDue: Date?
+    }
+
+    /// The jobs not done, counted by kind, status and whether they ran before, with the oldest
+    /// due time of the queued ones: one grouped query over the `(status, run_at)` index, which
+    /// skips the done jobs kept for a day. Read when `/metrics` is scraped.
+    public func queueStats(now: Date, on db: any Database) async throws -> [QueueStat] {
+        try await db.sql.raw("""
+            SELECT kind, status, CASE WHEN attempts > 0 THEN 1 ELSE 0 END AS retried, COUNT(*) AS n,
+                   MIN(CASE WHEN status = 'queued' AND run_at <= \(bind: now) THEN run_at END) AS oldest_due
+            FROM background_jobs WHERE status IN ('queued', 'running', 'dead')
+            GROUP BY kind, status, retried
+            """).all().map { row in
+            QueueStat(kind: try row.decode(column: "kind", as: String.self),
+                      status: BackgroundJobStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .dead,
+                      retried: try row.decode(column: "retried", as: Int.self) == 1, count: try row.decode(column: "n", as: Int.self),
+                      oldestDue: try row.decode(column: "oldest_due", as: Date?.self))
+        }
+    }
+
     /// Deletes jobs finished (`done`) before `cutoff`; dead jobs stay.
     /// - Returns: how many were deleted.
     @discardableResult

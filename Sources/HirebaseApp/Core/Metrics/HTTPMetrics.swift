@@ -1,22 +1,24 @@
 import CoreMetrics
 import Foundation
-import Prometheus
 
-/// The service's metrics: swift-metrics instruments backed by a Prometheus registry that
-/// `GET /metrics` renders. One registry per application (tests make several apps in one
-/// process, so the global `MetricsSystem` is not bootstrapped).
-///
-/// Names follow `hirebase_<area>_<thing>_<unit>` (STYLE.md habit 9).
+/// Request counts and durations, and refusals by rate class: the metrics of the HTTP layer
+/// (`AccessLogMiddleware`, `Request.chargeRate`). The availability SLO is computed from
+/// `hirebase_http_requests_total` (docs/observability.md).
 struct HTTPMetrics: Sendable {
-    let registry: PrometheusCollectorRegistry
-    let factory: PrometheusMetricsFactory
+    /// Makes the per-request instruments (their labels are known only per request).
+    let factory: any MetricsFactory
+    /// `hirebase_rate_limited_requests_total{class}`, one per rate class, made once.
+    private let rateLimited: [RateClass: CoreMetrics.Counter]
 
-    init() {
-        registry = PrometheusCollectorRegistry()
-        factory = PrometheusMetricsFactory(registry: registry)
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        rateLimited = Dictionary(uniqueKeysWithValues: RateClass.allCases.map { rateClass in
+            (rateClass, CoreMetrics.Counter(label: "hirebase_rate_limited_requests_total", dimensions: [("class", rateClass.rawValue)], factory: factory))
+        })
     }
 
-    /// Counts one answered request and records its duration.
+    /// Counts one answered request (`hirebase_http_requests_total{method,route,status}`) and
+    /// records its duration (`hirebase_http_request_duration_seconds{method,route}`).
     /// - Parameter route: the route pattern (`/jobs/:jobID`), never the raw path, so that label
     ///   values stay few.
     func record(method: String, route: String, status: UInt, duration: Duration) {
@@ -24,17 +26,11 @@ struct HTTPMetrics: Sendable {
                             dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory).increment()
         CoreMetrics.Timer(label: "hirebase_http_request_duration_seconds",
                           dimensions: [("method", method), ("route", route)], factory: factory)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     /// Counts one call refused with 429, by rate class.
     func recordRateLimited(_ rateClass: RateClass) {
-        CoreMetrics.Counter(label: "hirebase_rate_limited_requests_total", dimensions: [("class", rateClass.rawValue)], factory: factory)
-            .increment()
-    }
-
-    /// The Prometheus text exposition of everything recorded.
-    func render() -> String {
-        registry.emitToString()
+        rateLimited[rateClass]?.increment()
     }
 }

@@ -46,7 +46,7 @@ extension Request {
         rateLimitDecision = decision
         guard decision.allowed else {
             logger.notice("rate limited", metadata: ["rate-class": .string(rateClass.rawValue), "retry-after": .stringConvertible(decision.retryAfterSeconds)])
-            hirebase.metrics.recordRateLimited(rateClass)
+            hirebase.metrics.http.recordRateLimited(rateClass)
             var headers = HTTPHeaders()
             decision.headers.forEach { headers.replaceOrAdd(name: $0.0, value: $0.1) }
             throw AppError(.tooManyRequests, code: "rate_limited",

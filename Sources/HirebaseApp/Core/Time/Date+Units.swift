@@ -19,4 +19,12 @@ extension Duration {
     var seconds: TimeInterval {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+
+    /// This duration in whole nanoseconds (what `CoreMetrics.Timer` records), saturating at
+    /// `Int64.max` (292 years).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole &+ attoseconds / 1_000_000_000
+    }
 }

@@ -73,16 +73,22 @@ final class BillingSnapshotCache: Sendable {
     let unannouncedTTL: TimeInterval
     /// The most users kept.
     let capacity: Int
+    /// Hits and misses (`hirebase_cache_requests_total{cache="billing_snapshot"}`).
+    private let lookups: CacheMetrics.Lookups
 
     /// - Parameters:
     ///   - unannouncedTTL: seconds an entry is served when changes elsewhere are not announced.
     ///   - announcedTTL: seconds an entry is served while a listener delivers announcements.
     ///   - clock: the time source that expires entries.
-    init(unannouncedTTL: TimeInterval = 5, announcedTTL: TimeInterval = 300, capacity: Int = 100_000, clock: WallClock) {
+    ///   - lookups: where `record(of:)` and `usage(of:periodStart:)` count their hits and misses
+    ///     (`HirebaseMetrics.caches.billingSnapshot`); by default nowhere.
+    init(unannouncedTTL: TimeInterval = 5, announcedTTL: TimeInterval = 300, capacity: Int = 100_000, clock: WallClock,
+         lookups: CacheMetrics.Lookups = .discarded) {
         self.unannouncedTTL = unannouncedTTL
         self.announcedTTL = announcedTTL
         self.capacity = max(1, capacity)
         self.clock = clock
+        self.lookups = lookups
         state = NIOLockedValueBox(State(freshness: .unannounced))
     }
 
@@ -109,20 +115,24 @@ final class BillingSnapshotCache: Sendable {
     /// cached as having none.
     func record(of userID: UUID) -> SubscriptionRecord?? {
         let now = clock.now()
-        return state.withLockedValue { state in
+        let cached: SubscriptionRecord?? = state.withLockedValue { state in
             guard let entry = state.entries[userID], live(entry, state: state, at: now) else { return nil }
             return entry.record
         }
+        lookups.record(hit: cached != nil)
+        return cached
     }
 
     /// The cached usage of the period starting at `periodStart`, if cached for that period.
     func usage(of userID: UUID, periodStart: Date) -> [PlanFeature: Int]? {
         let now = clock.now()
-        return state.withLockedValue { state in
+        let cached: [PlanFeature: Int]? = state.withLockedValue { state in
             guard let entry = state.entries[userID], live(entry, state: state, at: now),
                   let usage = entry.usage, usage.periodStart == periodStart else { return nil }
             return usage.used
         }
+        lookups.record(hit: cached != nil)
+        return cached
     }
 
     /// Keeps the user's subscription (`nil`: none), read after `ticket` was taken.

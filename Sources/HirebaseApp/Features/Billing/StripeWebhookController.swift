@@ -13,7 +13,8 @@ import Vapor
 /// NUL, and refusing would make Stripe retry it for three days and then drop it). A replayed
 /// event is acknowledged (200) and not applied again. A failure while applying rolls back the
 /// event record too and answers 500, so Stripe retries and nothing is lost. Unhandled types
-/// are acknowledged and ignored.
+/// are acknowledged and ignored. Each delivery is counted by type and outcome
+/// (`hirebase_stripe_webhook_events_total`, `WebhookMetrics`).
 struct StripeWebhookController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
@@ -28,21 +29,37 @@ struct StripeWebhookController: RouteCollection {
         guard !secrets.isEmpty else {
             throw AppError.unavailable("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)", code: "stripe_not_configured")
         }
+        let metrics = req.hirebase.metrics.webhooks
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         do {
             _ = try StripeSignature(secrets: secrets).verify(
                 payload: body, header: req.headers.first(name: StripeSignature.headerName), now: req.hirebase.clock.now())
         } catch {
             req.logger.warning("Stripe webhook refused", metadata: ["reason": .string(String(describing: error))])
+            metrics.record(type: WebhookMetrics.unknownType, .invalidSignature)
             throw AppError(.unauthorized, code: "invalid_webhook_signature", detail: "Invalid webhook signature")
         }
         let event: StripeEvent
         do {
             event = try StripeEvent(payload: Self.replacingEscapedNUL(body))
         } catch {
+            metrics.record(type: WebhookMetrics.unknownType, .invalidPayload)
             throw AppError.invalid("The event is not a Stripe event object")
         }
-        return WebhookAcknowledgement(try await req.hirebase.billing.receive(event, on: req.db, logger: req.logger))
+        let type = WebhookMetrics.typeLabel(event.type)
+        let outcome: BillingService.WebhookOutcome
+        do {
+            outcome = try await req.hirebase.billing.receive(event, on: req.db, logger: req.logger)
+        } catch {
+            metrics.record(type: type, .error)
+            throw error
+        }
+        switch outcome {
+        case .applied: metrics.record(type: type, .applied)
+        case .duplicate: metrics.record(type: type, .duplicate)
+        case .ignored: metrics.record(type: type, .ignored)
+        }
+        return WebhookAcknowledgement(outcome)
     }
 
     /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)

@@ -86,10 +86,16 @@ actor CandidatePoolCache {
     /// Pools brought up to date by an update instead of a rebuild.
     private(set) var updateCount = 0
 
-    init(matcher: CandidateMatcher, heavyWork: HeavyWork, budgetBytes: Int = 256 << 20) {
+    /// Hits (a pool held) and misses (built) of `pool(for:on:)`
+    /// (`hirebase_cache_requests_total{cache="candidate_pool"}`).
+    private let lookups: CacheMetrics.Lookups
+
+    /// - Parameter lookups: the app's (`HirebaseMetrics.caches.candidatePool`); by default nowhere.
+    init(matcher: CandidateMatcher, heavyWork: HeavyWork, budgetBytes: Int = 256 << 20, lookups: CacheMetrics.Lookups = .discarded) {
         self.matcher = matcher
         self.heavyWork = heavyWork
         self.budgetBytes = max(1, budgetBytes)
+        self.lookups = lookups
     }
 
     /// Bytes of pools held now.
@@ -101,8 +107,10 @@ actor CandidatePoolCache {
         clock += 1
         var current: (pool: CandidatePool, sync: PoolSync)
         if let entry = entries[companyID] {
+            lookups.record(hit: true)
             current = (entry.pool, entry.sync)
         } else {
+            lookups.record(hit: false)
             current = try await build(companyID, on: db)
         }
         // Brought up to date after a build too: it may have read its pages before a change that

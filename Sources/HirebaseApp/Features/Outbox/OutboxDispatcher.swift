@@ -19,12 +19,16 @@ public struct OutboxDispatcher: Sendable {
     let logger: Logger
     let store = OutboxStore()
     let invitations = InvitationStore()
+    /// Where attempts' outcomes are counted (`hirebase_outbox_deliveries_total{outcome}`).
+    let metrics: OutboxMetrics
 
-    public init(sender: any EmailSending, from: String, clock: WallClock, logger: Logger) {
+    /// - Parameter metrics: the app's (`HirebaseMetrics.outbox`); by default counted nowhere.
+    init(sender: any EmailSending, from: String, clock: WallClock, logger: Logger, metrics: OutboxMetrics = .discarded) {
         self.sender = sender
         self.from = from
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// The job's input: `{"outboxId": "<uuid>"}`.
@@ -73,6 +77,7 @@ public struct OutboxDispatcher: Sendable {
                !invitation.status.isOpen || invitation.expiresAt <= clock.now() {
                 let state = invitation.status.isOpen ? InvitationStatus.expired.rawValue : invitation.status.rawValue
                 try await store.withdraw(email, reason: "invitation \(state) before sending", on: db)
+                metrics.record(.withdrawn)
                 logger.info("e-mail withdrawn: invitation no longer open", metadata: metadata)
                 return
             }
@@ -87,7 +92,9 @@ public struct OutboxDispatcher: Sendable {
             // Interrupted by a shutdown: not the provider's answer; the message stays as it was
             // (its job is released and runs again).
             if Task.isCancelled { throw CancellationError() }
-            try await record(error, for: email, final: !error.retryable || job.isFinalAttempt, on: db, metadata: metadata)
+            let final = !error.retryable || job.isFinalAttempt
+            try await record(error, for: email, final: final, on: db, metadata: metadata)
+            metrics.record(final ? .failed : .retried)
             throw BackgroundJobFailure(Self.safeText(error.message), retryable: error.retryable)
         }
         email.status = .sent
@@ -102,6 +109,7 @@ public struct OutboxDispatcher: Sendable {
         if let invitationID = email.invitationID {
             try await invitations.markSent(invitationID, on: db)
         }
+        metrics.record(.sent)
         logger.info("e-mail sent", metadata: metadata)
     }
 

@@ -1,7 +1,10 @@
 import Vapor
 
-/// `GET /metrics`: Prometheus text format. With `METRICS_TOKEN` set, the scraper must send
-/// `Authorization: Bearer <token>` (compared in constant time); otherwise 401.
+/// `GET /metrics`: Prometheus text format (docs/observability.md). With `METRICS_TOKEN` set, the
+/// scraper must send `Authorization: Bearer <token>` (compared in constant time); otherwise 401.
+/// Each scrape first reads the values sampled at scrape time (`HirebaseMetrics.collect`: the
+/// Stripe breaker's state; the job queue's depth and age, at most every 2 s and within 2 s, a
+/// failure of which never fails the scrape).
 struct MetricsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("metrics", use: metrics)
@@ -14,7 +17,9 @@ struct MetricsController: RouteCollection {
                 throw AppError.unauthorized("The metrics token is missing or wrong")
             }
         }
+        let services = req.hirebase
+        await services.metrics.collect(stripe: services.stripe, jobs: services.backgroundJobs, on: req.db, now: services.clock.now(), logger: req.logger)
         return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(string: req.hirebase.metrics.render()))
+                        body: .init(string: services.metrics.render()))
     }
 }

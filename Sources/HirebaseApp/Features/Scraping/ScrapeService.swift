@@ -21,6 +21,8 @@ struct ScrapeService: Sendable {
     let aliases: SkillAliases
     let jobs: JobService
     let store: ScrapeStore
+    /// Where each read is counted by source and outcome (`hirebase_scrape_requests_total`).
+    var metrics: ScrapeMetrics = .discarded
 
     /// Scraping without a company needs the recruiter role (or more) in at least one company.
     /// - Throws: 403 `forbidden` otherwise.
@@ -53,19 +55,26 @@ struct ScrapeService: Sendable {
     /// The posting at `url`: through the board's API when it is a Greenhouse or Lever page.
     private func read(_ url: URL, logger: Logger) async throws -> ParsedJobPage {
         let extractor = AliasSkillExtractor(aliases: aliases)
+        let board = JobBoardAPI(pageURL: url)
         do {
-            if let board = JobBoardAPI(pageURL: url) {
+            let parsed: ParsedJobPage
+            if let board {
                 let answer = try await fetcher.fetch(board.apiURL, expecting: .json)
-                return try await heavyWork.run { try board.parse(json: Data(answer.body), pageURL: url, skillExtractor: extractor) }
+                parsed = try await heavyWork.run { try board.parse(json: Data(answer.body), pageURL: url, skillExtractor: extractor) }
+            } else {
+                let page = try await fetcher.fetch(url, expecting: .html)
+                let parser = JobPageParser(skillExtractor: extractor)
+                parsed = try await heavyWork.run { try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset) }
             }
-            let page = try await fetcher.fetch(url, expecting: .html)
-            let parser = JobPageParser(skillExtractor: extractor)
-            return try await heavyWork.run { try parser.parse(html: page.body, pageURL: page.finalURL, contentTypeCharset: page.charset) }
+            metrics.record(ScrapeMetrics.Source(parsed.source), .ok)
+            return parsed
         } catch let error as JobPageFetchError {
             let answer = Self.appError(for: error)
             Self.logFailure(error, answer: answer, url: url, logger: logger)
+            metrics.record(ScrapeMetrics.Source(attempting: board), ScrapeMetrics.Outcome(error))
             throw answer
         } catch is JobPageParserError {
+            metrics.record(ScrapeMetrics.Source(attempting: board), .noPosting)
             throw AppError(.unprocessableEntity, code: "no_job_posting_found", detail: "No job posting was found at that URL")
         }
     }

@@ -7,7 +7,16 @@ import SQLKit
 struct UserStore: Sendable {
     /// Users this instance has recorded, with the e-mail recorded: a request of a known user with
     /// the same e-mail needs no query (issue 9). Bounded; dropped whole when full.
-    let known = KnownUsers()
+    let known: KnownUsers
+    /// Where `known`'s hits and misses are counted (`hirebase_cache_requests_total{cache="user"}`).
+    let knownLookups: CacheMetrics.Lookups
+
+    /// - Parameter knownLookups: the app's (`HirebaseMetrics.caches.user`) for the store that
+    ///   records sightings; by default counted nowhere.
+    init(known: KnownUsers = KnownUsers(), knownLookups: CacheMetrics.Lookups = .discarded) {
+        self.known = known
+        self.knownLookups = knownLookups
+    }
 
     /// The user with this id.
     func find(_ id: UUID, on db: any Database) async throws -> User? {
@@ -24,7 +33,9 @@ struct UserStore: Sendable {
     /// - Parameter db: read only when the user is not known already (getting a request's
     ///   database costs a lookup and an allocation per request).
     func recordSighting(of user: AuthenticatedUser, at now: Date, on db: @autoclosure () -> any Database) async throws {
-        if known.hasRecorded(user, at: now) { return }
+        let hit = known.hasRecorded(user, at: now)
+        knownLookups.record(hit: hit)
+        if hit { return }
         try await record(user, at: now, on: db())
         known.remember(user, at: now)
     }

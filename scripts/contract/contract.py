@@ -233,7 +233,8 @@ def schemathesis(setup, seed, tmp, venv_bin, max_examples):
            "-H", "Authorization: Bearer " + seed["token"], "--report", "junit", "--report-dir", report,
            "--output-truncate", "true", *os.environ.get("CONTRACT_SCHEMATHESIS_ARGS", "").split()]
     print("contract: " + " ".join(c if not c.startswith("Authorization") else "Authorization: Bearer ***" for c in cmd[1:]), flush=True)
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+    # cwd: schemathesis keeps a cache (.schemathesis/) in its working directory
+    p = subprocess.run(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
     print(p.stdout[-12000:])
     check("schemathesis_0_failures", p.returncode == 0, f"exit {p.returncode} (report in {report})")
 

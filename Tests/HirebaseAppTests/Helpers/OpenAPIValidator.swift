@@ -19,9 +19,17 @@ import JSONTree
 /// `minItems`, `maxItems`, `uniqueItems`; the annotations `description`, `title`, `examples`,
 /// `default`, `deprecated`, `readOnly`, `writeOnly`, `$comment` and `x-` extensions are ignored.
 /// Any other keyword (or `format`) is reported as `unsupported keyword X`, never skipped.
+/// Objects are read as closed unless the schema says otherwise (``closedObjects``).
 struct OpenAPIValidator: Sendable {
     /// The whole OpenAPI document.
     let document: JSONValue
+
+    /// Whether an object schema that lists `properties` and says nothing of
+    /// `additionalProperties` (nor composes others: `allOf`, `anyOf`, `oneOf`, `if`, `$ref`) is
+    /// read as closed: a member it does not list is then a failure (`member "x" is not a
+    /// documented property`). JSON Schema itself allows such members; the response checks do
+    /// not, so that a field the server adds cannot go undocumented. `true` unless set.
+    var closedObjects = true
 
     /// What checking one response found.
     enum Outcome: Equatable, Sendable {
@@ -360,6 +368,12 @@ struct OpenAPIValidator: Sendable {
                 }
             default:
                 fail(keyword, "unsupported keyword \(keyword)")
+            }
+        }
+        if closedObjects, let members = instance.objectValue, let declared = keywords["properties"]?.objectValue,
+           keywords["additionalProperties"] == nil, !keywords.keys.contains(where: { ["allOf", "anyOf", "oneOf", "if", "$ref"].contains($0) }) {
+            for name in members.keys.sorted() where declared[name] == nil {
+                problems.append("\(instancePath): member \"\(name)\" is not a documented property (schema \(schemaPath)/properties, read as closed)")
             }
         }
     }

@@ -71,6 +71,18 @@ struct OpenAPIValidatorTests {
         #expect(message == #"$: member "secret" is not a documented property (schema #/components/schemas/Thing/additionalProperties)"#)
     }
 
+    /// `Error` lists properties without `additionalProperties`: closed for response checks,
+    /// open as JSON Schema reads it.
+    @Test func listedPropertiesCloseAnObjectUnlessTurnedOff() throws {
+        var validator = try validator()
+        let headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("X-Request-Id", "r1")]
+        let body = #"{"code": "not_found", "requestId": "r1", "hint": "x"}"#
+        #expect(problems(check(validator, status: 404, headers: headers, body))
+            == #"$: member "hint" is not a documented property (schema #/components/schemas/Error/properties, read as closed)"#)
+        validator.closedObjects = false
+        #expect(check(validator, status: 404, headers: headers, body) == .valid("GET /things/{thingId} 404"))
+    }
+
     @Test func boundsFormatsEnumsAndUniquenessAreChecked() throws {
         let validator = try validator()
         let message = problems(check(validator, #"{"id": "nope", "name": "abcd", "size": 10, "createdAt": "2026-12-05 01:02:03", "kind": "c", "tags": ["x", "x", "y"]}"#))
@@ -154,6 +166,16 @@ struct OpenAPIValidatorTests {
         schemas(in: validator.document["paths"] ?? .null)
         schemas(in: validator.document["components"] ?? .null)
         #expect(unknown.sorted() == [])
+        // The shipped document through the same checks: what it describes passes, drift fails.
+        let json: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", "r1")]
+        func company(_ status: Int, _ body: String) -> OpenAPIValidator.Outcome {
+            validator.check(method: "GET", target: "/companies/\(Self.id)", status: status, headers: json, body: Data(body.utf8))
+        }
+        #expect(company(200, #"{"id": "\#(Self.id)", "name": "Acme", "createdAt": "2026-12-05T01:02:03Z", "role": "owner"}"#) == .valid("GET /companies/{companyId} 200"))
+        #expect(problems(company(200, #"{"id": "\#(Self.id)", "name": "Acme", "plan": "pro"}"#)).contains(#"member "plan" is not a documented property"#))
+        #expect(company(404, #"{"detail": "Company not found", "code": "not_found", "requestId": "r1"}"#) == .valid("GET /companies/{companyId} 404"))
+        #expect(problems(company(404, #"{"detail": "Gone", "code": "gone", "requestId": "r1"}"#)).contains("is not in x-error-codes"))
+        #expect(problems(company(409, #"{"detail": "x", "code": "conflict", "requestId": "r1"}"#)).hasPrefix("status 409 is not documented for GET /companies/{companyId}"))
         #expect(validator.matchPath("/assessments/invitations/create")?.0 == "/assessments/invitations/create")
         #expect(validator.matchPath("/assessments/\(Self.id)")?.0 == "/assessments/{assessmentId}")
     }

@@ -166,6 +166,19 @@ struct OpenAPIValidatorTests {
         schemas(in: validator.document["paths"] ?? .null)
         schemas(in: validator.document["components"] ?? .null)
         #expect(unknown.sorted() == [])
+        // Every error response names the codes it can carry, so that each `code` sent is checked.
+        var withoutCodes: [String] = []
+        for (path, item) in validator.document["paths"]?.objectValue ?? [:] {
+            for (method, operation) in item.objectValue ?? [:] {
+                for (status, documented) in operation["responses"]?.objectValue ?? [:] {
+                    let response = documented["$ref"]?.stringValue.flatMap(validator.lookUp) ?? documented
+                    if response["content"]?["application/json"]?["schema"]?["$ref"] == .string("#/components/schemas/ErrorBody"), response["x-error-codes"] == nil {
+                        withoutCodes.append("\(method.uppercased()) \(path) \(status)")
+                    }
+                }
+            }
+        }
+        #expect(withoutCodes == [])
         // The shipped document through the same checks: what it describes passes, drift fails.
         let json: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8"), ("X-Request-Id", "r1")]
         func company(_ status: Int, _ body: String) -> OpenAPIValidator.Outcome {

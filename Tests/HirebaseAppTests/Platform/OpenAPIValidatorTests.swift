@@ -29,17 +29,21 @@ struct OpenAPIValidatorTests {
         "Odd": {"type": "string", "contentEncoding": "base64"}}}}
     """#
 
+    /// A thing's id (any UUID).
     static let id = "5f0c6a4e-8d1b-4c3a-9e2f-0a1b2c3d4e5f"
 
+    /// A validator over ``document``.
     func validator() throws -> OpenAPIValidator {
         OpenAPIValidator(document: try JSONValue(parsing: Data(Self.document.utf8)))
     }
 
+    /// Checks a `GET` response (by default a 200 JSON response of `/things/{id}`).
     func check(_ validator: OpenAPIValidator, path: String = "/things/\(Self.id)", status: Int = 200, headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")],
                _ body: String) -> OpenAPIValidator.Outcome {
         validator.check(method: "GET", target: path, status: status, headers: headers, body: Data(body.utf8))
     }
 
+    /// The problems of an invalid outcome, one a line; empty for any other outcome.
     func problems(_ outcome: OpenAPIValidator.Outcome) -> String {
         if case .invalid(let problems) = outcome { return problems.joined(separator: "\n") }
         return ""

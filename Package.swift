@@ -88,6 +88,7 @@ let package = Package(
             name: "HirebaseAppTests",
             dependencies: [
                 .target(name: "HirebaseApp"),
+                .target(name: "JSONTree"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             resources: [.copy("Fixtures")]

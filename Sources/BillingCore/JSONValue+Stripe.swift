@@ -29,10 +29,17 @@ extension JSONValue {
         return members.compactMapValues(\.stringValue)
     }
 
-    /// A Unix timestamp in seconds as a `Date`, or `nil` for anything but an integer.
+    /// A Unix timestamp in seconds as a `Date`, or `nil` for anything but an integer in
+    /// ``unixDateRange``: a date the API could not write as an RFC 3339 timestamp (four-digit
+    /// years, RFC 3339 section 5.6) counts as absent, so that an absurd Stripe period end never
+    /// reaches a response as `318857-05-20T17:48:20Z`.
     var unixDate: Date? {
-        intValue.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        intValue.flatMap { Self.unixDateRange.contains($0) ? Date(timeIntervalSince1970: TimeInterval($0)) : nil }
     }
+
+    /// The Unix timestamps (seconds) read as dates: 1970-01-01T00:00:00Z through
+    /// 9999-12-31T23:59:59Z, the last instant RFC 3339's four-digit year can write.
+    static let unixDateRange = 0...253_402_300_799
 
     /// A non-empty string, else `nil`.
     var nonEmptyString: String? {

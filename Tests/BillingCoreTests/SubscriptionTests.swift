@@ -23,6 +23,19 @@ import Testing
         #expect(!subscription.status.isTerminal)
     }
 
+    /// A period end no RFC 3339 timestamp can write (year 318857) counts as no period, so it
+    /// never reaches a response; 9999-12-31T23:59:59Z is the last one kept.
+    @Test func periodsBeyondYear9999AreAbsent() throws {
+        func subscription(start: Int, end: Int) throws -> Subscription {
+            try Subscription(object: .object(["id": .string("sub_1"), "object": .string("subscription"), "status": .string("active"),
+                                              "current_period_start": .number(Decimal(start)), "current_period_end": .number(Decimal(end))]))
+        }
+        let absurd = try subscription(start: 10_000_000_000_000, end: 10_000_000_000_100)
+        #expect(absurd.currentPeriodStart == nil && absurd.currentPeriodEnd == nil)
+        #expect(try subscription(start: 0, end: 253_402_300_800).currentPeriodEnd == nil)
+        #expect(try subscription(start: 0, end: 253_402_300_799).currentPeriodEnd == .utc("9999-12-31T23:59:59Z"))
+    }
+
     @Test func basilShapeHasThePeriodOnTheItem() throws {
         let subscription = try Subscription(event: Fixture.event("customer.subscription.created__2025-03-31.basil"))
         #expect(subscription.id == "sub_1RbHk1HbTest0000Subscr02")

@@ -47,12 +47,16 @@ enum StripeEvents {
 
 extension Application {
     /// Posts a webhook signed with `secret` (now, unless `timestamp`).
-    func webhook(_ payload: Data, secret: String = testWebhookSecret, timestamp: Int = Int(Date().timeIntervalSince1970), tamper: Bool = false) async throws -> TestingHTTPResponse {
+    /// The response is checked against openapi.json, like `send`'s.
+    func webhook(_ payload: Data, secret: String = testWebhookSecret, timestamp: Int = Int(Date().timeIntervalSince1970), tamper: Bool = false,
+                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         headers.contentType = .json
         headers.add(name: "Stripe-Signature", value: StripeSignature.header(for: payload, secret: secret, timestamp: timestamp))
         var body = payload
         if tamper { body.append(contentsOf: Array(" ".utf8)) }
-        return try await testing().sendRequest(.POST, "/webhooks/stripe", headers: headers, body: ByteBuffer(data: body))
+        let response = try await testing().sendRequest(.POST, "/webhooks/stripe", headers: headers, body: ByteBuffer(data: body))
+        checkAgainstDocument(response, method: .POST, path: "/webhooks/stripe", sourceLocation: sourceLocation)
+        return response
     }
 }

@@ -205,12 +205,10 @@ struct StripeWebhookTests {
                 try await app.webhook(payload, tamper: true),
                 try await app.webhook(payload, secret: "whsec_wrong"),
                 try await app.webhook(payload, timestamp: Int(Date().timeIntervalSince1970) - 301),
-                try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/json"], body: ByteBuffer(data: payload)),
+                try await app.send(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/json"], raw: String(decoding: payload, as: UTF8.self)),
                 // The earlier backend's runbook request: form-encoded, signature "invalid".
-                try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/x-www-form-urlencoded", "Stripe-Signature": "invalid"],
-                                                    body: ByteBuffer(string: "...")),
-                try await app.testing().sendRequest(.POST, "/webhooks/stripe", headers: ["Content-Type": "text/plain", "Stripe-Signature": "invalid"],
-                                                    body: ByteBuffer(string: #"{"text": "\u0000"}"#)),
+                try await app.send(.POST, "/webhooks/stripe", headers: ["Content-Type": "application/x-www-form-urlencoded", "Stripe-Signature": "invalid"], raw: "..."),
+                try await app.send(.POST, "/webhooks/stripe", headers: ["Content-Type": "text/plain", "Stripe-Signature": "invalid"], raw: #"{"text": "\u0000"}"#),
             ] {
                 #expect(response.status == .unauthorized)
                 #expect(response.code == "invalid_webhook_signature")

@@ -108,7 +108,13 @@ func signHS256(_ claims: some JWTPayload, secret: String, kid: String = "supabas
 extension Application {
     /// Sends a request with an optional JSON body, in memory or (`overNetwork`) through a real
     /// server on a loopback port, where body limits apply as in production.
-    func send(_ method: HTTPMethod, _ path: String, as user: TestUser? = nil, headers: HTTPHeaders = [:], json: (any Encodable)? = nil, raw: String? = nil, overNetwork: Bool = false) async throws -> TestingHTTPResponse {
+    ///
+    /// Every response is checked against openapi.json (``checkAgainstDocument(_:method:path:sourceLocation:)``):
+    /// one the document does not describe records an issue at the caller. There is no opt-out:
+    /// a request to a path or method the document lacks (a test route, an unknown path) passes
+    /// as undocumented, and every other response must be one the document describes.
+    func send(_ method: HTTPMethod, _ path: String, as user: TestUser? = nil, headers: HTTPHeaders = [:], json: (any Encodable)? = nil, raw: String? = nil, overNetwork: Bool = false,
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
         var headers = headers
         if let user { headers.bearerAuthorization = BearerAuthorization(token: try await user.token()) }
         var body: ByteBuffer?
@@ -119,8 +125,49 @@ extension Application {
             body = ByteBuffer(string: raw)
             if !headers.contains(name: .contentType) { headers.contentType = .json }
         }
-        return try await testing(method: overNetwork ? .running(hostname: "127.0.0.1", port: 0) : .inMemory).sendRequest(method, path, headers: headers, body: body)
+        let response = try await testing(method: overNetwork ? .running(hostname: "127.0.0.1", port: 0) : .inMemory).sendRequest(method, path, headers: headers, body: body)
+        checkAgainstDocument(response, method: method, path: path, sourceLocation: sourceLocation)
+        return response
     }
+}
+
+/// Checks a response against openapi.json (``OpenAPIValidator/shared``) and records an issue at
+/// `sourceLocation`, naming method, path, status and every problem, when the document does not
+/// describe it. A response to a method and path that no operation of the document has (a test
+/// route, an unknown path, a 405) cannot be checked: it passes, and is counted as undocumented.
+///
+/// When `OPENAPI_RESPONSE_LOG` names a file, one line per response is appended to it
+/// (`valid`, `undocumented` or `invalid`, then method, path and status), to count them.
+func checkAgainstDocument(_ response: TestingHTTPResponse, method: HTTPMethod, path: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let status = Int(response.status.code)
+    let summary = "\(method.rawValue) \(path) \(status)"
+    guard let validator = OpenAPIValidator.shared.validator else {
+        Issue.record("OpenAPI: \(OpenAPIValidator.shared.problem ?? "no document")", sourceLocation: sourceLocation)
+        return
+    }
+    let outcome = validator.check(method: method.rawValue, target: path, status: status,
+                                  headers: response.headers.map { (name: $0.name, value: $0.value) }, body: Data(buffer: response.body))
+    switch outcome {
+    case .valid:
+        logContractCheck("valid \(summary)")
+    case .undocumented(let reason):
+        logContractCheck("undocumented \(summary) (\(reason))")
+    case .invalid(let problems):
+        logContractCheck("invalid \(summary)")
+        let message = "OpenAPI: \(summary) is not what the document describes:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+        Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+    }
+}
+
+/// Appends `line` to the file named by `OPENAPI_RESPONSE_LOG`, if any.
+private func logContractCheck(_ line: String) {
+    guard let path = ProcessInfo.processInfo.environment["OPENAPI_RESPONSE_LOG"] else { return }
+    let data = Data((line + "\n").utf8)
+    // O_APPEND: lines of tests running in parallel do not overwrite one another.
+    let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+    guard descriptor >= 0 else { return }
+    _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
 }
 
 extension TestingHTTPResponse {

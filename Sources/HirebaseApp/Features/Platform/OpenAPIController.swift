@@ -2,10 +2,15 @@ import Foundation
 import Vapor
 
 /// `GET /openapi.json` (the OpenAPI 3.1 document kept in `Resources/openapi.json`) and
-/// `GET /docs` (a page that renders it with Redoc, loaded by the browser from its CDN).
+/// `GET /docs` (that document as an HTML page rendered by the server, `OpenAPIPage`: no script,
+/// nothing loaded from elsewhere, readable offline).
 struct OpenAPIController: RouteCollection {
     /// The document's bytes, read once at start-up.
     let document: Data
+    /// The `/docs` page, rendered once at start-up.
+    let page: OpenAPIPage
+    /// The page's UTF-8 bytes, encoded once.
+    let pageBytes: Data
 
     /// - Throws: when the bundled document is missing (a packaging error: fail at start).
     init() throws {
@@ -13,6 +18,8 @@ struct OpenAPIController: RouteCollection {
             throw AppError(.internalServerError, detail: "openapi.json is missing from the HirebaseApp bundle")
         }
         document = try Data(contentsOf: url)
+        page = try OpenAPIPage(document: document)
+        pageBytes = Data(page.html.utf8)
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -25,15 +32,13 @@ struct OpenAPIController: RouteCollection {
         Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: document))
     }
 
+    /// The rendered page, with its own `Content-Security-Policy` (the security-headers middleware
+    /// leaves a header a route set alone).
     @Sendable
     func docs(req: Request) async throws -> Response {
-        let html = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><title>Hirebase API</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-            <body><redoc spec-url="/openapi.json"></redoc>
-            <script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script></body></html>
-            """
-        return Response(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: .init(string: html))
+        Response(status: .ok, headers: [
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": page.contentSecurityPolicy,
+        ], body: .init(data: pageBytes))
     }
 }

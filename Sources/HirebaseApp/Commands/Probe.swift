@@ -66,6 +66,7 @@ struct Probe: Sendable {
             }
         }
 
+        /// Whether the step failed (a skipped step did not).
         var failed: Bool {
             if case .failed = outcome { return true }
             return false
@@ -82,11 +83,15 @@ struct Probe: Sendable {
     /// At most this many bytes of a response are read.
     static let maxBodyBytes = 1 << 20
 
+    /// What to probe and with what.
     let options: Options
+    /// The client every request goes through (redirects should be disallowed: a probe reports
+    /// the deployment's own answer).
     let client: HTTPClient
     /// The time the webhook's signature is dated with.
     let now: @Sendable () -> Date
 
+    /// A probe of `options.baseURL` through `client`; `now` dates the webhook's signature.
     init(options: Options, client: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
         self.options = options
         self.client = client

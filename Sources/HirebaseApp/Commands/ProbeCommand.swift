@@ -15,6 +15,7 @@ import Vapor
 /// Exit status: 0 when every step passed (or was skipped for a missing secret), 1 when one failed
 /// (`ProbeFailed`), 2 for a usage error (`CommandUsageError`, or an option ConsoleKit refuses).
 struct ProbeCommand: AsyncCommand {
+    /// The command line: `--base-url`, `--token`, `--timeout`.
     struct Signature: CommandSignature {
         @Option(name: "base-url", help: "The deployment, e.g. https://api.example.com")
         var baseURL: String?
@@ -26,8 +27,10 @@ struct ProbeCommand: AsyncCommand {
 
     var help: String { "Checks a deployment end to end (health, reads, a CSRF-guarded write, a signed webhook)" }
 
-    /// The environment variables the command reads.
+    /// The environment variable holding the probe user's access token (when `--token` is not given).
     static let tokenVariable = "HIREBASE_PROBE_TOKEN"
+    /// The environment variable holding the deployment's webhook signing secret(s). Read here, not
+    /// through `AppConfig`: the probe checks another deployment and loads no configuration.
     static let webhookSecretVariable = "STRIPE_WEBHOOK_SECRET"
 
     /// At least one step failed (its line says which); the process exits with status 1.
@@ -57,6 +60,8 @@ struct ProbeCommand: AsyncCommand {
         return Probe.Options(baseURL: base, token: token, webhookSecret: secret, timeoutSeconds: timeout)
     }
 
+    /// Runs the probe, printing each step's line as it ends and a summary line.
+    /// - Throws: `CommandUsageError` (see `options`), `ProbeFailed` when a step failed.
     func run(using context: CommandContext, signature: Signature) async throws {
         let options = try Self.options(signature, environment: ProcessInfo.processInfo.environment)
         var configuration = HTTPClient.Configuration()

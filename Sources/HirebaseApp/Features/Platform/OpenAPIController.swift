@@ -12,14 +12,21 @@ struct OpenAPIController: RouteCollection {
     /// The page's UTF-8 bytes, encoded once.
     let pageBytes: Data
 
-    /// - Throws: when the bundled document is missing (a packaging error: fail at start).
+    /// - Throws: when the bundled document is missing or not a JSON object (a packaging error:
+    ///   fail at start).
     init() throws {
+        (document, page, pageBytes) = try Self.loaded.get()
+    }
+
+    /// The bundled document, its page and the page's bytes: read and rendered once per process
+    /// (the document is fixed at build time), however many applications are configured (tests).
+    private static let loaded = Result { () throws -> (Data, OpenAPIPage, Data) in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
             throw AppError(.internalServerError, detail: "openapi.json is missing from the HirebaseApp bundle")
         }
-        document = try Data(contentsOf: url)
-        page = try OpenAPIPage(document: document)
-        pageBytes = Data(page.html.utf8)
+        let document = try Data(contentsOf: url)
+        let page = try OpenAPIPage(document: document)
+        return (document, page, Data(page.html.utf8))
     }
 
     func boot(routes: any RoutesBuilder) throws {

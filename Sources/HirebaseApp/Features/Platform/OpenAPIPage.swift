@@ -164,12 +164,14 @@ struct OpenAPIPage: Sendable {
             var value: JSONValue
             var pathParameters: [JSONValue]
 
+            /// The element id: `op-{operationId}`, else `op-{method}-{path}` made safe.
             var id: String {
                 if let operationID = value["operationId"]?.stringValue { return OpenAPIPage.anchor("op", operationID) }
                 return OpenAPIPage.anchor("op", method + "-" + path)
             }
         }
 
+        /// The whole page, with `style` as its one inline style sheet.
         func page(style: String) -> String {
             let info = root["info"]
             let title = info?["title"]?.stringValue ?? "API"
@@ -240,6 +242,7 @@ struct OpenAPIPage: Sendable {
             return operations
         }
 
+        /// One operation's `<article>`: heading, texts, parameters, request body, responses.
         func render(_ operation: Operation) -> String {
             let value = operation.value
             var out = "<article class=\"op\" id=\"\(operation.id)\"><h3><span class=\"method \(escape(operation.method))\">"
@@ -401,6 +404,7 @@ struct OpenAPIPage: Sendable {
             return reference.split(separator: "/").last.map(String.init)
         }
 
+        /// A link to component schema `name` in the "Schemas" section.
         func schemaLink(_ name: String) -> String {
             "<a href=\"#\(anchor("schema", name))\">\(escape(name))</a>"
         }

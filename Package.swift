@@ -30,6 +30,7 @@ let package = Package(
                 .target(name: "MatchingCore"),
                 .target(name: "JobPageParser"),
                 .target(name: "BillingCore"),
+                .target(name: "JSONTree"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -6,11 +6,18 @@ import Vapor
 /// loaded `.env`), sets up logging, configures the app and runs the command line's command.
 ///
 /// Configuration problems are written to standard error and the process exits with status 1.
+/// `hirebase probe` is run before the configuration is read (`ProbeCommand.runStandalone`).
 public enum Bootstrap {
     public static func run() async {
         do {
             let environment = try Environment.detect()
             let app = try await Application.make(environment)
+            // `probe` checks another deployment over HTTP: it needs none of this server's
+            // configuration (no database, no secrets besides its own), so it runs before any is
+            // read, from cron on any machine, and exits 0 / 1 (a step failed) / 2 (usage).
+            if environment.arguments.dropFirst().first == "probe" {
+                exit(await ProbeCommand.runStandalone(app))
+            }
             let config: AppConfig
             do {
                 config = try AppConfig.load(from: ProcessInfo.processInfo.environment) { database in

@@ -86,6 +86,8 @@ public func configure(
     // Replaces Fluent's: the same, under serve's migration lock.
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(EmailCheckCommand(), as: "email-check")
+    // Listed here for `hirebase --help`; `Bootstrap` runs it without this configuration.
+    app.asyncCommands.use(ProbeCommand(), as: "probe")
     try routes(app)
 }
 

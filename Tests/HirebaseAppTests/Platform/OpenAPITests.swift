@@ -154,11 +154,38 @@ struct OpenAPITests {
         }
     }
 
+    /// `/docs` is rendered by the server: every operation of the served document has its
+    /// element, nothing is loaded from elsewhere, and the CSP allows exactly the inline style.
     @Test func docsPageRendersTheDocument() async throws {
         try await withHirebase(on: .sqlite) { app in
             let response = try await app.send(.GET, "/docs")
             #expect(response.status == .ok)
-            #expect(String(buffer: response.body).contains("/openapi.json"))
+            #expect(response.headers.first(name: .contentType) == "text/html; charset=utf-8")
+            let html = String(buffer: response.body)
+            let document = try await app.send(.GET, "/openapi.json").json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var operations = 0
+            for (path, item) in paths {
+                for (method, value) in item {
+                    guard let operation = value as? [String: Any], let id = operation["operationId"] as? String else { continue }
+                    operations += 1
+                    #expect(html.contains("id=\"op-\(id)\""), "no element for \(id)")
+                    #expect(html.contains("\(method.uppercased())</span> \(path)</h3>"), "no heading for \(method) \(path)")
+                }
+            }
+            #expect(operations > 30)
+            #expect(!html.contains("<script"))
+            #expect(!html.contains(" src=") && !html.contains("<link") && !html.contains("@import"), "the page loads nothing")
+            let csp = try #require(response.headers.first(name: "Content-Security-Policy"))
+            #expect(csp.hasPrefix("default-src 'none'; style-src 'sha256-"))
+            #expect(csp.contains("frame-ancestors 'none'"))
+            let style = try #require(html.firstRange(of: "<style>").flatMap { open in
+                html[open.upperBound...].firstRange(of: "</style>").map { String(html[open.upperBound..<$0.lowerBound]) }
+            })
+            let hash = "sha256-" + Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString()
+            #expect(csp.contains("style-src '\(hash)'"))
+            #expect(html.components(separatedBy: "<style").count == 2, "exactly one style element")
+            #expect(!html.contains("style=\""), "no inline style attributes (the hash does not allow them)")
         }
     }
 }

@@ -2,17 +2,31 @@ import Foundation
 import Vapor
 
 /// `GET /openapi.json` (the OpenAPI 3.1 document kept in `Resources/openapi.json`) and
-/// `GET /docs` (a page that renders it with Redoc, loaded by the browser from its CDN).
+/// `GET /docs` (that document as an HTML page rendered by the server, `OpenAPIPage`: no script,
+/// nothing loaded from elsewhere, readable offline).
 struct OpenAPIController: RouteCollection {
     /// The document's bytes, read once at start-up.
     let document: Data
+    /// The `/docs` page, rendered once at start-up.
+    let page: OpenAPIPage
+    /// The page's UTF-8 bytes, encoded once.
+    let pageBytes: Data
 
-    /// - Throws: when the bundled document is missing (a packaging error: fail at start).
+    /// - Throws: when the bundled document is missing or not a JSON object (a packaging error:
+    ///   fail at start).
     init() throws {
+        (document, page, pageBytes) = try Self.loaded.get()
+    }
+
+    /// The bundled document, its page and the page's bytes: read and rendered once per process
+    /// (the document is fixed at build time), however many applications are configured (tests).
+    private static let loaded = Result { () throws -> (Data, OpenAPIPage, Data) in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
             throw AppError(.internalServerError, detail: "openapi.json is missing from the HirebaseApp bundle")
         }
-        document = try Data(contentsOf: url)
+        let document = try Data(contentsOf: url)
+        let page = try OpenAPIPage(document: document)
+        return (document, page, Data(page.html.utf8))
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -25,15 +39,13 @@ struct OpenAPIController: RouteCollection {
         Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: document))
     }
 
+    /// The rendered page, with its own `Content-Security-Policy` (the security-headers middleware
+    /// leaves a header a route set alone).
     @Sendable
     func docs(req: Request) async throws -> Response {
-        let html = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><title>Hirebase API</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-            <body><redoc spec-url="/openapi.json"></redoc>
-            <script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script></body></html>
-            """
-        return Response(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: .init(string: html))
+        Response(status: .ok, headers: [
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": page.contentSecurityPolicy,
+        ], body: .init(data: pageBytes))
     }
 }

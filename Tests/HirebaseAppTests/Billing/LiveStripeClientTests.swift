@@ -11,38 +11,6 @@ private let secretKey = "sk_test_fake"
 private let userID = UUID(uuidString: "6F1C5B0E-6E57-4C1B-9D55-3A2F3C1E9B10")!
 private let userIDText = "6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10"
 
-/// Log records, to check what a failure logs.
-private final class LogCapture: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let box = NIOLockedValueBox<[Record]>([])
-    var records: [Record] { box.withLockedValue { $0 } }
-    func append(_ record: Record) { box.withLockedValue { $0.append(record) } }
-
-    var logger: Logger {
-        Logger(label: "test.stripe") { _ in Handler(capture: self) }
-    }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.append(Record(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
-        }
-    }
-}
-
 /// A fake Stripe and a live client pointed at it; waits between attempts are recorded and, unless
 /// `realWaits`, skipped.
 private struct Harness {

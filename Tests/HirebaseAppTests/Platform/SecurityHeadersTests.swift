@@ -6,38 +6,6 @@ import Vapor
 import VaporTesting
 @testable import HirebaseApp
 
-/// Log records, to check what a path logs.
-private final class LogRecords: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let box = NIOLockedValueBox<[Record]>([])
-    var all: [Record] { box.withLockedValue { $0 } }
-
-    var logger: Logger {
-        Logger(label: "test.records") { _ in Handler(records: self) }
-    }
-
-    struct Handler: LogHandler {
-        let records: LogRecords
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let record = Record(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-            records.box.withLockedValue { $0.append(record) }
-        }
-    }
-}
-
 /// OWASP API8:2023 (Security Misconfiguration): the headers every response carries, and 405 for
 /// a method a known path does not serve.
 @Suite("Security headers and 405")
@@ -210,10 +178,10 @@ struct OperatorWalkThroughTests {
     }
 
     @Test func aTerminationSignalLeavesOneInfoLine() throws {
-        let records = LogRecords()
-        TerminationSignals.announce("SIGTERM", on: records.logger)
-        #expect(records.all.count == 1)
-        let record = try #require(records.all.first)
+        let capture = LogCapture()
+        TerminationSignals.announce("SIGTERM", on: capture.logger)
+        #expect(capture.records.count == 1)
+        let record = try #require(capture.records.first)
         #expect(record.level == .info)
         #expect(record.message == "shutdown: SIGTERM received")
         #expect(record.metadata["signal"] == .string("SIGTERM"))
@@ -240,9 +208,9 @@ struct OperatorWalkThroughTests {
         let closed = try await LoopbackServer.start { _ in }
         let port = closed.port
         try await closed.stop()
-        let records = LogRecords()
+        let capture = LogCapture()
         try await withHirebase(on: .sqlite, environment: ["SCRAPE_ALLOW_PRIVATE_HOSTS": "127.0.0.1:\(port)"], setUp: { app in
-            app.logger = records.logger
+            app.logger = capture.logger
         }) { app in
             let scenario = try await Scenario.make(app)
             let response = try await app.send(.POST, "/scrape", as: scenario.recruiter, headers: ["X-Request-Id": "scrape-cause-1"],
@@ -250,7 +218,7 @@ struct OperatorWalkThroughTests {
                                               overNetwork: true)
             #expect(response.status == .badGateway)
             #expect(response["detail"] == "The page could not be reached")
-            let failure = try #require(records.all.first { $0.message == "job page fetch failed" })
+            let failure = try #require(capture.records.first { $0.message == "job page fetch failed" })
             #expect(failure.level == .warning)
             #expect(failure.metadata["request-id"] == .string("scrape-cause-1"))
             #expect(failure.metadata["status"].map { "\($0)" } == "502")

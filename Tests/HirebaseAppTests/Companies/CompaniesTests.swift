@@ -47,6 +47,7 @@ struct CompaniesTests {
 
             let unknownUser = try await app.send(.POST, path, as: scenario.recruiter, json: JSON(["email": "nobody@example.com", "role": "viewer"]))
             #expect(unknownUser.status == .notFound)
+            #expect(unknownUser["detail"] == "No such user: they must sign in once before they can be added")
 
             let badRole = try await app.send(.POST, path, as: scenario.recruiter, json: JSON(["userId": UUID().uuidString, "role": "boss"]))
             #expect(badRole.status == .badRequest)

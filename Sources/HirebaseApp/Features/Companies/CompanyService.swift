@@ -55,7 +55,7 @@ struct CompanyService: Sendable {
         case .email(let email): target = try await users.find(emailKey: EmailLookupKey.of(email), on: db)
         }
         guard let target, let targetID = target.id else {
-            throw AppError.notFound("User (they must sign in once before being added)")
+            throw AppError(.notFound, detail: "No such user: they must sign in once before they can be added")
         }
         let member = CompanyMember(companyID: companyID, userID: targetID, role: input.role)
         try await store.addMember(member, on: db)

@@ -166,6 +166,27 @@ struct MetricsTests {
         #expect(try await TimeLimit.run(within: .seconds(30)) { 7 } == 7)
     }
 
+    /// Work that heeds cancellation may end with a `CancellationError` before `cancel()` has
+    /// even returned (AsyncHTTPClient's request, whose cancellation closes its connection); the
+    /// caller still gets `Exceeded` (the probe reports "no complete answer within N s", not
+    /// "CancellationError()").
+    @Test func timeLimitAnswersExceededWhenTheWorkHeedsCancellation() async throws {
+        for _ in 0..<3 {
+            await #expect(throws: TimeLimit.Exceeded.self) {
+                try await TimeLimit.run(within: .milliseconds(5)) {
+                    try await withTaskCancellationHandler {
+                        try await Task.sleep(for: .seconds(30))
+                        return 1
+                    } onCancel: {
+                        // A cancellation that takes a moment: the sleep above has ended by now.
+                        Thread.sleep(forTimeInterval: 0.2)
+                    }
+                }
+            }
+        }
+        #expect(try await TimeLimit.run(within: .seconds(30)) { 7 } == 7)
+    }
+
     @Test func cacheHitsAndMissesAreCountedPerCache() async throws {
         try await withHirebase(on: .sqlite) { app in
             let scenario = try await Scenario.make(app)

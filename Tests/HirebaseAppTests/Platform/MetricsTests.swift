@@ -21,6 +21,25 @@ struct MetricsTests {
         }
     }
 
+    /// The client picks the method: one NIO's parser accepts but the API does not serve is
+    /// labelled `other`, so that `method` has a fixed set of values whatever callers send.
+    @Test func unservedMethodsShareOneMethodLabel() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            for method in ["PROPFIND", "MKCOL", "SEARCH", "PURGE", "LINK"] {
+                let known = try await app.send(HTTPMethod(rawValue: method), "/health")
+                #expect(known.status == .methodNotAllowed)
+                let unknown = try await app.send(HTTPMethod(rawValue: method), "/no-such-path")
+                #expect(unknown.status == .notFound)
+            }
+            _ = try await app.send(.DELETE, "/health")
+            let text = String(buffer: try await app.send(.GET, "/metrics").body)
+            #expect(sample(text, #"hirebase_http_requests_total{method="other",route="unmatched",status="405"}"#) == 5)
+            #expect(sample(text, #"hirebase_http_requests_total{method="other",route="unmatched",status="404"}"#) == 5)
+            #expect(sample(text, #"hirebase_http_requests_total{method="DELETE",route="unmatched",status="405"}"#) == 1)
+            #expect(!text.contains("PROPFIND") && !text.contains("MKCOL"))
+        }
+    }
+
     @Test func metricsTokenIsRequiredWhenSet() async throws {
         try await withHirebase(on: .sqlite, environment: ["METRICS_TOKEN": "scrape-me"]) { app in
             let missing = try await app.send(.GET, "/metrics")

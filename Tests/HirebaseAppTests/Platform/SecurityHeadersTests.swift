@@ -134,6 +134,12 @@ struct SecurityHeadersTests {
         (.DELETE, "/jobs/abc", "GET, HEAD, PATCH"),
         (.PUT, "/jobs/6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10", "GET, HEAD, PATCH"),
         (.GET, "/webhooks/stripe", "POST"),
+        // A concrete path is not also its templated neighbour (`/assessments/invitations/:id`
+        // serves GET): OpenAPI 3.1 § 4.8.8, the document lists POST only (schemathesis'
+        // allow_header_conformance, seed 3).
+        (.OPTIONS, "/assessments/invitations/create", "POST"),
+        (.DELETE, "/assessments/invitations/create", "POST"),
+        (.DELETE, "/assessments/invitations/abc", "GET, HEAD"),
     ])
     func aMethodAKnownPathDoesNotServeIs405WithAllow(method: HTTPMethod, path: String, allow: String) async throws {
         try await withHirebase(on: .sqlite) { app in
@@ -187,6 +193,9 @@ struct SecurityHeadersTests {
         #expect(AllowedMethods.matches(["files", "**"], parts("/files/a/b"), caseInsensitive: false))
         #expect(!AllowedMethods.matches(["files", "**"], parts("/files"), caseInsensitive: false))
         #expect(AllowedMethods.matches(["a", "*", "c"], parts("/a/b/c"), caseInsensitive: false))
+        #expect(AllowedMethods.specificity(["a", "create"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])) == false)
+        #expect(AllowedMethods.specificity([":id", "x"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])))
+        #expect(AllowedMethods.specificity(["a", "**"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])))
     }
 }
 

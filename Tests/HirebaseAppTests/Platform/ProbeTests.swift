@@ -158,6 +158,12 @@ struct ProbeTests {
         #expect(throws: CommandUsageError.self) { try options(["--token", "t"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "ftp://x", "--token", "t"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x/?a=1", "--token", "t"]) }
+        // A URL with user information is refused without printing it (the password).
+        for url in ["https://probe:s3cret-pw@api.example.com/v1", "http://:s3cret-pw@api.example.com", "https://u:s3cret pw@x"] {
+            #expect(throws: CommandUsageError("--base-url must be an http or https URL without user, query or fragment (got \(url.hasPrefix("https") ? "https" : "http")://***@\(url.split(separator: "@").last!))")) {
+                try options(["--base-url", url, "--token", "t"])
+            }
+        }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x", "--token", "t", "--timeout", "0"]) }
         let parsed = try options(["--base-url", "https://api.example.com/v1/"], ["HIREBASE_PROBE_TOKEN": "env-token", "STRIPE_WEBHOOK_SECRET": "whsec_a, whsec_b"])

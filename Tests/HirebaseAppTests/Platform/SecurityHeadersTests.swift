@@ -140,6 +140,9 @@ struct SecurityHeadersTests {
         (.OPTIONS, "/assessments/invitations/create", "POST"),
         (.DELETE, "/assessments/invitations/create", "POST"),
         (.DELETE, "/assessments/invitations/abc", "GET, HEAD"),
+        // ... and GET is refused there, though the router would hand it to the templated route
+        // (schemathesis' unsupported_method, seed 7: it answered 404 "Invitation not found").
+        (.GET, "/assessments/invitations/create", "POST"),
     ])
     func aMethodAKnownPathDoesNotServeIs405WithAllow(method: HTTPMethod, path: String, allow: String) async throws {
         try await withHirebase(on: .sqlite) { app in
@@ -165,6 +168,14 @@ struct SecurityHeadersTests {
             let noJob = try await app.send(.PATCH, "/jobs/abc", as: TestUser(), json: JSON([:]))
             #expect(noJob.status == .notFound)
             #expect(try await app.send(.HEAD, "/health").status == .ok)
+            // HEAD of a shadowed concrete path is refused as its GET is; its templated
+            // neighbour still serves GET (a token that does not verify: 404, no such invitation).
+            let head = try await app.send(.HEAD, "/assessments/invitations/create")
+            #expect(head.status == .methodNotAllowed)
+            #expect(head.headers[.allow] == ["POST"])
+            let neighbour = try await app.send(.GET, "/assessments/invitations/\(UUID())?token=t")
+            #expect(neighbour.status == .notFound)
+            #expect(ShadowedRouteMiddleware(routes: app.routes).refused == ["GET": [["assessments", "invitations", "create"]], "HEAD": [["assessments", "invitations", "create"]]])
         }
     }
 

@@ -89,6 +89,9 @@ public func configure(
     // Listed here for `hirebase --help`; `Bootstrap` runs it without this configuration.
     app.asyncCommands.use(ProbeCommand(), as: "probe")
     try routes(app)
+    // Innermost, and after the routes: it reads them (405 for a concrete path's method that only
+    // a templated route would serve).
+    app.middleware.use(ShadowedRouteMiddleware(routes: app.routes))
 }
 
 /// The job queue's workers and periodic scheduler (`JOB_WORKERS`; none when 0).

@@ -216,41 +216,65 @@ struct Probe: Sendable {
             request.body = .bytes(ByteBuffer(data: bytes))
         }
         let started = ContinuousClock.now
+        let client = self.client
+        let timeout = Int64(options.timeoutSeconds)
         do {
-            let response = try await client.execute(request, timeout: .seconds(Int64(options.timeoutSeconds)))
-            let buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
+            // The whole exchange, body included, within the step's timeout: AsyncHTTPClient's
+            // deadline ends at the response head, so a server that sends its head and then
+            // stalls or trickles the body would otherwise hold the probe for ever.
+            let (status, buffer) = try await TimeLimit.run(within: .seconds(timeout)) { [request] in
+                let response = try await client.execute(request, timeout: .seconds(timeout))
+                return (response.status, try await response.body.collect(upTo: Self.maxBodyBytes))
+            }
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             let body = try? JSONSerialization.jsonObject(with: Data(buffer: buffer))
-            guard expect.contains(Int(response.status.code)) else {
-                return (.failed(Self.describe(status: response.status, body: body, raw: buffer)), nil)
+            guard expect.contains(Int(status.code)) else {
+                return (.failed(Self.describe(status: status, body: body, raw: buffer, hiding: options.token)), nil)
             }
             return (.ok(milliseconds: milliseconds, note: note), body)
+        } catch is TimeLimit.Exceeded {
+            return (.failed("no complete answer within \(options.timeoutSeconds) s"), nil)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return (.failed("no answer within \(options.timeoutSeconds) s (\(error))"), nil)
         } catch {
-            return (.failed(Self.trim(String(describing: error), to: 200)), nil)
+            return (.failed(Self.trim(Self.hiding(options.token, in: String(describing: error)), to: 200)), nil)
         }
     }
 
     /// `503 service_unavailable Database unavailable (request 1f0e...)` from an error body, or the
     /// status and the start of a body that is not the contract's error JSON.
-    static func describe(status: HTTPResponseStatus, body: Any?, raw: ByteBuffer) -> String {
+    /// - Parameter secret: the access token: wherever the body repeats it (a proxy or a debug
+    ///   endpoint echoing the request's headers), the line shows `[token]` instead.
+    static func describe(status: HTTPResponseStatus, body: Any?, raw: ByteBuffer, hiding secret: String) -> String {
         var text = "\(status.code)"
         if let error = body as? [String: Any], let code = error["code"] as? String {
-            text += " \(code)"
-            if let detail = error["detail"] as? String { text += " " + trim(detail, to: 200) }
-            if let id = error["requestId"] as? String { text += " (request \(trim(id, to: 64)))" }
+            text += " " + trim(hiding(secret, in: code), to: 64)
+            if let detail = error["detail"] as? String { text += " " + trim(hiding(secret, in: detail), to: 200) }
+            if let id = error["requestId"] as? String { text += " (request \(trim(hiding(secret, in: id), to: 64)))" }
         } else {
-            let start = String(decoding: raw.readableBytesView.prefix(120), as: UTF8.self)
+            // The whole (bounded) body is searched for the token before it is cut.
+            let start = hiding(secret, in: String(decoding: raw.readableBytesView, as: UTF8.self))
             text += " " + (start.isEmpty ? status.reasonPhrase : trim(start, to: 120))
         }
         return text
     }
 
-    /// `text` on one line, cut to `limit` characters (with `...`).
+    /// `text` with every occurrence of `secret` replaced by `[token]`.
+    static func hiding(_ secret: String, in text: String) -> String {
+        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: "[token]")
+    }
+
+    /// `text` on one line, cut to `limit` characters (with `...`), with every control character
+    /// (Unicode category Cc: ESC, BEL, ...) shown as `?`: text from the server never drives the
+    /// terminal the probe prints to (an ANSI escape sequence could recolour, retitle or clear it).
     static func trim(_ text: String, to limit: Int) -> String {
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return line.count <= limit ? line : String(line.prefix(limit)) + "..."
+        var scalars = String.UnicodeScalarView()
+        for scalar in line.unicodeScalars {
+            scalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
+        }
+        let shown = String(scalars)
+        return shown.count <= limit ? shown : String(shown.prefix(limit)) + "..."
     }
 }

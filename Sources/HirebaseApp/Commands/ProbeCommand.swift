@@ -46,7 +46,7 @@ struct ProbeCommand: AsyncCommand {
         guard let raw = signature.baseURL, !raw.isEmpty else { throw CommandUsageError("probe needs --base-url URL") }
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               url.host?.isEmpty == false, url.query == nil, url.fragment == nil, url.user == nil else {
-            throw CommandUsageError("--base-url must be an http or https URL without user, query or fragment (got \(raw))")
+            throw CommandUsageError("--base-url must be an http or https URL without user, query or fragment (got \(withoutUserInfo(raw)))")
         }
         var base = raw
         while base.hasSuffix("/") { base.removeLast() }
@@ -58,6 +58,16 @@ struct ProbeCommand: AsyncCommand {
         let secret = environment[webhookSecretVariable]?.split(separator: ",").first
             .map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         return Probe.Options(baseURL: base, token: token, webhookSecret: secret, timeoutSeconds: timeout)
+    }
+
+    /// `raw` (a refused `--base-url`) with the user information of its authority (`user:password@`)
+    /// shown as `***@`, so that a refusal never prints a password (cron mails and logs keep it).
+    /// Works on the text, not on `URL`: a URL that does not parse may still hold one.
+    static func withoutUserInfo(_ raw: String) -> String {
+        guard let scheme = raw.range(of: "://") else { return raw }
+        let authorityEnd = raw[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? raw.endIndex
+        guard let at = raw[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return raw }
+        return String(raw[..<scheme.upperBound]) + "***" + String(raw[at...])
     }
 
     /// Runs the probe, printing each step's line as it ends and a summary line.

@@ -21,6 +21,25 @@ struct MetricsTests {
         }
     }
 
+    /// The client picks the method: one NIO's parser accepts but the API does not serve is
+    /// labelled `other`, so that `method` has a fixed set of values whatever callers send.
+    @Test func unservedMethodsShareOneMethodLabel() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            for method in ["PROPFIND", "MKCOL", "SEARCH", "PURGE", "LINK"] {
+                let known = try await app.send(HTTPMethod(rawValue: method), "/health")
+                #expect(known.status == .methodNotAllowed)
+                let unknown = try await app.send(HTTPMethod(rawValue: method), "/no-such-path")
+                #expect(unknown.status == .notFound)
+            }
+            _ = try await app.send(.DELETE, "/health")
+            let text = String(buffer: try await app.send(.GET, "/metrics").body)
+            #expect(sample(text, #"hirebase_http_requests_total{method="other",route="unmatched",status="405"}"#) == 5)
+            #expect(sample(text, #"hirebase_http_requests_total{method="other",route="unmatched",status="404"}"#) == 5)
+            #expect(sample(text, #"hirebase_http_requests_total{method="DELETE",route="unmatched",status="405"}"#) == 1)
+            #expect(!text.contains("PROPFIND") && !text.contains("MKCOL"))
+        }
+    }
+
     @Test func metricsTokenIsRequiredWhenSet() async throws {
         try await withHirebase(on: .sqlite, environment: ["METRICS_TOKEN": "scrape-me"]) { app in
             let missing = try await app.send(.GET, "/metrics")
@@ -165,6 +184,27 @@ struct MetricsTests {
         // Far below the work's 120 s, far above 50 ms: the whole suite on a loaded 2-core machine
         // has kept the cooperative threads (and so this timer) waiting for over 10 s.
         #expect(ContinuousClock.now - started < .seconds(60), "the caller did not wait for the work")
+        #expect(try await TimeLimit.run(within: .seconds(30)) { 7 } == 7)
+    }
+
+    /// Work that heeds cancellation may end with a `CancellationError` before `cancel()` has
+    /// even returned (AsyncHTTPClient's request, whose cancellation closes its connection); the
+    /// caller still gets `Exceeded` (the probe reports "no complete answer within N s", not
+    /// "CancellationError()").
+    @Test func timeLimitAnswersExceededWhenTheWorkHeedsCancellation() async throws {
+        for _ in 0..<3 {
+            await #expect(throws: TimeLimit.Exceeded.self) {
+                try await TimeLimit.run(within: .milliseconds(5)) {
+                    try await withTaskCancellationHandler {
+                        try await Task.sleep(for: .seconds(30))
+                        return 1
+                    } onCancel: {
+                        // A cancellation that takes a moment: the sleep above has ended by now.
+                        Thread.sleep(forTimeInterval: 0.2)
+                    }
+                }
+            }
+        }
         #expect(try await TimeLimit.run(within: .seconds(30)) { 7 } == 7)
     }
 

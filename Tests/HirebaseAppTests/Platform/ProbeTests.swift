@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
@@ -93,6 +94,62 @@ struct ProbeTests {
         #expect(results.dropFirst().map(\.outcome) == Array(repeating: .skipped("needs health"), count: Probe.stepNames.count - 1))
     }
 
+    /// A server that answers `/health` at once and then sends every other route's head and a
+    /// first byte of its body, and never the rest. Without a bound on the whole exchange the probe
+    /// waited for ever (AsyncHTTPClient's deadline ends at the head); the test's time limit is a
+    /// hang guard, not a speed check.
+    @Test(.timeLimit(.minutes(2))) func aServerThatStallsMidBodyFailsTheStepWithinItsTimeout() async throws {
+        let stopped = NIOLockedValueBox(false)
+        let server = try await LoopbackServer.start { app in
+            app.get("health") { _ in "{}" }
+            app.get("**") { _ -> Response in
+                Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(asyncStream: { writer in
+                    try await writer.write(.buffer(ByteBuffer(string: "[")))
+                    // Stalls until the test ends (so that the server can stop).
+                    while !stopped.withLockedValue({ $0 }) { try? await Task.sleep(for: .milliseconds(50)) }
+                    try await writer.write(.end)
+                }))
+            }
+        }
+        let results = try await probe(server.baseURL.absoluteString, token: "t", secret: nil, timeout: 1)
+        stopped.withLockedValue { $0 = true }
+        try await server.stop()
+        #expect(results.first { $0.name == "health" }?.failed == false)
+        #expect(results.first { $0.name == "ready" }?.line == "FAIL ready: no complete answer within 1 s")
+        #expect(results.first { $0.name == "companies" }?.failed == true)
+    }
+
+    /// What a failure line quotes from a hostile or misconfigured server (an echo of the
+    /// request's headers, terminal escape sequences) never shows the token nor reaches the terminal
+    /// as control characters.
+    @Test func failureLinesHideTheTokenAndControlCharacters() async throws {
+        let token = "eyJ.probe-secret-token." + String(repeating: "x", count: 300)
+        let server = try await LoopbackServer.start { app in
+            app.get("health") { _ in "{}" }
+            app.get("health", "ready") { req -> Response in
+                // Not the contract's error JSON: the start of the body is quoted.
+                Response(status: .badGateway, body: .init(string: "\u{1B}]0;pwned\u{07}\u{1B}[2Jproxy says: \(req.headers.first(name: .userAgent) ?? "")"))
+            }
+            app.get("companies") { req -> Response in
+                let echoed = req.headers.first(name: .authorization) ?? ""
+                let body = #"{"code":"x\u001b[31m","detail":"\#(echoed)","requestId":"r"}"#
+                return Response(status: .internalServerError, headers: ["Content-Type": "application/json"], body: .init(string: body))
+            }
+            app.get("**") { req -> Response in
+                Response(status: .internalServerError, body: .init(string: "headers: Authorization: \(req.headers.first(name: .authorization) ?? "")"))
+            }
+        }
+        let results = try await probe(server.baseURL.absoluteString, token: token, secret: nil, timeout: 5)
+        try await server.stop()
+        let lines = results.map(\.line)
+        #expect(lines.contains("FAIL ready: 502 ?]0;pwned??[2Jproxy says: hirebase-probe"), "\(lines)")
+        #expect(lines.contains("FAIL companies: 500 x?[31m Bearer [token] (request r)"), "\(lines)")
+        #expect(lines.contains("FAIL invitations: 500 headers: Authorization: Bearer [token]"), "\(lines)")
+        // Not even a prefix of it (a cut after 120 or 200 characters).
+        #expect(!lines.joined().contains("probe-secret"))
+        #expect(!lines.joined().unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
     @Test func optionsAreCheckedBeforeAnythingIsSent() throws {
         func options(_ arguments: [String], _ environment: [String: String] = [:]) throws -> Probe.Options {
             var input = CommandInput(arguments: ["probe"] + arguments)
@@ -101,6 +158,12 @@ struct ProbeTests {
         #expect(throws: CommandUsageError.self) { try options(["--token", "t"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "ftp://x", "--token", "t"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x/?a=1", "--token", "t"]) }
+        // A URL with user information is refused without printing it (the password).
+        for url in ["https://probe:s3cret-pw@api.example.com/v1", "http://:s3cret-pw@api.example.com", "https://u:s3cret pw@x"] {
+            #expect(throws: CommandUsageError("--base-url must be an http or https URL without user, query or fragment (got \(url.hasPrefix("https") ? "https" : "http")://***@\(url.split(separator: "@").last!))")) {
+                try options(["--base-url", url, "--token", "t"])
+            }
+        }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x"]) }
         #expect(throws: CommandUsageError.self) { try options(["--base-url", "https://x", "--token", "t", "--timeout", "0"]) }
         let parsed = try options(["--base-url", "https://api.example.com/v1/"], ["HIREBASE_PROBE_TOKEN": "env-token", "STRIPE_WEBHOOK_SECRET": "whsec_a, whsec_b"])

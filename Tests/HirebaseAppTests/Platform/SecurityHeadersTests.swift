@@ -102,6 +102,15 @@ struct SecurityHeadersTests {
         (.DELETE, "/jobs/abc", "GET, HEAD, PATCH"),
         (.PUT, "/jobs/6f1c5b0e-6e57-4c1b-9d55-3a2f3c1e9b10", "GET, HEAD, PATCH"),
         (.GET, "/webhooks/stripe", "POST"),
+        // A concrete path is not also its templated neighbour (`/assessments/invitations/:id`
+        // serves GET): OpenAPI 3.1 § 4.8.8, the document lists POST only (schemathesis'
+        // allow_header_conformance, seed 3).
+        (.OPTIONS, "/assessments/invitations/create", "POST"),
+        (.DELETE, "/assessments/invitations/create", "POST"),
+        (.DELETE, "/assessments/invitations/abc", "GET, HEAD"),
+        // ... and GET is refused there, though the router would hand it to the templated route
+        // (schemathesis' unsupported_method, seed 7: it answered 404 "Invitation not found").
+        (.GET, "/assessments/invitations/create", "POST"),
     ])
     func aMethodAKnownPathDoesNotServeIs405WithAllow(method: HTTPMethod, path: String, allow: String) async throws {
         try await withHirebase(on: .sqlite) { app in
@@ -127,6 +136,14 @@ struct SecurityHeadersTests {
             let noJob = try await app.send(.PATCH, "/jobs/abc", as: TestUser(), json: JSON([:]))
             #expect(noJob.status == .notFound)
             #expect(try await app.send(.HEAD, "/health").status == .ok)
+            // HEAD of a shadowed concrete path is refused as its GET is; its templated
+            // neighbour still serves GET (a token that does not verify: 404, no such invitation).
+            let head = try await app.send(.HEAD, "/assessments/invitations/create")
+            #expect(head.status == .methodNotAllowed)
+            #expect(head.headers[.allow] == ["POST"])
+            let neighbour = try await app.send(.GET, "/assessments/invitations/\(UUID())?token=t")
+            #expect(neighbour.status == .notFound)
+            #expect(ShadowedRouteMiddleware(routes: app.routes).refused == ["GET": [["assessments", "invitations", "create"]], "HEAD": [["assessments", "invitations", "create"]]])
         }
     }
 
@@ -155,6 +172,9 @@ struct SecurityHeadersTests {
         #expect(AllowedMethods.matches(["files", "**"], parts("/files/a/b"), caseInsensitive: false))
         #expect(!AllowedMethods.matches(["files", "**"], parts("/files"), caseInsensitive: false))
         #expect(AllowedMethods.matches(["a", "*", "c"], parts("/a/b/c"), caseInsensitive: false))
+        #expect(AllowedMethods.specificity(["a", "create"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])) == false)
+        #expect(AllowedMethods.specificity([":id", "x"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])))
+        #expect(AllowedMethods.specificity(["a", "**"]).lexicographicallyPrecedes(AllowedMethods.specificity(["a", ":id"])))
     }
 }
 

@@ -36,8 +36,10 @@ enum TimeLimit {
             }
             timer.withLockedValue { $0 = Task {
                 do { try await Task.sleep(for: limit) } catch { return }
-                worker.cancel()
+                // The caller hears `Exceeded` first, not the `CancellationError` a cancelled
+                // worker may be quick to end with.
                 finish(.failure(Exceeded(limit: limit)))
+                worker.cancel()
             } }
         }
     }

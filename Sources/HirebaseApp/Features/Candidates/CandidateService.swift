@@ -36,7 +36,7 @@ struct CandidateService: Sendable {
     }
 
     /// One page of a company's candidates, newest first.
-    func list(companyID: UUID, page: PageRequest, on db: any Database) async throws -> (items: [Candidate], nextCursor: String?) {
+    func list(companyID: UUID, page: PageRequest, on db: any Database) async throws -> (items: [CandidateDTO], nextCursor: String?) {
         try await store.page(companyID: companyID, page, on: db)
     }
 

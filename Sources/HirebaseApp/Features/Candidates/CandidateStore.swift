@@ -29,9 +29,55 @@ struct CandidateStore: Sendable {
         try await Candidate.query(on: db).filter(\.$companyID == companyID).filter(\.$emailKey == emailKey).first()
     }
 
-    /// One page of a company's candidates, newest first.
-    func page(companyID: UUID, _ page: PageRequest, on db: any Database) async throws -> (items: [Candidate], nextCursor: String?) {
-        try await Candidate.query(on: db).filter(\.$companyID == companyID).page(page)
+    /// One page of a company's candidates, newest first, read straight into `CandidateDTO`s
+    /// (`KeysetPageQuery`: no Fluent model per row; the table has no soft-delete column).
+    func page(companyID: UUID, _ page: PageRequest, on db: any Database) async throws -> (items: [CandidateDTO], nextCursor: String?) {
+        try await Self.listQuery(companyID: companyID).read(page, on: db)
+    }
+
+    /// The columns of a `CandidateDTO`, then `created_at_us`; `skills` as stored on SQLite (JSON
+    /// text) and as a `text[]` in stored order on PostgreSQL.
+    private static let listColumns: (sqlite: [SQLIdentifier], postgres: [any SQLExpression]) = {
+        let leading = [Candidate.column(\.$id), Candidate.column(\.$companyID), Candidate.column(\.$email), Candidate.column(\.$name),
+                       Candidate.column(\.$headline)]
+        let trailing = [Candidate.column(\.$yearsExperience), Candidate.column(\.$location), Candidate.column(\.$resumeText),
+                        Candidate.column(\.$createdAt), Candidate.column(\.$updatedAt), Candidate.column(\.$createdAtMicros)]
+        let skills = Candidate.column(\.$skillList).string
+        let skillArray = SQLRaw("ARRAY(SELECT e FROM jsonb_array_elements_text(\"\(skills)\"->'items') WITH ORDINALITY AS t(e, n) ORDER BY n)")
+        return (leading + [Candidate.column(\.$skillList)] + trailing, leading + [skillArray] + trailing)
+    }()
+
+    /// `page`'s query: the company's rows, decoded into `CandidateDTO`s (PostgreSQL: typed, by position).
+    private static func listQuery(companyID: UUID) -> KeysetPageQuery<CandidateDTO> {
+        let columns = listColumns
+        let name = columns.sqlite.map(\.string)
+        return KeysetPageQuery(
+            table: Candidate.schema, createdAtColumn: Candidate.column(\.$createdAtMicros).string, idColumn: Candidate.column(\.$id).string,
+            filters: [SQLBinaryExpression(Candidate.column(\.$companyID), .equal, SQLBind(companyID))],
+            sqliteColumns: columns.sqlite,
+            decodeSQLRow: { row in
+                let id = try row.decode(column: name[0], as: UUID.self)
+                let micros = try row.decode(column: name[11], as: Int64.self)
+                let dto = CandidateDTO(
+                    id: id.lowercased, companyId: try row.decode(column: name[1], as: UUID.self).lowercased,
+                    email: try row.decode(column: name[2], as: String.self), name: try row.decode(column: name[3], as: String.self),
+                    headline: try row.decode(column: name[4], as: String?.self), skills: try row.decode(column: name[5], as: JSONList<String>.self).items,
+                    yearsExperience: try row.decode(column: name[6], as: Double?.self), location: try row.decode(column: name[7], as: String?.self),
+                    resumeText: try row.decode(column: name[8], as: String?.self), createdAt: try row.decode(column: name[9], as: Date?.self),
+                    updatedAt: try row.decode(column: name[10], as: Date?.self)
+                )
+                return KeysetRow(item: dto, micros: micros, id: id)
+            },
+            postgresColumns: columns.postgres,
+            decodePostgresRow: { row in
+                let (id, company, email, name, headline, skills, years, location, resume, createdAt, updatedAt, micros) = try row.decode(
+                    (UUID, UUID, String, String, String?, [String], Double?, String?, String?, Date?, Date?, Int64).self, context: .default
+                )
+                let dto = CandidateDTO(id: id.lowercased, companyId: company.lowercased, email: email, name: name, headline: headline, skills: skills,
+                                       yearsExperience: years, location: location, resumeText: resume, createdAt: createdAt, updatedAt: updatedAt)
+                return KeysetRow(item: dto, micros: micros, id: id)
+            }
+        )
     }
 
     /// The fields matching reads of every candidate of the company (no e-mail, no creator), with

@@ -42,7 +42,7 @@ struct CandidatesController: RouteCollection {
         guard let companyID = query.companyId else { throw AppError.invalidField("companyId", "is required") }
         try await req.requireMember(of: companyID, atLeast: .viewer)
         let (items, next) = try await req.hirebase.candidates.list(companyID: companyID, page: page, on: req.db)
-        return Page(items: items.map { $0.toDTO() }, nextCursor: next)
+        return Page(items: items, nextCursor: next)
     }
 
     @Sendable

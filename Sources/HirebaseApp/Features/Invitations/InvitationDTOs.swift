@@ -54,6 +54,13 @@ struct DeliveryDTO: Content {
     var lastError: String?
 }
 
+extension DeliveryDTO {
+    /// The delivery state of `email`.
+    init(_ email: OutboxEmail) {
+        self.init(status: email.status.rawValue, attempts: email.attempts, lastError: email.lastError)
+    }
+}
+
 /// An invitation as the API shows it. `assessment` is added only for the candidate's read;
 /// `delivery` only for members.
 struct InvitationDTO: Content {
@@ -107,7 +114,7 @@ extension Invitation {
             assessmentId: assessmentID.lowercased, companyId: companyID.lowercased, jobId: jobID?.lowercased,
             expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt, completedAt: completedAt, cancelledAt: cancelledAt,
             score: score, rawScore: rawScore, maxScore: maxScore, passed: passed, scoredBy: scoredBy?.lowercased,
-            delivery: delivery.map { DeliveryDTO(status: $0.status.rawValue, attempts: $0.attempts, lastError: $0.lastError) },
+            delivery: delivery.map(DeliveryDTO.init),
             assessment: nil)
     }
 

@@ -174,15 +174,19 @@ struct InvitationService: Sendable {
         try await outbox.latest(for: ids, on: db)
     }
 
-    /// One page of the invitations `filter` selects, each with its latest e-mail. Expiry is
+    /// One page of the invitations `filter` selects, each with its latest e-mail (`delivery`). Expiry is
     /// applied first to the companies the filter names (never across tenants per request; a
     /// platform admin's unrestricted list relies on the periodic sweep).
-    func list(_ filter: InvitationStore.ListFilter, page: PageRequest, on db: any Database) async throws -> (items: [Invitation], nextCursor: String?, deliveries: [UUID: OutboxEmail]) {
+    func list(_ filter: InvitationStore.ListFilter, page: PageRequest, on db: any Database) async throws -> (items: [InvitationDTO], nextCursor: String?) {
         if let companies = filter.companyIDs {
             try await store.expireOverdue(at: clock.now(), companyIDs: companies, on: db)
         }
-        let (items, next) = try await store.page(filter, page, on: db)
-        return (items, next, try await outbox.latest(for: items.compactMap(\.id), on: db))
+        var (items, next) = try await store.page(filter, page, on: db)
+        let deliveries = try await outbox.latest(for: items.compactMap { UUID(uuidString: $0.id) }, on: db)
+        for index in items.indices {
+            items[index].delivery = UUID(uuidString: items[index].id).flatMap { deliveries[$0] }.map(DeliveryDTO.init)
+        }
+        return (items, next)
     }
 
     /// Moves every open invitation past its expiry to `expired` (the periodic sweep).

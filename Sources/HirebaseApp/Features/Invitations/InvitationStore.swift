@@ -53,14 +53,67 @@ struct InvitationStore: Sendable {
         try await invitation.create(on: db)
     }
 
-    /// One page of invitations, newest first.
-    func page(_ filter: ListFilter, _ page: PageRequest, on db: any Database) async throws -> (items: [Invitation], nextCursor: String?) {
-        var builder = Invitation.query(on: db)
-        if let companies = filter.companyIDs { builder = builder.filter(\.$companyID ~~ companies) }
-        if let status = filter.status { builder = builder.filter(\.$status == status) }
-        if let assessmentID = filter.assessmentID { builder = builder.filter(\.$assessmentID == assessmentID) }
-        if let jobID = filter.jobID { builder = builder.filter(\.$jobID == jobID) }
-        return try await builder.page(page)
+    /// One page of invitations, newest first, read straight into `InvitationDTO`s without their
+    /// `delivery` (`KeysetPageQuery`: no Fluent model per row; the table has no soft-delete column).
+    func page(_ filter: ListFilter, _ page: PageRequest, on db: any Database) async throws -> (items: [InvitationDTO], nextCursor: String?) {
+        var filters: [any SQLExpression] = []
+        if let companies = filter.companyIDs {
+            // As Fluent's `~~ []`: no company, no row.
+            guard !companies.isEmpty else { return ([], nil) }
+            filters.append(SQLBinaryExpression(Invitation.column(\.$companyID), .in, SQLGroupExpression(SQLList(companies.map { SQLBind($0) }))))
+        }
+        if let status = filter.status { filters.append(SQLBinaryExpression(Invitation.column(\.$status), .equal, SQLBind(status.rawValue))) }
+        if let assessmentID = filter.assessmentID { filters.append(SQLBinaryExpression(Invitation.column(\.$assessmentID), .equal, SQLBind(assessmentID))) }
+        if let jobID = filter.jobID { filters.append(SQLBinaryExpression(Invitation.column(\.$jobID), .equal, SQLBind(jobID))) }
+        return try await Self.listQuery(filters).read(page, on: db)
+    }
+
+    /// The columns of an `InvitationDTO` (positions as `listRow` reads them), then `created_at_us`.
+    private static let listColumns: [SQLIdentifier] = [
+        Invitation.column(\.$id), Invitation.column(\.$status), Invitation.column(\.$candidateEmail), Invitation.column(\.$candidateName),
+        Invitation.column(\.$assessmentID), Invitation.column(\.$companyID), Invitation.column(\.$jobID), Invitation.column(\.$expiresAt),
+        Invitation.column(\.$createdAt), Invitation.column(\.$openedAt), Invitation.column(\.$completedAt), Invitation.column(\.$cancelledAt),
+        Invitation.column(\.$score), Invitation.column(\.$rawScore), Invitation.column(\.$maxScore), Invitation.column(\.$passed),
+        Invitation.column(\.$scoredBy), Invitation.column(\.$createdAtMicros),
+    ]
+
+    /// `page`'s query over `filters` (PostgreSQL rows decoded by position, typed).
+    private static func listQuery(_ filters: [any SQLExpression]) -> KeysetPageQuery<InvitationDTO> {
+        let columns = listColumns
+        let name = columns.map(\.string)
+        return KeysetPageQuery(
+            table: Invitation.schema, createdAtColumn: Invitation.column(\.$createdAtMicros).string, idColumn: Invitation.column(\.$id).string,
+            filters: filters,
+            sqliteColumns: columns,
+            decodeSQLRow: { row in
+                let id = try row.decode(column: name[0], as: UUID.self)
+                let dto = InvitationDTO(
+                    id: id.lowercased, status: try row.decode(column: name[1], as: String.self),
+                    candidateEmail: try row.decode(column: name[2], as: String.self), candidateName: try row.decode(column: name[3], as: String?.self),
+                    assessmentId: try row.decode(column: name[4], as: UUID.self).lowercased, companyId: try row.decode(column: name[5], as: UUID.self).lowercased,
+                    jobId: try row.decode(column: name[6], as: UUID?.self)?.lowercased, expiresAt: try row.decode(column: name[7], as: Date.self),
+                    createdAt: try row.decode(column: name[8], as: Date?.self), openedAt: try row.decode(column: name[9], as: Date?.self),
+                    completedAt: try row.decode(column: name[10], as: Date?.self), cancelledAt: try row.decode(column: name[11], as: Date?.self),
+                    score: try row.decode(column: name[12], as: Int?.self), rawScore: try row.decode(column: name[13], as: Double?.self),
+                    maxScore: try row.decode(column: name[14], as: Double?.self), passed: try row.decode(column: name[15], as: Bool?.self),
+                    scoredBy: try row.decode(column: name[16], as: UUID?.self)?.lowercased, delivery: nil, assessment: nil)
+                return KeysetRow(item: dto, micros: try row.decode(column: name[17], as: Int64.self), id: id)
+            },
+            postgresColumns: columns,
+            decodePostgresRow: { row in
+                let (id, status, email, candidateName, assessment, company, job, expiresAt, createdAt, openedAt, completedAt, cancelledAt,
+                     score, rawScore, maxScore, passed, scoredBy, micros) = try row.decode(
+                    (UUID, String, String, String?, UUID, UUID, UUID?, Date, Date?, Date?, Date?, Date?,
+                     Int?, Double?, Double?, Bool?, UUID?, Int64).self, context: .default
+                )
+                let dto = InvitationDTO(
+                    id: id.lowercased, status: status, candidateEmail: email, candidateName: candidateName, assessmentId: assessment.lowercased,
+                    companyId: company.lowercased, jobId: job?.lowercased, expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt,
+                    completedAt: completedAt, cancelledAt: cancelledAt, score: score, rawScore: rawScore, maxScore: maxScore, passed: passed,
+                    scoredBy: scoredBy?.lowercased, delivery: nil, assessment: nil)
+                return KeysetRow(item: dto, micros: micros, id: id)
+            }
+        )
     }
 
     /// `pending`/`sent` -> `opened` (the candidate's first read).

@@ -107,8 +107,8 @@ struct InvitationsController {
         let filter = InvitationStore.ListFilter(
             companyIDs: user.isPlatformAdmin ? nil : try await req.memberCompanyIDs(of: user),
             status: status, assessmentID: query.assessmentId, jobID: query.jobId)
-        let (items, next, deliveries) = try await req.hirebase.invitations.list(filter, page: page, on: req.db)
-        return Page(items: items.map { $0.toDTO(delivery: $0.id.flatMap { deliveries[$0] }) }, nextCursor: next)
+        let (items, next) = try await req.hirebase.invitations.list(filter, page: page, on: req.db)
+        return Page(items: items, nextCursor: next)
     }
 
     /// Loads an invitation the caller may act on as a member of its company.

@@ -34,16 +34,8 @@ extension Assessment: CreationOrdered {
     static var createdAtMicrosKey: KeyPath<Assessment, FieldProperty<Assessment, Int64>> { \.$createdAtMicros }
 }
 
-extension Invitation: CreationOrdered {
-    static var createdAtMicrosKey: KeyPath<Invitation, FieldProperty<Invitation, Int64>> { \.$createdAtMicros }
-}
-
 extension Job: CreationOrdered {
     static var createdAtMicrosKey: KeyPath<Job, FieldProperty<Job, Int64>> { \.$createdAtMicros }
-}
-
-extension Candidate: CreationOrdered {
-    static var createdAtMicrosKey: KeyPath<Candidate, FieldProperty<Candidate, Int64>> { \.$createdAtMicros }
 }
 
 extension JobApplication: CreationOrdered {

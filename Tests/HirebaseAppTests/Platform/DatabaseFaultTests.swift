@@ -154,6 +154,30 @@ struct DatabaseFaultTests {
         }
     }
 
+    /// PgBouncer, when PostgreSQL stops as a statement completes, sends FATAL 08P01
+    /// `server conn crashed?` after the statement's CommandComplete, where no error is allowed.
+    /// PostgresNIO throws `unexpectedBackendMessage` for it and closes the connection; that is a
+    /// lost database (503 with `Retry-After`), not a fault of ours (it answered 500, seen in the
+    /// multi-instance check d behind PgBouncer).
+    @Test func anErrorAfterCommandCompleteIs503() async throws {
+        let server = try await SilentPostgresServer.start(answersStartup: true, crashesAfterCommandComplete: true)
+        try await withServer(on: server.url, ["DATABASE_QUERY_TIMEOUT_SECONDS": "5", "DATABASE_MAX_CONNECTIONS": "1"]) { app in
+            let sql = app.db as! any SQLDatabase
+            // The first statement completes; the next one, queued on the same connection before
+            // its ReadyForQuery, gets the FATAL.
+            _ = try await sql.raw("SELECT 1").all()
+            let error = await #expect(throws: PSQLError.self) { _ = try await sql.raw("SELECT 2").all() }
+            #expect(error?.code == .unexpectedBackendMessage, "the fault this test stands for: \(String(reflecting: error))")
+            let answer = ErrorRenderingMiddleware.appError(for: try #require(error))
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.headers.first(name: "Retry-After") == "5")
+            // The pool dropped the crashed connection: the next statement opens a new one.
+            _ = try await sql.raw("SELECT 3").all()
+        }
+        #expect(server.connections >= 2, "each crashed connection was closed and a new one opened")
+        try await server.stop()
+    }
+
     @Test func badPoolSettingsAreProblems() {
         #expect {
             try AppConfig.load(from: [
@@ -210,13 +234,17 @@ final class SilentPostgresServer: Sendable {
         self.accepted = accepted
     }
 
-    static func start(answersStartup: Bool) async throws -> SilentPostgresServer {
+    /// Without `crashesAfterCommandComplete` statements are never answered. With it, every
+    /// connection answers its first statement as PgBouncer does when PostgreSQL stops under it:
+    /// the statement's ParseComplete to CommandComplete, then FATAL 08P01 `server conn crashed?`
+    /// before ReadyForQuery, and the connection is closed.
+    static func start(answersStartup: Bool, crashesAfterCommandComplete: Bool = false) async throws -> SilentPostgresServer {
         let accepted = NIOLockedValueBox([any Channel]())
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 accepted.withLockedValue { $0.append(child) }
-                return child.pipeline.addHandler(StartupOnly(answers: answersStartup))
+                return child.pipeline.addHandler(StartupOnly(answers: answersStartup, crashes: crashesAfterCommandComplete))
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return SilentPostgresServer(channel: channel, accepted: accepted)
@@ -236,17 +264,72 @@ final class SilentPostgresServer: Sendable {
     }
 
     /// Refuses TLS (`N`), answers the start-up message with AuthenticationOk, BackendKeyData and
-    /// ReadyForQuery, then ignores every byte.
+    /// ReadyForQuery, then ignores every byte (or, with `crashes`, answers the first statement
+    /// and fails the connection after its CommandComplete).
     private final class StartupOnly: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
         let answers: Bool
+        let crashes: Bool
         private let started = NIOLockedValueBox(false)
+        private let crashed = NIOLockedValueBox(false)
 
-        init(answers: Bool) { self.answers = answers }
+        init(answers: Bool, crashes: Bool) {
+            self.answers = answers
+            self.crashes = crashes
+        }
+
+        /// One backend message: its type byte, then a length that counts itself and the body.
+        private static func message(_ type: Character, into buffer: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
+            var payload = ByteBuffer()
+            body(&payload)
+            buffer.writeString(String(type))
+            buffer.writeInteger(Int32(4 + payload.readableBytes))
+            buffer.writeBuffer(&payload)
+        }
+
+        /// PgBouncer's answer to a statement whose server connection died as it completed: the
+        /// extended-query replies up to CommandComplete, then `ErrorResponse` FATAL 08P01 where
+        /// PostgreSQL's ReadyForQuery would be.
+        private func crash(context: ChannelHandlerContext) {
+            guard !crashed.withLockedValue({ $0 }) else { return }
+            crashed.withLockedValue { $0 = true }
+            var reply = context.channel.allocator.buffer(capacity: 128)
+            Self.message("1", into: &reply) { _ in }                                  // ParseComplete
+            Self.message("t", into: &reply) { $0.writeInteger(Int16(0)) }             // ParameterDescription
+            Self.message("T", into: &reply) { body in                                 // RowDescription: one text column
+                body.writeInteger(Int16(1))
+                body.writeNullTerminatedString("x")
+                body.writeInteger(Int32(0)); body.writeInteger(Int16(0))
+                body.writeInteger(Int32(25)); body.writeInteger(Int16(-1)); body.writeInteger(Int32(-1)); body.writeInteger(Int16(0))
+            }
+            Self.message("2", into: &reply) { _ in }                                  // BindComplete
+            Self.message("C", into: &reply) { $0.writeNullTerminatedString("SELECT 0") } // CommandComplete
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            // The FATAL comes a moment later, when the connection is back in the pool and the
+            // next statement is queued on it: that statement is the one that fails.
+            let fatal = {
+                var buffer = ByteBuffer()
+                Self.message("E", into: &buffer) { body in                             // ErrorResponse
+                    for (field, value) in [("S", "FATAL"), ("V", "FATAL"), ("C", "08P01"), ("M", "server conn crashed?")] {
+                        body.writeString(field); body.writeNullTerminatedString(value)
+                    }
+                    body.writeInteger(UInt8(0))
+                }
+                return buffer
+            }()
+            let channel = context.channel
+            channel.eventLoop.scheduleTask(in: .milliseconds(300)) {
+                channel.writeAndFlush(fatal).whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            guard answers, !started.withLockedValue({ $0 }) else { return }
+            guard answers else { return }
+            guard !started.withLockedValue({ $0 }) else {
+                if crashes { crash(context: context) }
+                return
+            }
             var message = unwrapInboundIn(data)
             var reply = context.channel.allocator.buffer(capacity: 32)
             // SSLRequest: length 8, code 80877103.

@@ -52,13 +52,20 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
     /// `DATABASE_QUERY_TIMEOUT_SECONDS` (`DatabaseTimeoutError`), and PostgreSQL's
     /// SQLSTATE classes 08 (connection exception), 53 (insufficient resources) and 57 (operator
     /// intervention, e.g. shutdown), and 55000 ("database does not allow connections").
+    ///
+    /// PostgresNIO's `unexpectedBackendMessage` counts too: the server (or a pooler in front of it)
+    /// broke the protocol's order and PostgresNIO closed the connection. PgBouncer does this when
+    /// PostgreSQL stops as a statement completes: FATAL 08P01 `server conn crashed?` after
+    /// CommandComplete, which fails the next statement queued on that connection. PostgresNIO keeps
+    /// the message's SQLSTATE internal, so every such error is read as a lost connection.
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
         if error is ConnectionPoolTimeoutError || error is DatabaseTimeoutError { return true }
         if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
         if error is NIOConnectionError || error is ChannelError { return true }
         guard let psql = error as? PSQLError else { return false }
         switch psql.code {
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+             .unexpectedBackendMessage:
             return true
         case .server:
             let state = psql.serverInfo?[.sqlState] ?? ""

@@ -161,14 +161,28 @@ struct DatabaseFaultTests {
     /// multi-instance check d behind PgBouncer).
     @Test func anErrorAfterCommandCompleteIs503() async throws {
         let server = try await SilentPostgresServer.start(answersStartup: true, crashesAfterCommandComplete: true)
-        try await withServer(on: server.url, ["DATABASE_QUERY_TIMEOUT_SECONDS": "5", "DATABASE_MAX_CONNECTIONS": "1"]) { app in
+        try await withServer(on: server.url, ["DATABASE_QUERY_TIMEOUT_SECONDS": "20", "DATABASE_MAX_CONNECTIONS": "1"]) { app in
             let sql = app.db as! any SQLDatabase
             // The first statement completes; the next one, queued on the same connection before
-            // its ReadyForQuery, gets the FATAL.
-            _ = try await sql.raw("SELECT 1").all()
-            let error = await #expect(throws: PSQLError.self) { _ = try await sql.raw("SELECT 2").all() }
-            #expect(error?.code == .unexpectedBackendMessage, "the fault this test stands for: \(String(reflecting: error))")
-            let answer = ErrorRenderingMiddleware.appError(for: try #require(error))
+            // its ReadyForQuery, gets the FATAL. The queueing cannot be observed from outside, so
+            // the FATAL is sent half a second after the next statement started, in up to five
+            // rounds (each on a new connection) until one statement was queued in time.
+            var caught: PSQLError?
+            for _ in 0..<5 where caught == nil {
+                do {
+                    _ = try await sql.raw("SELECT 1").all()
+                    let next = Task { try await sql.raw("SELECT 2").all() }
+                    try await Task.sleep(for: .milliseconds(500))
+                    server.sendPendingFatals()
+                    _ = try await next.value
+                } catch let error as PSQLError {
+                    caught = error
+                }
+                server.sendPendingFatals()
+            }
+            let error = try #require(caught, "no statement was queued behind the crashed one in five rounds")
+            #expect(error.code == .unexpectedBackendMessage, "the fault this test stands for: \(String(reflecting: error))")
+            let answer = ErrorRenderingMiddleware.appError(for: error)
             #expect(answer.status == .serviceUnavailable)
             #expect(answer.headers.first(name: "Retry-After") == "5")
             // The pool dropped the crashed connection: the next statement opens a new one.
@@ -224,30 +238,40 @@ struct DatabaseFaultTests {
 final class SilentPostgresServer: Sendable {
     private let channel: any Channel
     private let accepted: NIOLockedValueBox<[any Channel]>
+    private let pendingFatals: NIOLockedValueBox<[@Sendable () -> Void]>
 
     /// Connections accepted so far.
     var connections: Int { accepted.withLockedValue { $0.count } }
     var url: String { "postgres://hirebase:secret@127.0.0.1:\(channel.localAddress?.port ?? 0)/hirebase" }
 
-    private init(channel: any Channel, accepted: NIOLockedValueBox<[any Channel]>) {
+    private init(channel: any Channel, accepted: NIOLockedValueBox<[any Channel]>,
+                 pendingFatals: NIOLockedValueBox<[@Sendable () -> Void]>) {
         self.channel = channel
         self.accepted = accepted
+        self.pendingFatals = pendingFatals
+    }
+
+    /// Sends the FATAL of every connection that answered a statement's CommandComplete and waits
+    /// (`crashesAfterCommandComplete`), and closes those connections.
+    func sendPendingFatals() {
+        for send in pendingFatals.withLockedValue({ pending in defer { pending = [] }; return pending }) { send() }
     }
 
     /// Without `crashesAfterCommandComplete` statements are never answered. With it, every
     /// connection answers its first statement as PgBouncer does when PostgreSQL stops under it:
-    /// the statement's ParseComplete to CommandComplete, then FATAL 08P01 `server conn crashed?`
-    /// before ReadyForQuery, and the connection is closed.
+    /// the statement's ParseComplete to CommandComplete, and then, at `sendPendingFatals()`,
+    /// FATAL 08P01 `server conn crashed?` where ReadyForQuery belongs, and the connection closes.
     static func start(answersStartup: Bool, crashesAfterCommandComplete: Bool = false) async throws -> SilentPostgresServer {
         let accepted = NIOLockedValueBox([any Channel]())
+        let pendingFatals = NIOLockedValueBox([@Sendable () -> Void]())
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 accepted.withLockedValue { $0.append(child) }
-                return child.pipeline.addHandler(StartupOnly(answers: answersStartup, crashes: crashesAfterCommandComplete))
+                return child.pipeline.addHandler(StartupOnly(answers: answersStartup, crashes: crashesAfterCommandComplete ? pendingFatals : nil))
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return SilentPostgresServer(channel: channel, accepted: accepted)
+        return SilentPostgresServer(channel: channel, accepted: accepted, pendingFatals: pendingFatals)
     }
 
     /// A loopback port where nothing listens (bound, then closed).
@@ -270,11 +294,12 @@ final class SilentPostgresServer: Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
         let answers: Bool
-        let crashes: Bool
+        /// Where a crashed connection leaves the sending of its FATAL; `nil`: never crash.
+        let crashes: NIOLockedValueBox<[@Sendable () -> Void]>?
         private let started = NIOLockedValueBox(false)
         private let crashed = NIOLockedValueBox(false)
 
-        init(answers: Bool, crashes: Bool) {
+        init(answers: Bool, crashes: NIOLockedValueBox<[@Sendable () -> Void]>?) {
             self.answers = answers
             self.crashes = crashes
         }
@@ -306,8 +331,8 @@ final class SilentPostgresServer: Sendable {
             Self.message("2", into: &reply) { _ in }                                  // BindComplete
             Self.message("C", into: &reply) { $0.writeNullTerminatedString("SELECT 0") } // CommandComplete
             context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
-            // The FATAL comes a moment later, when the connection is back in the pool and the
-            // next statement is queued on it: that statement is the one that fails.
+            // The FATAL comes later, when the connection is back in the pool and the next
+            // statement is queued on it: that statement is the one that fails.
             let fatal = {
                 var buffer = ByteBuffer()
                 Self.message("E", into: &buffer) { body in                             // ErrorResponse
@@ -319,15 +344,15 @@ final class SilentPostgresServer: Sendable {
                 return buffer
             }()
             let channel = context.channel
-            channel.eventLoop.scheduleTask(in: .milliseconds(300)) {
-                channel.writeAndFlush(fatal).whenComplete { _ in channel.close(promise: nil) }
+            crashes?.withLockedValue { pending in
+                pending.append { channel.writeAndFlush(fatal).whenComplete { _ in channel.close(promise: nil) } }
             }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard answers else { return }
             guard !started.withLockedValue({ $0 }) else {
-                if crashes { crash(context: context) }
+                if crashes != nil { crash(context: context) }
                 return
             }
             var message = unwrapInboundIn(data)

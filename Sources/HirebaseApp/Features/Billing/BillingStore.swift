@@ -36,7 +36,9 @@ struct BillingStore: Sendable {
 
     /// The user whose stored subscription is `subscriptionID`, if any.
     func user(ofSubscription subscriptionID: String) async throws -> UUID? {
-        try await BillingSubscription.query(on: db).filter(\.$subscriptionID == subscriptionID).first()?.id
+        try await db.sql.raw("""
+            SELECT \(Columns.userID) FROM \(Columns.subscriptions) WHERE \(Columns.subscriptionID) = \(bind: subscriptionID) LIMIT 1
+            """).first()?.decode(column: Columns.userID.string, as: UUID.self)
     }
 
     /// Writes `record` as the user's subscription (creating the row or replacing its values):
@@ -81,9 +83,11 @@ struct BillingStore: Sendable {
         try await StripeCustomerLink.find(userID, on: db)?.customerID
     }
 
-    /// The user linked to Stripe customer `customerID`, if any.
+    /// The user linked to Stripe customer `customerID`, if any (`customer_id` is unique).
     func user(ofCustomer customerID: String) async throws -> UUID? {
-        try await StripeCustomerLink.query(on: db).filter(\.$customerID == customerID).first()?.id
+        let (links, user, customer) = (SQLIdentifier(StripeCustomerLink.schema), StripeCustomerLink.column(\.$id), StripeCustomerLink.column(\.$customerID))
+        return try await db.sql.raw("SELECT \(user) FROM \(links) WHERE \(customer) = \(bind: customerID)")
+            .first()?.decode(column: user.string, as: UUID.self)
     }
 
     /// Links the user to Stripe customer `customerID` unless the user has a customer already:
@@ -100,17 +104,152 @@ struct BillingStore: Sendable {
 
     /// Whether the event `id` has been recorded (applied or acknowledged) before.
     func hasEvent(_ id: String) async throws -> Bool {
-        try await StripeEventRecord.find(id, on: db) != nil
+        let events = SQLIdentifier(StripeEventRecord.schema)
+        return try await db.sql.raw("SELECT 1 AS \(ident: "found") FROM \(events) WHERE \(Columns.eventID) = \(bind: id)").first() != nil
     }
 
-    /// Records the event; a second record of the same id fails with a constraint error.
-    func recordEvent(_ event: StripeEvent, at now: Date) async throws {
-        let record = StripeEventRecord()
-        record.id = event.id
-        record.type = event.type
-        record.created = Int64(event.created)
-        record.receivedAt = now
-        try await record.create(on: db)
+    /// Records the event unless its id is recorded already, in one statement (`INSERT ... ON
+    /// CONFLICT DO NOTHING RETURNING`). A concurrent transaction recording the same id makes this
+    /// one wait for its end on PostgreSQL, then answer `false` if it committed.
+    /// - Returns: whether this call recorded it (`false`: a replay).
+    func recordEvent(_ event: StripeEvent, at now: Date) async throws -> Bool {
+        try await db.sql.raw("\(Self.insertEvent(event, at: now)) RETURNING \(Columns.eventID)").first() != nil
+    }
+
+    /// What ``recordEventAndReplace(_:with:keepingStoredCustomer:keepingStoredPlan:of:at:)`` did.
+    struct SubscriptionEventOutcome: Sendable, Equatable {
+        /// Whether the event was recorded by this call (`false`: a replay, nothing else done).
+        var recorded: Bool
+        /// Whether the user's stored subscription was written (`false` when the rules kept it).
+        var stored: Bool
+    }
+
+    /// A subscription event (`customer.subscription.*`) recorded by id and applied to the user's
+    /// stored subscription at once, without reading the stored row first: the one path of the
+    /// hot webhook.
+    ///
+    /// The write is an upsert whose `ON CONFLICT ... DO UPDATE ... WHERE` is the SQL form of
+    /// `SubscriptionReducer`'s rules for a subscription replacing the stored one (the reducer's
+    /// `replace`; the two are checked case by case against each other by `SubscriptionUpsertTests`):
+    /// with S the stored row and I the incoming state at watermark W, the row is replaced when
+    /// - I is an ended subscription (`SubscriptionStatus.isTerminal`): S is the same subscription
+    ///   and S's watermark <= W;
+    /// - else: S is the same subscription, not ended, and S's watermark <= W; or S is another
+    ///   subscription and S's watermark < W (same-second news of another subscription keeps S).
+    /// The values written are `fresh` (the reducer's record for I when nothing is stored), but an
+    /// existing row keeps its customer when I names none and its plan when I has no price.
+    ///
+    /// PostgreSQL: one statement and one round trip, its own transaction: the event insert, then
+    /// the user's billing lock (`pg_advisory_xact_lock`, as ``lockBilling(of:)``, so that it orders
+    /// with the read-then-write changes of confirmations, cancellations and syncs), then the
+    /// upsert, whose conflict check reads the newest committed row (not the statement's snapshot)
+    /// and announces a written row to every instance (`pg_notify`, delivered at commit). SQLite:
+    /// the event insert and the upsert in one write transaction (its writers are serialized).
+    /// - Parameters:
+    ///   - fresh: the record to store when the user has none, as `SubscriptionReducer.apply` makes
+    ///     it (its watermark is the event's).
+    ///   - keepingStoredCustomer: the incoming subscription names no customer.
+    ///   - keepingStoredPlan: the incoming subscription has no price.
+    /// - Throws: the driver's errors (nothing is stored then).
+    func recordEventAndReplace(
+        _ event: StripeEvent, with fresh: SubscriptionRecord, keepingStoredCustomer: Bool, keepingStoredPlan: Bool, of userID: UUID, at now: Date
+    ) async throws -> SubscriptionEventOutcome {
+        let upsert = Self.subscriptionUpsert(fresh, keepingStoredCustomer: keepingStoredCustomer, keepingStoredPlan: keepingStoredPlan)
+        let values = Self.subscriptionValues(fresh, of: userID, at: now)
+        if db.isPostgres {
+            // Typed casts: the values are selected (from the lock's row), not inserted as VALUES,
+            // so PostgreSQL cannot take their types from the columns (a NULL would be text).
+            let casts = ["uuid", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "boolean", "bigint", "timestamptz"]
+            let selected = SQLList(zip(values, casts).map { "\($0.0)::\(unsafeRaw: $0.1)" as SQLQueryString })
+            let statement: SQLQueryString = """
+                WITH recorded AS (\(Self.insertEvent(event, at: now)) RETURNING \(Columns.eventID)), \
+                locked AS (SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "billing:" + userID.lowercased), 0)) FROM recorded), \
+                stored AS (INSERT INTO \(Columns.subscriptions) (\(SQLList(Columns.subscriptionColumns))) SELECT \(selected) FROM locked \
+                \(upsert) RETURNING pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: ChangeAnnouncement.billing(userID).payload))) \
+                SELECT (SELECT count(*) FROM recorded) AS \(ident: "recorded"), (SELECT count(*) FROM stored) AS \(ident: "stored")
+                """
+            guard let row = try await db.sql.raw(statement).first() else { return SubscriptionEventOutcome(recorded: false, stored: false) }
+            return SubscriptionEventOutcome(recorded: try row.decode(column: "recorded", as: Int.self) > 0,
+                                            stored: try row.decode(column: "stored", as: Int.self) > 0)
+        }
+        return try await transaction { store in
+            guard try await store.recordEvent(event, at: now) else { return SubscriptionEventOutcome(recorded: false, stored: false) }
+            let statement: SQLQueryString = """
+                INSERT INTO \(Columns.subscriptions) (\(SQLList(Columns.subscriptionColumns))) VALUES (\(SQLList(values))) \
+                \(upsert) RETURNING \(Columns.userID)
+                """
+            let stored = try await store.db.sql.raw(statement).first() != nil
+            return SubscriptionEventOutcome(recorded: true, stored: stored)
+        }
+    }
+
+    /// `INSERT INTO stripe_events ... ON CONFLICT (event_id) DO NOTHING` for `event`.
+    private static func insertEvent(_ event: StripeEvent, at now: Date) -> SQLQueryString {
+        """
+        INSERT INTO \(Columns.events) (\(Columns.eventID), \(Columns.eventType), \(Columns.eventCreated), \(Columns.eventReceivedAt)) \
+        VALUES (\(bind: event.id), \(bind: event.type), \(bind: Int64(event.created)), \(bind: now)) ON CONFLICT (\(Columns.eventID)) DO NOTHING
+        """
+    }
+
+    /// The bound values of a subscription row, in the order of `Columns.subscriptionColumns`
+    /// (as ``save(_:for:at:)`` writes them: a missing customer is `""`).
+    private static func subscriptionValues(_ record: SubscriptionRecord, of userID: UUID, at now: Date) -> [any SQLExpression] {
+        let subscription = record.subscription
+        return [
+            SQLBind(userID), SQLBind(subscription.id), SQLBind(subscription.customerID ?? ""), SQLBind(record.plan),
+            SQLBind(subscription.priceID), SQLBind(subscription.status.rawValue), SQLBind(subscription.currentPeriodStart),
+            SQLBind(subscription.currentPeriodEnd), SQLBind(subscription.cancelAtPeriodEnd), SQLBind(Int64(record.watermark.created)),
+            SQLBind(now),
+        ]
+    }
+
+    /// The `ON CONFLICT (user_id) DO UPDATE SET ... WHERE <the reducer's replace rules>` of
+    /// ``recordEventAndReplace(_:with:keepingStoredCustomer:keepingStoredPlan:of:at:)``.
+    private static func subscriptionUpsert(_ fresh: SubscriptionRecord, keepingStoredCustomer: Bool, keepingStoredPlan: Bool) -> SQLQueryString {
+        let replaced = Columns.subscriptionColumns.dropFirst().filter { column in
+            !(keepingStoredCustomer && column.string == Columns.customerID.string) && !(keepingStoredPlan && column.string == Columns.plan.string)
+        }
+        let set = SQLList(replaced.map { "\($0) = excluded.\($0)" as SQLQueryString })
+        let stored = { (column: SQLIdentifier) in SQLColumn(column, table: Columns.subscriptions) }
+        let watermark = Int64(fresh.watermark.created)
+        let same: SQLQueryString = "\(stored(Columns.subscriptionID)) = \(bind: fresh.subscription.id)"
+        let condition: SQLQueryString
+        if fresh.subscription.status.isTerminal {
+            condition = "\(same) AND \(stored(Columns.watermark)) <= \(bind: watermark)"
+        } else {
+            let ended = SQLList(Columns.terminalStatuses.map { SQLBind($0) as any SQLExpression })
+            condition = """
+                (\(same) AND \(stored(Columns.watermark)) <= \(bind: watermark) AND \(stored(Columns.status)) NOT IN (\(ended))) \
+                OR (\(stored(Columns.subscriptionID)) <> \(bind: fresh.subscription.id) AND \(stored(Columns.watermark)) < \(bind: watermark))
+                """
+        }
+        return "ON CONFLICT (\(Columns.userID)) DO UPDATE SET \(set) WHERE \(condition)"
+    }
+
+    /// The tables and columns of the webhook's statements, read once (`Fields.column`).
+    private enum Columns {
+        static let events = SQLIdentifier(StripeEventRecord.schema)
+        static let eventID = StripeEventRecord.column(\.$id)
+        static let eventType = StripeEventRecord.column(\.$type)
+        static let eventCreated = StripeEventRecord.column(\.$created)
+        static let eventReceivedAt = StripeEventRecord.column(\.$receivedAt)
+        static let subscriptions = SQLIdentifier(BillingSubscription.schema)
+        static let userID = BillingSubscription.column(\.$id)
+        static let subscriptionID = BillingSubscription.column(\.$subscriptionID)
+        static let customerID = BillingSubscription.column(\.$customerID)
+        static let plan = BillingSubscription.column(\.$plan)
+        static let status = BillingSubscription.column(\.$status)
+        static let watermark = BillingSubscription.column(\.$watermark)
+        /// Every column of `subscriptions`, the key first, in the order of `subscriptionValues`.
+        static let subscriptionColumns: [SQLIdentifier] = [
+            userID, subscriptionID, customerID, plan, BillingSubscription.column(\.$priceID), status,
+            BillingSubscription.column(\.$currentPeriodStart), BillingSubscription.column(\.$currentPeriodEnd),
+            BillingSubscription.column(\.$cancelAtPeriodEnd), watermark, BillingSubscription.column(\.$updatedAt),
+        ]
+        /// The spellings of the statuses an ended subscription has (`SubscriptionStatus.isTerminal`).
+        static let terminalStatuses: [String] = [
+            SubscriptionStatus.incomplete, .incompleteExpired, .trialing, .active, .pastDue, .canceled, .unpaid, .paused,
+        ].filter(\.isTerminal).map(\.rawValue)
     }
 
     // MARK: - Usage ledger

@@ -41,7 +41,7 @@ struct StripeWebhookController: RouteCollection {
         }
         let event: StripeEvent
         do {
-            event = try StripeEvent(payload: Self.replacingEscapedNUL(body))
+            event = try Self.event(from: Self.replacingEscapedNUL(body))
         } catch {
             metrics.record(type: WebhookMetrics.unknownType, .invalidPayload)
             throw AppError.invalid("The event is not a Stripe event object")
@@ -62,11 +62,22 @@ struct StripeWebhookController: RouteCollection {
         return WebhookAcknowledgement(outcome)
     }
 
+    /// The event of a verified body: read by `StrictJSONReader` (one pass, no `Decodable`) when it
+    /// can, else by `JSONDecoder` (`StripeEvent(payload:)`), which also words the refusals.
+    /// - Throws: `StripeEventError` for a body that is not JSON or not an event.
+    static func event(from payload: Data) throws(StripeEventError) -> StripeEvent {
+        if let json = StrictJSONReader.value(of: payload) { return try StripeEvent(json: json) }
+        return try StripeEvent(payload: payload)
+    }
+
     /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)
-    /// replaced by `\ufffd`, the replacement character. Same length, linear.
+    /// replaced by `\ufffd`, the replacement character. Same length, linear; `body` itself (no
+    /// copy) when it has none.
     static func replacingEscapedNUL(_ body: Data) -> Data {
         var bytes = [UInt8](body)
-        for offset in JSONBodyMiddleware.escapedNULOffsets(in: bytes) {
+        let offsets = JSONBodyMiddleware.escapedNULOffsets(in: bytes)
+        guard !offsets.isEmpty else { return body }
+        for offset in offsets {
             bytes.replaceSubrange((offset + 2)...(offset + 5), with: Array("fffd".utf8))
         }
         return Data(bytes)

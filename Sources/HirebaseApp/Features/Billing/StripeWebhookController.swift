@@ -41,7 +41,7 @@ struct StripeWebhookController: RouteCollection {
         }
         let event: StripeEvent
         do {
-            event = try Self.event(from: Self.replacingEscapedNUL(body))
+            event = try StripeEvent(payload: Self.replacingEscapedNUL(body))
         } catch {
             metrics.record(type: WebhookMetrics.unknownType, .invalidPayload)
             throw AppError.invalid("The event is not a Stripe event object")
@@ -60,14 +60,6 @@ struct StripeWebhookController: RouteCollection {
         case .ignored: metrics.record(type: type, .ignored)
         }
         return WebhookAcknowledgement(outcome)
-    }
-
-    /// The event of a verified body: read by `StrictJSONReader` (one pass, no `Decodable`) when it
-    /// can, else by `JSONDecoder` (`StripeEvent(payload:)`), which also words the refusals.
-    /// - Throws: `StripeEventError` for a body that is not JSON or not an event.
-    static func event(from payload: Data) throws(StripeEventError) -> StripeEvent {
-        if let json = StrictJSONReader.value(of: payload) { return try StripeEvent(json: json) }
-        return try StripeEvent(payload: payload)
     }
 
     /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)

@@ -54,3 +54,28 @@ struct JSONValueRangeTests {
         #expect(event.created == 1_700_000_000)
     }
 }
+
+/// `JSONValue`'s reading tries strings and objects first (issue 9: fewer thrown errors a
+/// payload); every JSON kind must still come out as itself, whatever it looks like.
+@Suite("JSONValue kinds")
+struct JSONValueKindTests {
+    @Test func everyKindIsReadAsItself() throws {
+        let text = #"{"s":"1","t":"true","n":1,"b":true,"f":false,"a":[1,"x",null],"o":{"k":[]},"z":null,"d":1.5,"tiny":1e-200}"#
+        let value = try JSONValue(parsing: Data(text.utf8))
+        guard case .object(let object) = value else {
+            Issue.record("not an object: \(value)")
+            return
+        }
+        #expect(object["s"] == .string("1"))
+        #expect(object["t"] == .string("true"))
+        #expect(object["n"] == .number(1))
+        #expect(object["b"] == .bool(true))
+        #expect(object["f"] == .bool(false))
+        #expect(object["a"] == .array([.number(1), .string("x"), .null]))
+        #expect(object["o"] == .object(["k": .array([])]))
+        #expect(object["z"] == .null)
+        #expect(object["d"] == .number(Decimal(string: "1.5")!))
+        if case .number(let tiny)? = object["tiny"] { #expect(tiny.isNaN) } else { Issue.record("tiny: \(String(describing: object["tiny"]))") }
+        #expect(throws: DecodingError.self) { try JSONValue(parsing: Data("{".utf8)) }
+    }
+}

@@ -9,8 +9,10 @@ import Logging
 /// Every change of a user's stored subscription goes through ``update(_:of:at:in:)``: under the
 /// user's billing lock (`BillingStore.lockBilling`) it applies the change with
 /// `SubscriptionReducer` (the ordering and finality rules, pure) and stores the result, so that
-/// concurrent events, confirmations and cancellations of one user cannot interleave. Stripe is
-/// never called while a transaction is open.
+/// concurrent events, confirmations and cancellations of one user cannot interleave. The one
+/// exception is the hot webhook path, `customer.subscription.*` events: the store applies the
+/// reducer's replace rules in the upsert itself, under the same lock
+/// (`BillingStore.recordEventAndReplace`). Stripe is never called while a transaction is open.
 struct BillingService: UsageMetering {
     /// The plans file.
     let plans: PlanCatalog
@@ -254,6 +256,65 @@ struct BillingService: UsageMetering {
             logger.debug("Stripe event ignored", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
             return .ignored
         }
+        switch type {
+        case .customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted:
+            return try await receiveSubscriptionEvent(event, deleted: type == .customerSubscriptionDeleted, on: db, logger: logger)
+        case .checkoutSessionCompleted, .invoicePaid, .invoicePaymentFailed:
+            return try await receiveInTransaction(event, type: type, on: db, logger: logger)
+        }
+    }
+
+    /// A `customer.subscription.*` event, the bulk of Stripe's traffic: recorded and applied
+    /// without reading the stored subscription first (`BillingStore.recordEventAndReplace`: one
+    /// statement on PostgreSQL), with `SubscriptionReducer`'s rules for a subscription replacing
+    /// the stored one. The user is the subscription's `metadata.user_id`, else the one linked to
+    /// its customer; an event of an unknown customer is only recorded.
+    private func receiveSubscriptionEvent(_ event: StripeEvent, deleted: Bool, on db: any Database, logger: Logger) async throws -> WebhookOutcome {
+        let subscription: Subscription
+        do {
+            subscription = try Subscription(event: event)
+        } catch {
+            return unreadable(event, error, logger: logger)
+        }
+        let store = BillingStore(db: db)
+        let now = clock.now()
+        var userID = subscription.userID
+        if userID == nil, let customerID = subscription.customerID {
+            userID = try await store.user(ofCustomer: customerID)
+        }
+        guard let userID else {
+            guard try await store.recordEvent(event, at: now) else { return .duplicate }
+            logger.warning("subscription of an unknown customer", metadata: ["event-id": .string(event.id)])
+            logger.info("Stripe event applied", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
+            return .applied
+        }
+        // The record stored when the user has none: the reducer's values (plan from the price, a
+        // deleted subscription's status `canceled`); the store's upsert applies its rules to a
+        // stored one.
+        let watermark = StripeWatermark(event: event)
+        let change: SubscriptionChange = deleted ? .deleted(subscription) : .subscription(subscription)
+        guard let fresh = SubscriptionReducer.apply(change, to: nil, at: watermark, plans: plans).record else { return .applied }
+        let outcome = try await store.recordEventAndReplace(
+            event, with: fresh, keepingStoredCustomer: subscription.customerID == nil, keepingStoredPlan: subscription.priceID == nil,
+            of: userID, at: now)
+        guard outcome.recorded else { return .duplicate }
+        cache.drop(userID)
+        logger.info("Stripe event applied", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
+        return .applied
+    }
+
+    /// A signed event whose object cannot be read will not read better on Stripe's retries (for
+    /// days): acknowledged without effect (nothing recorded), and said loudly.
+    private func unreadable(_ event: StripeEvent, _ error: any Error, logger: Logger) -> WebhookOutcome {
+        logger.error("Stripe event could not be read; acknowledged without effect", metadata: [
+            "type": .string(event.type), "event-id": .string(event.id), "error": .string(String(describing: error)),
+        ])
+        return .ignored
+    }
+
+    /// Checkout and invoice events: recorded and applied in one transaction, under the user's
+    /// billing lock, with the stored subscription read and `SubscriptionReducer` applied to it.
+    private func receiveInTransaction(_ event: StripeEvent, type: StripeEventType, on db: any Database, logger: Logger) async throws -> WebhookOutcome {
         let store = BillingStore(db: db)
         // Read before the transaction: no network call while holding the write lock.
         var fetched: Subscription?
@@ -283,8 +344,9 @@ struct BillingService: UsageMetering {
         let touched: UUID?
         do {
             touched = try await store.transaction { tx -> UUID? in
-                if try await tx.hasEvent(event.id) { throw Duplicate() }
-                try await tx.recordEvent(event, at: now)
+                // The same event delivered twice at once: the second insert waits for the
+                // first transaction and records nothing if it committed.
+                guard try await tx.recordEvent(event, at: now) else { throw Duplicate() }
                 if let sync {
                     try await BackgroundJobStore().enqueue(kind: SubscriptionSync.kind, payload: try sync.payload(),
                                                            uniqueKey: "\(SubscriptionSync.kind):\(event.id)", maxAttempts: SubscriptionSync.maxAttempts,
@@ -295,18 +357,7 @@ struct BillingService: UsageMetering {
         } catch is Duplicate {
             return .duplicate
         } catch let malformed as StripeEventError {
-            // A signed event whose object we cannot read will not read better on Stripe's
-            // retries (for days): acknowledge it, and say so loudly.
-            logger.error("Stripe event could not be read; acknowledged without effect", metadata: [
-                "type": .string(event.type), "event-id": .string(event.id), "error": .string(String(describing: malformed)),
-            ])
-            return .ignored
-        } catch {
-            // The same event delivered twice at once: the other delivery recorded it.
-            if let constraint = error as? any DatabaseError, constraint.isConstraintFailure, try await store.hasEvent(event.id) {
-                return .duplicate
-            }
-            throw error
+            return unreadable(event, malformed, logger: logger)
         }
         if let touched { cache.drop(touched) }
         logger.info("Stripe event applied", metadata: ["type": .string(event.type), "event-id": .string(event.id)])
@@ -334,18 +385,8 @@ struct BillingService: UsageMetering {
             }
             return userID
         case .customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted:
-            let subscription = try Subscription(event: event)
-            var userID = subscription.userID
-            if userID == nil, let customerID = subscription.customerID {
-                userID = try await store.user(ofCustomer: customerID)
-            }
-            guard let userID else {
-                logger.warning("subscription of an unknown customer", metadata: ["event-id": .string(event.id)])
-                return nil
-            }
-            let change: SubscriptionChange = type == .customerSubscriptionDeleted ? .deleted(subscription) : .subscription(subscription)
-            try await update(change, of: userID, at: watermark, in: store)
-            return userID
+            // Never reached: `receive` hands these to `receiveSubscriptionEvent`.
+            return nil
         case .invoicePaid, .invoicePaymentFailed:
             let invoice = try InvoiceView(event: event)
             guard let subscriptionID = invoice.subscriptionID, let userID = try await store.user(ofSubscription: subscriptionID) else {

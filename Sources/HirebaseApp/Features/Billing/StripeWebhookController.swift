@@ -63,10 +63,13 @@ struct StripeWebhookController: RouteCollection {
     }
 
     /// The JSON text with every `\u0000` escape (found by `JSONBodyMiddleware.escapedNULOffsets`)
-    /// replaced by `\ufffd`, the replacement character. Same length, linear.
+    /// replaced by `\ufffd`, the replacement character. Same length, linear; `body` itself (no
+    /// copy) when it has none.
     static func replacingEscapedNUL(_ body: Data) -> Data {
         var bytes = [UInt8](body)
-        for offset in JSONBodyMiddleware.escapedNULOffsets(in: bytes) {
+        let offsets = JSONBodyMiddleware.escapedNULOffsets(in: bytes)
+        guard !offsets.isEmpty else { return body }
+        for offset in offsets {
             bytes.replaceSubrange((offset + 2)...(offset + 5), with: Array("fffd".utf8))
         }
         return Data(bytes)

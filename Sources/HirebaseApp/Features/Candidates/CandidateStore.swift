@@ -12,11 +12,57 @@ struct CandidateStore: Sendable {
         try await Candidate.find(id, on: db)
     }
 
-    /// Inserts `candidate`.
-    /// - Throws: the driver's constraint failure when the company has the e-mail already.
-    func create(_ candidate: Candidate, on db: any Database) async throws {
-        try await candidate.create(on: db)
+    /// Inserts `new` as the candidate `id`, created by `createdBy` at `now` (`created_at`,
+    /// `updated_at` and `created_at_us` all from that one instant; matching's pool sees the row
+    /// by its `updated_at`, as it sees one saved through the model), in one statement:
+    ///
+    ///     INSERT INTO candidates (...) SELECT $1, ... WHERE EXISTS (membership)
+    ///     ON CONFLICT (company_id, email_key) DO NOTHING RETURNING id
+    ///
+    /// Nothing is inserted when the company has the e-mail key already (the unique constraint
+    /// `candidates_company_email_key`, so also under concurrent requests on several instances) or,
+    /// with `roles` given, when `createdBy` is not a member of the company with one of them: the
+    /// membership is checked in the statement that inserts, so a create costs one round trip
+    /// (it was a role read, then the insert through the model, whose saving reflects over it).
+    /// SQLite's upsert needs the `WHERE` on its `SELECT`; with `roles` nil it is `WHERE 1 = 1`.
+    /// - Parameters:
+    ///   - emailKey: `EmailLookupKey.of(new.email)`.
+    ///   - roles: the roles that may create (`nil`: no membership needed, a platform admin).
+    /// - Returns: whether the row was inserted.
+    func insert(_ new: NewCandidate, id: UUID, emailKey: String, createdBy: UUID, at now: Date, ifMemberWithRoleIn roles: [CompanyRole]?,
+                on db: any Database) async throws -> Bool {
+        let columns = Self.insertColumns
+        let member: SQLQueryString
+        if let roles {
+            member = """
+                EXISTS (SELECT 1 FROM \(ident: CompanyMember.schema) WHERE \(columns.memberCompany) = \(bind: new.companyID) \
+                AND \(columns.memberUser) = \(bind: createdBy) AND \(columns.memberRole) IN \(SQLGroupExpression(roles.map { SQLBind($0.rawValue) })))
+                """
+        } else {
+            member = "1 = 1"
+        }
+        let insert: SQLQueryString = """
+            INSERT INTO \(ident: Candidate.schema) (\(unsafeRaw: columns.list)) \
+            SELECT \(bind: id), \(bind: new.companyID), \(bind: new.email), \(bind: emailKey), \(bind: new.name), \(bind: new.headline), \
+            \(bind: JSONList(items: new.skills)), \(bind: new.yearsExperience), \(bind: new.location), \(bind: new.resumeText), \(bind: createdBy), \
+            \(bind: now.microsecondsSince1970), \(bind: now), \(bind: now) \
+            WHERE \(member) \
+            ON CONFLICT (\(unsafeRaw: columns.conflict)) DO NOTHING RETURNING \(columns.id)
+            """
+        return try await db.sql.raw(insert).first() != nil
     }
+
+    /// The names `insert` writes, read once from the models: the inserted columns (quoted, in
+    /// the order of its values), the conflict target, and the membership columns.
+    private static let insertColumns = {
+        let list = [Candidate.column(\.$id), Candidate.column(\.$companyID), Candidate.column(\.$email), Candidate.column(\.$emailKey),
+                    Candidate.column(\.$name), Candidate.column(\.$headline), Candidate.column(\.$skillList), Candidate.column(\.$yearsExperience),
+                    Candidate.column(\.$location), Candidate.column(\.$resumeText), Candidate.column(\.$createdBy),
+                    Candidate.column(\.$createdAtMicros), Candidate.column(\.$createdAt), Candidate.column(\.$updatedAt)]
+        func quoted(_ names: [SQLIdentifier]) -> String { names.map { "\"\($0.string)\"" }.joined(separator: ", ") }
+        return (list: quoted(list), conflict: quoted([Candidate.column(\.$companyID), Candidate.column(\.$emailKey)]), id: Candidate.column(\.$id),
+                memberCompany: CompanyMember.column(\.$companyID), memberUser: CompanyMember.column(\.$userID), memberRole: CompanyMember.column(\.$role))
+    }()
 
     /// Saves the changed fields of `candidate`.
     /// - Throws: the driver's constraint failure when the company has the e-mail already.

@@ -17,9 +17,12 @@ struct CandidatesController: RouteCollection {
     @Sendable
     func create(req: Request) async throws -> Response {
         let new = try req.content.decode(CandidateInput.self).validatedNew()
-        let (user, _) = try await req.requireMember(of: new.companyID, atLeast: .recruiter)
-        let candidate = try await req.hirebase.candidates.create(new, createdBy: user.id, on: req.db)
-        return try await candidate.toDTO().encodeResponse(status: .created, for: req)
+        let user = try await req.requireUser()
+        // The membership is checked in the insert; `requireMember` runs only to explain a refusal.
+        let candidate = try await req.hirebase.candidates.create(new, by: user, on: req.db) {
+            try await req.requireMember(of: new.companyID, atLeast: CandidateService.creatorRole)
+        }
+        return candidate.jsonResponse(status: .created)
     }
 
     @Sendable

@@ -22,7 +22,7 @@ struct CandidatesController: RouteCollection {
         let candidate = try await req.hirebase.candidates.create(new, by: user, on: req.db) {
             try await req.requireMember(of: new.companyID, atLeast: CandidateService.creatorRole)
         }
-        return candidate.jsonResponse(status: .created)
+        return try await candidate.encodeResponse(status: .created, for: req)
     }
 
     @Sendable

@@ -37,6 +37,60 @@ struct ApplicationStore: Sendable {
         ])
     }
 
+    /// Moves the job `jobID` from `status` to `next` in one statement, if it may move: it is at
+    /// `status`, its history holds fewer than `JSONList<StageChange>.maxChanges` changes, and
+    /// `actor` is a member of its company with at least `role` (or `actor` is `nil`: a platform
+    /// admin, who acts as owner everywhere; `CompanyService.requireRole`). `change` is appended to
+    /// the history in the database, `version` bumped and `updated_at` set to `now`:
+    ///
+    /// `UPDATE jobs SET status, history = <history + change>, version = version + 1, updated_at
+    /// WHERE id AND status AND <room in the history> AND EXISTS (<the membership>) RETURNING *`
+    ///
+    /// The conditions are re-checked on the row as it is when the statement takes its lock, so
+    /// of two concurrent moves (on any instances) only one applies, and the loser changes nothing
+    /// (as with the version-checked `move`).
+    /// - Returns: the job as stored after the move, as the API shows it; `nil` when no row met
+    ///   the conditions (missing, another company's, too small a role, another status, a full
+    ///   history: the caller finds out which with the checked path).
+    func moveJob(_ jobID: UUID, from status: JobStatus, to next: JobStatus, appending change: StageChange, at now: Date,
+                 by actor: UUID?, atLeast role: CompanyRole, on db: any Database) async throws -> JobDTO? {
+        let sql = try db.sql
+        let history = Job.column(\.$history)
+        // The change is bound as the one-entry list Fluent would write, so the driver encodes it
+        // (dates and all) exactly as a saved model's history.
+        let added = SQLBind(JSONList(items: [change]))
+        let appended: SQLQueryString
+        let hasRoom: SQLQueryString
+        if db.isPostgres {
+            appended = "jsonb_set(\(history), '{items}', (\(history) -> 'items') || (\(added) -> 'items'))"
+            hasRoom = "jsonb_array_length(\(history) -> 'items') < \(literal: JSONList<StageChange>.maxChanges)"
+        } else {
+            // CAST: a database written by an older SQLite driver may hold the JSON as a blob.
+            appended = "json_insert(CAST(\(history) AS TEXT), '$.items[#]', json_extract(\(added), '$.items[0]'))"
+            hasRoom = "json_array_length(CAST(\(history) AS TEXT), '$.items') < \(literal: JSONList<StageChange>.maxChanges)"
+        }
+        let version = Job.column(\.$version)
+        var update = sql.update(Job.schema)
+            .set(Job.column(\.$status), to: SQLBind(next.rawValue))
+            .set(history, to: appended)
+            .set(version, to: SQLBinaryExpression(version, .add, SQLLiteral.numeric("1")))
+            .set(Job.column(\.$updatedAt), to: SQLBind(now))
+            .where(Job.column(\.$id), .equal, SQLBind(jobID))
+            .where(Job.column(\.$status), .equal, SQLBind(status.rawValue))
+            .where(hasRoom)
+        if let actor {
+            let roles = CompanyRole.allCases.filter { $0 >= role }.map { SQLBind($0.rawValue) }
+            let member = sql.select().column(SQLLiteral.numeric("1")).from(CompanyMember.schema)
+                .where(SQLColumn(CompanyMember.column(\.$companyID), table: SQLIdentifier(CompanyMember.schema)), .equal,
+                       SQLColumn(Job.column(\.$companyID), table: SQLIdentifier(Job.schema)))
+                .where(SQLColumn(CompanyMember.column(\.$userID), table: SQLIdentifier(CompanyMember.schema)), .equal, SQLBind(actor))
+                .where(SQLColumn(CompanyMember.column(\.$role), table: SQLIdentifier(CompanyMember.schema)), .in, SQLGroupExpression(roles))
+            update = update.where(SQLQueryString("EXISTS (\(member.select))"))
+        }
+        let row = try await update.returning(JobStore.dtoColumns).first()
+        return try row.map(JobStore.dto(from:))
+    }
+
     /// Moves `application` to `stage` with `history` and `rejectedFrom`, if it is still at the
     /// version it was read with.
     /// - Returns: whether this call made the change (`false`: another change came first).

@@ -77,6 +77,30 @@ struct CSRFTests {
     }
 
     @Test(arguments: TestDatabase.all)
+    func aUsedTokenLeavesNoRowAndOneMarkedUsedStaysRefused(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let user = TestUser()
+            _ = try await app.send(.GET, "/csrf-token", as: user)
+            let service = app.hirebase.csrf
+            let (token, _) = try await service.issue(for: user.id, on: app.db)
+            #expect(try await service.consume(token, for: user.id, on: app.db))
+            #expect(try await CSRFToken.query(on: app.db).filter(\.$tokenHash == SecretToken.hash(token)).count() == 0)
+            #expect(try await service.consume(token, for: user.id, on: app.db) == false)
+
+            // An instance of an earlier release marks a used token instead of deleting it.
+            let (marked, _) = try await service.issue(for: user.id, on: app.db)
+            try await CSRFToken.query(on: app.db).filter(\.$tokenHash == SecretToken.hash(marked)).set(\.$usedAt, to: Date()).update()
+            #expect(try await service.consume(marked, for: user.id, on: app.db) == false)
+            // Another user's token is neither consumed nor removed.
+            let other = TestUser("other")
+            _ = try await app.send(.GET, "/csrf-token", as: other)
+            let (theirs, _) = try await service.issue(for: other.id, on: app.db)
+            #expect(try await service.consume(theirs, for: user.id, on: app.db) == false)
+            #expect(try await service.consume(theirs, for: other.id, on: app.db))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func fiftyConcurrentUsesHaveExactlyOneWinner(database: TestDatabase) async throws {
         try await withHirebase(on: database) { app in
             let user = TestUser()

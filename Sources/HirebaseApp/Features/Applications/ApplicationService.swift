@@ -51,6 +51,33 @@ struct ApplicationService: Sendable {
         try await store.page(jobID: try job.requireID(), stage: stage, page, on: db)
     }
 
+    /// A job action (`publish`, `close`, `reopen`, and `archive` with `fromStage`) as one
+    /// statement, without reading the job first: the rules of `act(_:on:by:on:)` (the status the
+    /// action moves from, `expectedStage`, room in the history) and the role check of
+    /// `Request.requireJob` (a member of the job's company with at least `role`, or a platform
+    /// admin) are the conditions of one `UPDATE` (`ApplicationStore.moveJob`).
+    /// - Returns: the outcome, or `nil` when the move did not happen or cannot be written so (an
+    ///   application action, `archive` from one of several statuses): the caller then takes the
+    ///   checked path (`requireJob`, then `act`), which makes the move or says why not with the
+    ///   status, code and detail it always gave.
+    func actInOneStatement(_ input: JobActionInput, by user: AuthenticatedUser, atLeast role: CompanyRole,
+                           on db: any Database) async throws -> JobActionOutcome? {
+        guard input.subject == .job else { return nil }
+        let sources = JobStatus.allCases.filter { status in
+            PipelineRules.jobStatus(after: input.action, from: status) != nil && input.expectedStage.map { $0 == status.rawValue } ?? true
+        }
+        guard sources.count == 1, let from = sources.first, let next = PipelineRules.jobStatus(after: input.action, from: from) else {
+            return nil
+        }
+        let now = clock.now()
+        let change = StageChange(at: now.wholeSeconds, actorId: user.id, from: from.rawValue, to: next.rawValue, reason: input.reason, note: input.note)
+        guard let job = try await store.moveJob(input.jobID, from: from, to: next, appending: change, at: now,
+                                                by: user.isPlatformAdmin ? nil : user.id, atLeast: role, on: db) else {
+            return nil
+        }
+        return JobActionOutcome(moved: .job(job), from: from.rawValue, to: next.rawValue)
+    }
+
     /// Moves `job` or one of its applications as `input` says, by `userID`.
     /// - Parameter job: the job `input.jobID` names, read by the caller (who checked the role).
     /// - Throws: 404 when the candidate has no application to the job; 409
@@ -111,7 +138,7 @@ struct ApplicationService: Sendable {
             job.history = history
             job.version += 1
             job.updatedAt = now
-            return JobActionOutcome(moved: .job(job), from: current.rawValue, to: next.rawValue)
+            return JobActionOutcome(moved: .job(job.toDTO()), from: current.rawValue, to: next.rawValue)
         }
     }
 }

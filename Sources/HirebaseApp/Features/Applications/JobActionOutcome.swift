@@ -1,8 +1,9 @@
 /// What `ApplicationService.act` changed: the row as stored after the move, and the move.
 struct JobActionOutcome: Sendable {
-    /// The moved row, read back after the change.
+    /// The moved row as it is after the change.
     enum Moved: Sendable {
-        case job(Job)
+        /// The job as the API shows it (`ApplicationStore.moveJob` returns no model).
+        case job(JobDTO)
         case application(JobApplication)
     }
 

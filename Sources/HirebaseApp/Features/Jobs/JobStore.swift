@@ -1,5 +1,7 @@
 import Fluent
 import Foundation
+import JobPageParser
+import SQLKit
 
 /// Every query of the jobs feature (the pipeline's version-checked status change is
 /// `ApplicationStore.move(_:to:history:at:on:)`). Column names come from `Job`'s fields.
@@ -25,4 +27,32 @@ struct JobStore: Sendable {
         if let status { builder = builder.filter(\.$status == status) }
         return try await builder.page(page)
     }
+
+    /// Every column of a job, in the order `dto(from:)` reads them: what a statement that hands
+    /// a job back (`UPDATE ... RETURNING`) returns.
+    static let dtoColumns: [SQLIdentifier] = [
+        Job.column(\.$id), Job.column(\.$companyID), Job.column(\.$title), Job.column(\.$description), Job.column(\.$skillList),
+        Job.column(\.$location), Job.column(\.$remote), Job.column(\.$employmentType), Job.column(\.$salary), Job.column(\.$status),
+        Job.column(\.$sourceURL), Job.column(\.$history), Job.column(\.$createdAt), Job.column(\.$updatedAt),
+    ]
+
+    /// A row of `dtoColumns` as the API shows the job, read by column name through SQLKit (the
+    /// same decoding Fluent does for the model, without its reflection over every property).
+    /// - Throws: the driver's decoding error when a column is missing or of another type.
+    static func dto(from row: any SQLRow) throws -> JobDTO {
+        let name = dtoColumnNames
+        let salary = try row.decode(column: name[8], as: Salary?.self)
+        return JobDTO(
+            id: try row.decode(column: name[0], as: UUID.self).lowercased, companyId: try row.decode(column: name[1], as: UUID.self).lowercased,
+            title: try row.decode(column: name[2], as: String.self), description: try row.decode(column: name[3], as: String.self),
+            skills: try row.decode(column: name[4], as: JSONList<String>.self).items, location: try row.decode(column: name[5], as: String?.self),
+            remote: try row.decode(column: name[6], as: Bool.self), employmentType: try row.decode(column: name[7], as: String?.self),
+            salary: salary?.toDTO(), status: try row.decode(column: name[9], as: String.self),
+            sourceUrl: try row.decode(column: name[10], as: String?.self),
+            history: try row.decode(column: name[11], as: JSONList<StageChange>.self).items.map { $0.toDTO() },
+            createdAt: try row.decode(column: name[12], as: Date?.self), updatedAt: try row.decode(column: name[13], as: Date?.self)
+        )
+    }
+
+    private static let dtoColumnNames = dtoColumns.map(\.string)
 }

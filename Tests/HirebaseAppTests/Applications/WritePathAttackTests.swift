@@ -56,6 +56,26 @@ struct WritePathAttackTests {
         }
     }
 
+    /// On SQLite a history held as a BLOB (an older driver's way of writing JSON) is moved by the
+    /// one statement like a TEXT one: the change appended, the answer and later reads equal.
+    @Test func aHistoryStoredAsABlobMovesInOneStatement() async throws {
+        try await withHirebase(on: .sqlite) { app in
+            let scenario = try await Scenario.make(app)
+            let job = try await scenario.job(app)
+            let jobID = try #require(UUID(uuidString: job))
+            try await app.db.sql.raw("UPDATE jobs SET history = CAST(CAST(history AS TEXT) AS BLOB) WHERE id = \(bind: jobID)").run()
+            let kind = try await app.db.sql.raw("SELECT typeof(history) AS kind, sqlite_version() AS version FROM jobs WHERE id = \(bind: jobID)").first()
+            #expect(try kind?.decode(column: "kind", as: String.self) == "blob")
+            let published = try await act(app, scenario, ["jobId": job, "action": "publish", "note": "from a blob"])
+            #expect(published.status == .ok)
+            let row = try #require(try await Job.find(jobID, on: app.db))
+            #expect(row.history.items.map(\.to) == ["draft", "open"])
+            #expect(row.history.items.last?.note == "from a blob")
+            let shown = try await app.send(.GET, "/jobs/\(job)", as: scenario.recruiter)
+            #expect(NSDictionary(dictionary: published.json) == NSDictionary(dictionary: shown.json))
+        }
+    }
+
     /// Closes and reopens of one job sent at once: whatever order they run in, the history is one
     /// chain (each change starts where the one before ended), one change per success, and the
     /// version counts the changes.
@@ -82,6 +102,42 @@ struct WritePathAttackTests {
             #expect(row.version == items.count - 1)
             for index in 1..<items.count { #expect(items[index].from == items[index - 1].to) }
             #expect(row.status.rawValue == items.last?.to)
+        }
+    }
+
+    /// Two changes short of the cap, closes, reopens (one statement) and archives (the checked,
+    /// version-checked path) of one job sent at once: at most the two changes that fit apply,
+    /// the history stays one chain at or under the cap, and the refusals are 409s.
+    @Test(arguments: TestDatabase.all)
+    func aBurstAtTheCapMixingBothPathsStopsAtTheCap(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let job = try await scenario.job(app)
+            let jobID = try #require(UUID(uuidString: job))
+            #expect(try await act(app, scenario, ["jobId": job, "action": "publish"]).status == .ok)
+            let filler = StageChange(at: Date(timeIntervalSince1970: 1_700_000_000), actorId: UUID(), from: "open", to: "open")
+            let almost = JSONList(items: Array(repeating: filler, count: JSONList<StageChange>.maxChanges - 2))
+            try await app.db.sql.update(Job.schema).set("history", to: SQLBind(almost)).where("id", .equal, SQLBind(jobID)).run()
+            var requests: [(HTTPHeaders, String)] = []
+            for index in 0..<9 {
+                let action = ["close", "reopen", "archive"][index % 3]
+                requests.append((try await scenario.recruiter.headers(["X-CSRF-Token": try await scenario.csrf(app)]), action))
+            }
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for (headers, action) in requests {
+                    group.addTask {
+                        try await app.send(.POST, "/job-action", headers: headers, json: JSON(["jobId": job, "action": action, "reason": "done"])).status.code
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
+            let row = try #require(try await Job.find(jobID, on: app.db))
+            let items = row.history.items
+            #expect(items.count <= JSONList<StageChange>.maxChanges)
+            #expect(items.count == almost.items.count + statuses.filter { $0 == 200 }.count)
+            #expect(row.status.rawValue == items.last?.to)
+            for index in (almost.items.count)..<items.count { #expect(items[index].from == items[index - 1].to) }
         }
     }
 

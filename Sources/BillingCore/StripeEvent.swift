@@ -56,6 +56,9 @@ public struct StripeEvent: Sendable, Hashable {
         // Stripe's old sample events have no "object" field, so only a different value is refused.
         if let object = json["object"]?.stringValue, object != "event" { throw .notAnEvent(object: object) }
         id = try Self.requiredString(json, "id")
+        guard id.utf8.count <= JSONValue.maxStripeIDLength else {
+            throw .wrongType(field: "id", expected: "a Stripe id (at most \(JSONValue.maxStripeIDLength) characters)")
+        }
         type = try Self.requiredString(json, "type")
         switch json["created"] {
         case let number? where number.intValue != nil: created = number.intValue ?? 0

@@ -334,6 +334,36 @@ struct WritePathAttackTests {
         }
     }
 
+    /// Ids far longer than any Stripe writes (at most 255 characters; here 12,000 random ones,
+    /// past what a PostgreSQL b-tree index entry holds) in a signed event were a 500 on
+    /// PostgreSQL (`index row requires 12016 bytes`), retried by Stripe for days, and stored on
+    /// SQLite. Now alike on both: an event id is no event (400), a subscription id makes the
+    /// object unreadable (acknowledged, nothing stored), a customer id counts as absent.
+    @Test(arguments: TestDatabase.all)
+    func veryLongStripeIdsInASignedEvent(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: billingEnvironment) { app in
+            func noise() -> String { (0..<500).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined().prefix(12_000).description }
+            let (user, other) = (UUID(), UUID())
+            let longEvent = StripeEvents.event(id: "evt_" + noise(), type: "customer.subscription.created", created: 1_764_000_000,
+                                               object: StripeEvents.subscription(userID: user))
+            let longSubscription = StripeEvents.event(type: "customer.subscription.created", created: 1_764_000_001,
+                                                      object: StripeEvents.subscription(id: "sub_" + noise(), userID: user))
+            let longCustomer = StripeEvents.event(type: "customer.subscription.created", created: 1_764_000_002,
+                                                  object: StripeEvents.subscription(customer: "cus_" + noise(), userID: nil))
+            let longCustomerOfAUser = StripeEvents.event(type: "customer.subscription.created", created: 1_764_000_003,
+                                                         object: StripeEvents.subscription(id: "sub_other", customer: "cus_" + noise(), userID: other))
+            var statuses: [UInt] = []
+            for payload in [longEvent, longSubscription, longCustomer, longCustomerOfAUser] {
+                statuses.append(try await app.webhook(payload).status.code)
+            }
+            #expect(statuses == [400, 200, 200, 200])
+            #expect(try await BillingStore(db: app.db).subscription(of: user) == nil)
+            let stored = try await BillingStore(db: app.db).subscription(of: other)
+            #expect(stored?.subscription.id == "sub_other")
+            #expect(stored?.subscription.customerID == nil)
+        }
+    }
+
     /// A candidate with every optional field missing (NULLs selected, not inserted as VALUES, on
     /// PostgreSQL) and one with hostile text: stored and shown as answered.
     @Test(arguments: TestDatabase.all)

@@ -265,6 +265,39 @@ struct WritePathAttackTests {
         }
     }
 
+    /// The other event paths delivered ten times at once: an invoice of a stored subscription
+    /// (the read-reduce-write transaction, whose event insert no longer catches a constraint
+    /// failure) and a subscription of a customer linked to nobody (recorded only): each is
+    /// applied once, the other nine are duplicates, none fails.
+    @Test(arguments: TestDatabase.all)
+    func burstsOfInvoiceAndOrphanEventsApplyOnce(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: billingEnvironment) { app in
+            let user = TestUser()
+            let now = Int(Date().timeIntervalSince1970)
+            let created = StripeEvents.event(type: "customer.subscription.created", created: now - 10,
+                                             object: StripeEvents.subscription(status: "past_due", userID: user.id))
+            #expect(try await app.webhook(created).status == .ok)
+            let invoice = StripeEvents.event(type: "invoice.paid", created: now, object: StripeEvents.invoice())
+            let orphan = StripeEvents.event(type: "customer.subscription.updated", created: now,
+                                            object: StripeEvents.subscription(id: "sub_orphan", customer: "cus_linked_to_nobody", userID: nil))
+            for payload in [invoice, orphan] {
+                let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<10 {
+                        group.addTask {
+                            let answer = try await app.webhook(payload)
+                            return answer.status == .ok ? String(describing: answer.json["duplicate"] as? Bool) : "\(answer.status.code)"
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+                #expect(answers.filter { $0 == "Optional(false)" }.count == 1, "\(answers)")
+                #expect(answers.filter { $0 == "Optional(true)" }.count == 9, "\(answers)")
+            }
+            #expect(try await BillingStore(db: app.db).subscription(of: user.id)?.subscription.status == .active)
+            #expect(try await StripeEventRecord.query(on: app.db).count() == 3)
+        }
+    }
+
     /// Subscription events with values the statement must cope with: no customer and no price
     /// (nothing stored, then stored), a user id in the metadata that names nobody, a customer
     /// linked to nobody, and odd numbers. Each answer is 200 (or 400 for what is no event) and

@@ -11,15 +11,24 @@ extension JSONValue {
         return current
     }
 
+    /// The longest id Stripe writes, in UTF-8 bytes: "object IDs we generate will never exceed
+    /// 255 characters" (Stripe, API upgrades, "backwards-compatible changes"). A longer one is no
+    /// Stripe id, and it would not fit the PostgreSQL b-tree indexes on `stripe_events.event_id`,
+    /// `subscriptions.subscription_id` and `customer_id` (about 2,700 bytes an entry): the
+    /// event would fail there as a 500, retried by Stripe for days.
+    public static let maxStripeIDLength = 255
+
     /// The id of an expandable field: Stripe sends the id string, or the whole object when the
     /// request expanded it (`{"id": "cus_...", "object": "customer", ...}`). `nil` for `null`,
-    /// an empty string, or anything else.
+    /// an empty string, one longer than ``maxStripeIDLength`` (no id Stripe writes), or anything else.
     var expandableID: String? {
-        switch self {
-        case .string(let id) where !id.isEmpty: id
-        case .object(let members): members["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let id: String? = switch self {
+        case .string(let id): id
+        case .object(let members): members["id"]?.stringValue
         default: nil
         }
+        guard let id, !id.isEmpty, id.utf8.count <= Self.maxStripeIDLength else { return nil }
+        return id
     }
 
     /// A `metadata` object as strings (Stripe stores metadata values as strings; others are
@@ -48,12 +57,17 @@ extension JSONValue {
 
     /// Checks that this is an object of Stripe kind `expected` (its `object` field; a missing
     /// `object` is accepted, as in some old sample events) and returns its required `id`.
+    /// - Throws: ``StripeEventError`` when it is no object, of another kind, without an `id`, or
+    ///   with one longer than ``maxStripeIDLength``.
     func requireStripeObject(_ expected: String) throws(StripeEventError) -> String {
         guard case .object = self else { throw .wrongType(field: "data.object", expected: "object") }
         if let found = self["object"]?.stringValue, found != expected {
             throw .unexpectedObject(expected: expected, found: found)
         }
         guard let id = self["id"]?.nonEmptyString else { throw .missingField("id") }
+        guard id.utf8.count <= Self.maxStripeIDLength else {
+            throw .wrongType(field: "id", expected: "a Stripe id (at most \(Self.maxStripeIDLength) characters)")
+        }
         return id
     }
 }

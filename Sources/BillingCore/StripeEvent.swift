@@ -50,12 +50,16 @@ public struct StripeEvent: Sendable, Hashable {
     /// Reads an already parsed event.
     /// - Throws: ``StripeEventError``: `wrongType` when the body is not an object,
     ///   `notAnEvent` when its `object` is present and not `"event"`, `missingField` / `wrongType`
-    ///   for `id`, `type`, `created` (an integer) or `data.object` (an object).
+    ///   for `id`, `type`, `created` (an integer) or `data.object` (an object); `wrongType` for an
+    ///   `id` longer than `JSONValue.maxStripeIDLength`.
     public init(json: JSONValue) throws(StripeEventError) {
         guard case .object = json else { throw .wrongType(field: "(body)", expected: "object") }
         // Stripe's old sample events have no "object" field, so only a different value is refused.
         if let object = json["object"]?.stringValue, object != "event" { throw .notAnEvent(object: object) }
         id = try Self.requiredString(json, "id")
+        guard id.utf8.count <= JSONValue.maxStripeIDLength else {
+            throw .wrongType(field: "id", expected: "a Stripe id (at most \(JSONValue.maxStripeIDLength) characters)")
+        }
         type = try Self.requiredString(json, "type")
         switch json["created"] {
         case let number? where number.intValue != nil: created = number.intValue ?? 0

@@ -97,9 +97,9 @@ public struct CSRFService: Sendable {
     /// `GET /csrf-token`'s CPU. Column names come from `CSRFToken`; values are bound (`$n`).
     private static let postgresStatements: (issue: String, consume: String) = {
         func name<Property: AnyQueryableProperty>(_ property: KeyPath<CSRFToken, Property>) -> String {
-            "\"" + CSRFToken.column(property).string + "\""
+            CSRFToken.column(property).quotedText
         }
-        let table = "\"" + CSRFToken.schema + "\""
+        let table = SQLIdentifier(CSRFToken.schema).quotedText
         let (id, user, hash, expiresAt, usedAt) = (name(\.$id), name(\.$userID), name(\.$tokenHash), name(\.$expiresAt), name(\.$usedAt))
         let createdAtMicros = name(\.$createdAtMicros)
         // $1 id, $2 user, $3 hash, $4 expiry, $5 now, $6 now in microseconds, $7 live tokens kept

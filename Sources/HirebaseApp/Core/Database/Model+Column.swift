@@ -27,3 +27,11 @@ private enum ColumnNames {
 
     static let known = NIOLockedValueBox([Key: SQLIdentifier]())
 }
+
+extension SQLIdentifier {
+    /// The identifier as SQL text, quoted as PostgreSQL and SQLite both read it (`"name"`, an
+    /// inner `"` doubled): for the text of a hot statement written once per process instead of
+    /// serialized by SQLKit on every request (the CSRF token, the job move, the subscription
+    /// webhook, matching's load).
+    var quotedText: String { "\"" + string.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

@@ -113,22 +113,21 @@ struct ApplicationStore: Sendable {
     /// $4 id, $5 the status moved from; `member` (for a caller who is not a platform admin) $6
     /// the user, and is followed by the role names and `))`; `returning` ends it.
     private static let postgresMoveJob: (update: String, member: String, returning: String) = {
-        func quoted(_ name: SQLIdentifier) -> String { "\"" + name.string + "\"" }
-        let (jobs, members) = (quoted(SQLIdentifier(Job.schema)), quoted(SQLIdentifier(CompanyMember.schema)))
-        let (history, version) = (quoted(Job.column(\.$history)), quoted(Job.column(\.$version)))
+        let (jobs, members) = (SQLIdentifier(Job.schema).quotedText, SQLIdentifier(CompanyMember.schema).quotedText)
+        let (history, version) = (Job.column(\.$history).quotedText, Job.column(\.$version).quotedText)
         let update = """
-            UPDATE \(jobs) SET \(quoted(Job.column(\.$status))) = $1, \
+            UPDATE \(jobs) SET \(Job.column(\.$status).quotedText) = $1, \
             \(history) = jsonb_set(\(history), '{items}', (\(history) -> 'items') || ($2::jsonb -> 'items')), \
-            \(version) = \(version) + 1, \(quoted(Job.column(\.$updatedAt))) = $3 \
-            WHERE \(quoted(Job.column(\.$id))) = $4 AND \(quoted(Job.column(\.$status))) = $5 \
+            \(version) = \(version) + 1, \(Job.column(\.$updatedAt).quotedText) = $3 \
+            WHERE \(Job.column(\.$id).quotedText) = $4 AND \(Job.column(\.$status).quotedText) = $5 \
             AND jsonb_array_length(\(history) -> 'items') < \(JSONList<StageChange>.maxChanges)
             """
         let member = """
-             AND EXISTS (SELECT 1 FROM \(members) WHERE \(members).\(quoted(CompanyMember.column(\.$companyID))) = \
-            \(jobs).\(quoted(Job.column(\.$companyID))) AND \(members).\(quoted(CompanyMember.column(\.$userID))) = $6 \
-            AND \(members).\(quoted(CompanyMember.column(\.$role))) IN (
+             AND EXISTS (SELECT 1 FROM \(members) WHERE \(members).\(CompanyMember.column(\.$companyID).quotedText) = \
+            \(jobs).\(Job.column(\.$companyID).quotedText) AND \(members).\(CompanyMember.column(\.$userID).quotedText) = $6 \
+            AND \(members).\(CompanyMember.column(\.$role).quotedText) IN (
             """
-        let returning = " RETURNING " + JobStore.dtoColumns.map(quoted).joined(separator: ", ")
+        let returning = " RETURNING " + JobStore.dtoColumns.map(\.quotedText).joined(separator: ", ")
         return (update, member, returning)
     }()
 

@@ -231,26 +231,21 @@ struct BillingStore: Sendable {
     /// SQLKit's quoting of each identifier on every statement was 5% of a webhook's CPU on
     /// SQLite. Both dialects quote identifiers alike (`"name"`, an inner `"` doubled).
     private enum Columns {
-        static func quoted(_ name: String) -> String {
-            "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        static func quoted(_ identifier: SQLIdentifier) -> String { quoted(identifier.string) }
-
-        static let eventID = quoted(StripeEventRecord.column(\.$id))
+        static let eventID = StripeEventRecord.column(\.$id).quotedText
         /// `INSERT INTO "stripe_events" ("event_id", "type", "created", "received_at")`.
-        static let insertEvent = "INSERT INTO \(quoted(StripeEventRecord.schema)) (" + [
-            eventID, quoted(StripeEventRecord.column(\.$type)), quoted(StripeEventRecord.column(\.$created)),
-            quoted(StripeEventRecord.column(\.$receivedAt)),
+        static let insertEvent = "INSERT INTO \(SQLIdentifier(StripeEventRecord.schema).quotedText) (" + [
+            eventID, StripeEventRecord.column(\.$type).quotedText, StripeEventRecord.column(\.$created).quotedText,
+            StripeEventRecord.column(\.$receivedAt).quotedText,
         ].joined(separator: ", ") + ")"
-        static let subscriptions = quoted(BillingSubscription.schema)
-        static let userID = quoted(BillingSubscription.column(\.$id))
+        static let subscriptions = SQLIdentifier(BillingSubscription.schema).quotedText
+        static let userID = BillingSubscription.column(\.$id).quotedText
         /// Every column of `subscriptions`, the key first, in the order of `subscriptionValues`.
         static let subscriptionNames: [String] = [
-            userID, quoted(BillingSubscription.column(\.$subscriptionID)), quoted(BillingSubscription.column(\.$customerID)),
-            quoted(BillingSubscription.column(\.$plan)), quoted(BillingSubscription.column(\.$priceID)), quoted(BillingSubscription.column(\.$status)),
-            quoted(BillingSubscription.column(\.$currentPeriodStart)), quoted(BillingSubscription.column(\.$currentPeriodEnd)),
-            quoted(BillingSubscription.column(\.$cancelAtPeriodEnd)), quoted(BillingSubscription.column(\.$watermark)),
-            quoted(BillingSubscription.column(\.$updatedAt)),
+            userID, BillingSubscription.column(\.$subscriptionID).quotedText, BillingSubscription.column(\.$customerID).quotedText,
+            BillingSubscription.column(\.$plan).quotedText, BillingSubscription.column(\.$priceID).quotedText, BillingSubscription.column(\.$status).quotedText,
+            BillingSubscription.column(\.$currentPeriodStart).quotedText, BillingSubscription.column(\.$currentPeriodEnd).quotedText,
+            BillingSubscription.column(\.$cancelAtPeriodEnd).quotedText, BillingSubscription.column(\.$watermark).quotedText,
+            BillingSubscription.column(\.$updatedAt).quotedText,
         ]
         static let subscriptionColumns = subscriptionNames.joined(separator: ", ")
         /// Their PostgreSQL types, in the same order.
@@ -259,13 +254,13 @@ struct BillingStore: Sendable {
         /// [0]; without the customer at [1], the plan at [2], both at [3].
         static let replacedColumns: [String] = (0..<4).map { variant in
             subscriptionNames.dropFirst().filter { name in
-                !(variant & 1 != 0 && name == quoted(BillingSubscription.column(\.$customerID)))
-                    && !(variant & 2 != 0 && name == quoted(BillingSubscription.column(\.$plan)))
+                !(variant & 1 != 0 && name == BillingSubscription.column(\.$customerID).quotedText)
+                    && !(variant & 2 != 0 && name == BillingSubscription.column(\.$plan).quotedText)
             }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         }
-        static let storedSubscriptionID = subscriptions + "." + quoted(BillingSubscription.column(\.$subscriptionID))
-        static let storedWatermark = subscriptions + "." + quoted(BillingSubscription.column(\.$watermark))
-        static let storedStatus = subscriptions + "." + quoted(BillingSubscription.column(\.$status))
+        static let storedSubscriptionID = subscriptions + "." + BillingSubscription.column(\.$subscriptionID).quotedText
+        static let storedWatermark = subscriptions + "." + BillingSubscription.column(\.$watermark).quotedText
+        static let storedStatus = subscriptions + "." + BillingSubscription.column(\.$status).quotedText
         /// The spellings of the statuses an ended subscription has (`SubscriptionStatus.isTerminal`).
         static let terminalStatuses: [String] = [
             SubscriptionStatus.incomplete, .incompleteExpired, .trialing, .active, .pastDue, .canceled, .unpaid, .paused,

@@ -59,7 +59,7 @@ struct CandidateStore: Sendable {
                     Candidate.column(\.$name), Candidate.column(\.$headline), Candidate.column(\.$skillList), Candidate.column(\.$yearsExperience),
                     Candidate.column(\.$location), Candidate.column(\.$resumeText), Candidate.column(\.$createdBy),
                     Candidate.column(\.$createdAtMicros), Candidate.column(\.$createdAt), Candidate.column(\.$updatedAt)]
-        func quoted(_ names: [SQLIdentifier]) -> String { names.map { "\"\($0.string)\"" }.joined(separator: ", ") }
+        func quoted(_ names: [SQLIdentifier]) -> String { names.map(\.quotedText).joined(separator: ", ") }
         return (list: quoted(list), conflict: quoted([Candidate.column(\.$companyID), Candidate.column(\.$emailKey)]), id: Candidate.column(\.$id),
                 memberCompany: CompanyMember.column(\.$companyID), memberUser: CompanyMember.column(\.$userID), memberRole: CompanyMember.column(\.$role))
     }()
@@ -164,7 +164,7 @@ struct CandidateStore: Sendable {
     private func forEachProfilePage(of companyID: UUID, pageSize: Int, maxResumeCharacters: Int, on db: any PostgresDatabase,
                                     _ body: ([CandidateProfileRow]) async throws -> Void) async throws {
         func name<Property: AnyQueryableProperty>(_ property: KeyPath<Candidate, Property>) -> String {
-            "\"" + Candidate.column(property).string + "\""
+            Candidate.column(property).quotedText
         }
         let (id, createdAt) = (name(\.$id), name(\.$createdAtMicros))
         let columns = [id, name(\.$name), name(\.$headline),

@@ -95,6 +95,7 @@ enum ServiceFactory {
         let invitations = InvitationService(store: InvitationStore(), outbox: OutboxStore(deliveryAttempts: config.email.maxAttempts), usage: billing,
                                             publicAppURL: config.publicAppURL, clock: clock)
         let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
+        app.lifecycle.use(CSRFShutdown(csrf: csrf))
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
         let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
                                            rateLimiter: rateLimiter, billing: billing, metrics: metrics)

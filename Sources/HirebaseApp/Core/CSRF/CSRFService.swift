@@ -212,9 +212,11 @@ public struct CSRFService: Sendable {
             }
         } else {
             let (hash, user) = (CSRFToken.column(\.$tokenHash), CSRFToken.column(\.$userID))
+            // `hash IN (...)` lets SQLite read the batch's rows through the hash's unique index.
             let pairs = SQLList(batch.map { SQLGroupExpression([SQLBind($0.tokenHash), SQLBind($0.userID)]) })
             let statement: SQLQueryString = """
-                DELETE FROM \(SQLIdentifier(CSRFToken.schema)) WHERE (\(hash), \(user)) IN (VALUES \(pairs)) \
+                DELETE FROM \(SQLIdentifier(CSRFToken.schema)) WHERE \(hash) IN (\(binds: batch.map(\.tokenHash))) \
+                AND (\(hash), \(user)) IN (VALUES \(pairs)) \
                 AND \(CSRFToken.column(\.$usedAt)) IS NULL AND \(CSRFToken.column(\.$expiresAt)) > \(bind: now) RETURNING \(hash), \(user)
                 """
             for row in try await db.sql.raw(statement).all() {
@@ -239,17 +241,22 @@ public struct CSRFService: Sendable {
         // Arrays, one element per token: $1 id, $2 user, $3 hash, $4 expiry, $5 creation time,
         // $6 creation in microseconds; $7 the cap. Per user, the unused tokens other than the
         // (cap - that user's new tokens) newest are dropped: the delete does not see the insert.
+        // `= ANY(ARRAY(...))` makes the per-user lookups run once (an InitPlan): as `IN (...)`
+        // PostgreSQL planned a semi join that re-ran them for every row of the table when the
+        // table had no statistics yet (190 ms for a batch of 12 over 1,280 rows, against 1 ms).
         let issue = """
             WITH issued AS (INSERT INTO \(table) (\(id), \(user), \(hash), \(expiresAt), \(name(\.$createdAt)), \(createdAtMicros)) \
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int8[])) \
-            DELETE FROM \(table) WHERE \(id) IN (SELECT dropped.id FROM \
+            DELETE FROM \(table) WHERE \(id) = ANY(ARRAY(SELECT dropped.id FROM \
             (SELECT issuer.user_id, count(*) AS issued FROM unnest($2::uuid[]) AS issuer(user_id) GROUP BY issuer.user_id) AS fresh \
             CROSS JOIN LATERAL (SELECT \(id) AS id FROM \(table) WHERE \(user) = fresh.user_id AND \(usedAt) IS NULL \
-            ORDER BY \(createdAtMicros) DESC, \(id) DESC OFFSET ($7 - fresh.issued)) AS dropped)
+            ORDER BY \(createdAtMicros) DESC, \(id) DESC OFFSET ($7 - fresh.issued)) AS dropped)) AND \(usedAt) IS NULL
             """
-        // $1 hashes, $2 users (pairs by position), $3 now.
+        // $1 hashes, $2 users (pairs by position), $3 now. `hash = ANY($1)` bounds the rows read
+        // by the batch through the unique index on the hash (once the table is large enough for
+        // the planner to prefer it); the pair condition then picks the user's own.
         let consume = """
-            DELETE FROM \(table) WHERE (\(hash), \(user)) IN (SELECT * FROM unnest($1::text[], $2::uuid[])) \
+            DELETE FROM \(table) WHERE \(hash) = ANY($1::text[]) AND (\(hash), \(user)) IN (SELECT * FROM unnest($1::text[], $2::uuid[])) \
             AND \(usedAt) IS NULL AND \(expiresAt) > $3 RETURNING \(hash), \(user)
             """
         return (issue, consume)

@@ -172,30 +172,38 @@ struct CandidateStore: Sendable {
                        name(\.$yearsExperience), name(\.$location), name(\.$resumeText), name(\.$updatedAt), createdAt]
         let select = "SELECT \(columns.joined(separator: ", ")) FROM \"\(Candidate.schema)\" WHERE \(name(\.$companyID)) = $1"
         let order = " ORDER BY \(createdAt), \(id) LIMIT \(pageSize)"
-        var after: (createdAt: Int64, id: UUID)?
-        while true {
-            let result: PostgresQueryResult
-            if let after {
-                result = try await db.query(select + " AND (\(createdAt), \(id)) > ($2, $3)" + order,
-                                            [PostgresData(uuid: companyID), PostgresData(int64: after.createdAt), PostgresData(uuid: after.id)]).get()
-            } else {
-                result = try await db.query(select + order, [PostgresData(uuid: companyID)]).get()
+        func page(after: (createdAt: Int64, id: UUID)?) -> EventLoopFuture<PostgresQueryResult> {
+            guard let after else { return db.query(select + order, [PostgresData(uuid: companyID)]) }
+            return db.query(select + " AND (\(createdAt), \(id)) > ($2, $3)" + order,
+                            [PostgresData(uuid: companyID), PostgresData(int64: after.createdAt), PostgresData(uuid: after.id)])
+        }
+        // The next page is asked for as soon as this one has arrived, before it is decoded, so
+        // that PostgreSQL reads and sends it (a third of a build's CPU, mostly decompressing
+        // résumés) while this one is decoded and indexed, instead of in turns.
+        var next: EventLoopFuture<PostgresQueryResult>? = page(after: nil)
+        while let arriving = next {
+            let result = try await arriving.get()
+            next = nil
+            if result.rows.count == pageSize, let last = result.rows.last {
+                let key = PostgresRandomAccessRow(last)
+                next = page(after: (try key[8].decode(Int64.self, context: .default), try key[0].decode(UUID.self, context: .default)))
             }
-            var page: [CandidateProfileRow] = []
-            page.reserveCapacity(result.rows.count)
-            var last: (createdAt: Int64, id: UUID)?
-            for row in result.rows {
-                let (id, name, headline, skills, years, location, resume, updatedAt, createdAt) = try row.decode(
-                    (UUID, String, String?, [String], Double?, String?, String?, Date?, Int64).self, context: .default
-                )
-                page.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
-                                                                          location: location, resumeText: Self.cut(resume, to: maxResumeCharacters)),
-                                                updatedAt: updatedAt))
-                last = (createdAt, id)
+            do {
+                var rows: [CandidateProfileRow] = []
+                rows.reserveCapacity(result.rows.count)
+                for row in result.rows {
+                    let (id, name, headline, skills, years, location, resume, updatedAt) = try row.decode(
+                        (UUID, String, String?, [String], Double?, String?, String?, Date?).self, context: .default
+                    )
+                    rows.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
+                                                                              location: location, resumeText: Self.cut(resume, to: maxResumeCharacters)),
+                                                    updatedAt: updatedAt))
+                }
+                try await body(rows)
+            } catch {
+                _ = try? await next?.get()  // not left running past the caller's error
+                throw error
             }
-            try await body(page)
-            guard page.count == pageSize, let last else { return }
-            after = last
         }
     }
 

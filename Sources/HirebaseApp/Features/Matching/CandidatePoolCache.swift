@@ -38,8 +38,10 @@ import Synchronization
 /// - **Bounded builds:** one build at a time in the process (others queue, suspended), each
 ///   loading candidates in pages of `pageSize`, keeping at most `maxResumeCharacters` of a
 ///   résumé, and indexing each page on the heavy-work pool while the next is read, so that a
-///   build holds about two pages of profiles besides the pool it makes and never takes the
-///   threads that serve other requests.
+///   build holds about three pages of profiles besides the pool it makes and never takes the
+///   threads that serve other requests. The indexing of a page tokenizes its text on every
+///   core (`Dispatch`'s threads, `CandidatePool.Builder`'s `parts`) for the few milliseconds
+///   it takes: it was what a cold build waited for.
 actor CandidatePoolCache {
     private struct Entry {
         var pool: CandidatePool
@@ -232,7 +234,10 @@ actor CandidatePoolCache {
         // it, so the first check after the build reads it again.
         let census = try await store.census(of: companyID, on: db)
         var sync = PoolSync(watermark: watermark(newest: census.newest), recent: [:])
-        let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count))
+        // Each page's text tokenized on every core: the indexing, not the reading, was what a
+        // build waited for (a cold build is rare; a match meanwhile still gets its share).
+        let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count,
+                                                          parts: ProcessInfo.processInfo.activeProcessorCount))
         // Durations for the log (a monotonic clock: they are not times of day).
         let timer = ContinuousClock()
         let started = timer.now

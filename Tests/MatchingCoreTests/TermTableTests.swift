@@ -1,9 +1,9 @@
 import Testing
 @testable import MatchingCore
 
-/// `TermTable` keeps each key's first 8 bytes in its entry and the rest apart: keys that share
-/// those 8 bytes, keys of every length up to the tokenizer's longest, and a table grown many
-/// times over must all still find their own value.
+/// `TermTable` compares keys as zero-padded 64-bit words: keys that share their first words,
+/// keys of every length up to the tokenizer's longest, and a table grown many times over must
+/// all still find their own value.
 @Suite struct TermTableTests {
     /// Keys of lengths 1...48 that share long prefixes ("a", "aa", ..., and "aaaaaaaab...").
     static let keys: [String] = (1...TextTokenizer.maxLength).flatMap { length in

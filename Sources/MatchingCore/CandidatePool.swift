@@ -189,16 +189,23 @@ public struct CandidatePool: Sendable {
     /// ``CandidatePool/init(candidates:aliases:places:)`` over all the pages in order.
     public struct Builder: Sendable {
         private var segment: CandidatePoolSegment.Builder
+        /// Concurrent parts each ``add(contentsOf:)`` tokenizes its profiles' text in.
+        private let parts: Int
 
         /// An empty builder; `expectedCount` (candidates, 0 if unknown) only reserves memory.
-        public init(aliases: SkillAliases = .bundled, places: PlaceAliases = .bundled, expectedCount: Int = 0) {
+        /// - Parameter parts: how many threads tokenize each batch of profiles (`Dispatch`'s
+        ///   concurrent threads, not the caller's), since tokenizing is most of a build's work;
+        ///   1, the default, keeps a build on the calling thread. Any value builds the same pool.
+        public init(aliases: SkillAliases = .bundled, places: PlaceAliases = .bundled, expectedCount: Int = 0, parts: Int = 1) {
             segment = CandidatePoolSegment.Builder(aliases: aliases, places: places, expectedCount: expectedCount)
+            self.parts = max(1, parts)
         }
 
         /// Adds `profiles`; ids must be distinct across every call.
-        /// - Complexity: O(their text bytes).
+        /// - Complexity: O(their text bytes), in `parts` concurrent parts for a batch of some
+        ///   hundreds or more.
         public mutating func add(contentsOf profiles: some Sequence<CandidateProfile>) {
-            segment.add(contentsOf: profiles)
+            segment.add(contentsOf: Array(profiles), parts: parts)
         }
 
         /// The pool of every candidate added.

@@ -219,7 +219,87 @@ final class CandidatePoolSegment: Sendable {
             for profile in profiles { add(profile, scratch: scratch) }
         }
 
+        /// Adds `profiles` in order, their text tokenized in `parts` concurrent parts
+        /// (``Parallel``) against the vocabulary as it stands, then merged in order: the words new
+        /// to the vocabulary get their numbers in the merge, in the order a single pass meets
+        /// them, so the segment is the one ``add(contentsOf:)`` makes. Tokenizing is most of the
+        /// cost of a build; the merge touches each candidate's distinct words once.
+        /// - Parameter parts: 1 or less (or a small batch) adds in one pass.
+        mutating func add(contentsOf profiles: [CandidateProfile], parts: Int) {
+            let parts = min(parts, profiles.count / Self.minimumPerPart)
+            guard parts > 1 else { return add(contentsOf: profiles) }
+            let ranges = Parallel.ranges(count: profiles.count, parts: parts)
+            let bags = Self.tokenize(profiles, in: ranges, against: counter.vocabulary, terms: counter.termCount)
+            for (range, bag) in zip(ranges, bags) {
+                var resolved = [Int32](repeating: -1, count: bag.newCount)
+                for (document, profile) in zip(0..., profiles[range]) {
+                    addFields(profile)
+                    for entry in Int(bag.documentStart[document])..<Int(bag.documentStart[document + 1]) {
+                        var term = bag.terms[entry]
+                        if term < 0 {
+                            let local = Int(-1 - term)
+                            if resolved[local] < 0 { resolved[local] = bag.withNewWord(local) { counter.term(token: $0, length: $1, hash: $2) } }
+                            term = resolved[local]
+                        }
+                        appendPosting(term: term, frequency: bag.counts[entry])
+                    }
+                    endDocument(length: bag.lengths[document])
+                }
+            }
+        }
+
+        /// Below this many candidates a part is not worth a thread.
+        static let minimumPerPart = 256
+
+        /// The text of each range of `profiles` tokenized on its own thread, `vocabulary` (of
+        /// `terms` terms) read only.
+        private static func tokenize(_ profiles: [CandidateProfile], in ranges: [Range<Int>], against vocabulary: TermTable,
+                                     terms: Int32) -> [WordBag] {
+            Parallel.map(ranges.count) { part in
+                var bag = WordBag(vocabulary: vocabulary, terms: terms)
+                let scratch = TextTokenizer.makeScratch()
+                defer { scratch.deallocate() }
+                for profile in profiles[ranges[part]] {
+                    bag.count(profile.headline, scratch: scratch)
+                    bag.count(profile.resumeText, scratch: scratch)
+                    bag.endDocument()
+                }
+                // The builder adds to the vocabulary next: no other reference may make it copy it.
+                bag.dropVocabulary()
+                return bag
+            }
+        }
+
         private mutating func add(_ profile: CandidateProfile, scratch: UnsafeMutableRawPointer) {
+            addFields(profile)
+            counter.length = 0
+            counter.count(profile.headline, scratch: scratch)
+            counter.count(profile.resumeText, scratch: scratch)
+            for term in counter.touched {
+                appendPosting(term: term, frequency: counter.frequency[Int(term)])
+                counter.frequency[Int(term)] = 0
+            }
+            counter.touched.removeAll(keepingCapacity: true)
+            endDocument(length: counter.length)
+        }
+
+        /// One entry of the current candidate's forward index.
+        @inline(__always)
+        private mutating func appendPosting(term: Int32, frequency: Int32) {
+            if frequency >= Int32(UInt16.max) { largeCounts[Int32(documentTerms.count)] = frequency }
+            documentTerms.append(term)
+            documentCounts.append(UInt16(clamping: frequency))
+        }
+
+        /// Closes the current candidate's forward index; `length` is its word count (BM25's |D|).
+        private mutating func endDocument(length: Int32) {
+            documentStart.append(Int32(documentTerms.count))
+            documentLength.append(length)
+            totalLength += Int(length)
+        }
+
+        /// Everything of `profile` but its text: id, name, years, skills, place.
+        private mutating func addFields(_ profile: CandidateProfile) {
             slotOfID[profile.id] = Int32(ids.count)
             ids.append(profile.id)
             names.append(profile.name)
@@ -252,22 +332,6 @@ final class CandidatePoolSegment: Sendable {
 
             // Place.
             placeNumber.append(number(ofPlace: profile.location))
-
-            // Text.
-            counter.length = 0
-            counter.count(profile.headline, scratch: scratch)
-            counter.count(profile.resumeText, scratch: scratch)
-            for term in counter.touched {
-                let frequency = counter.frequency[Int(term)]
-                if frequency >= Int32(UInt16.max) { largeCounts[Int32(documentTerms.count)] = frequency }
-                documentTerms.append(term)
-                documentCounts.append(UInt16(clamping: frequency))
-                counter.frequency[Int(term)] = 0
-            }
-            counter.touched.removeAll(keepingCapacity: true)
-            documentStart.append(Int32(documentTerms.count))
-            documentLength.append(counter.length)
-            totalLength += Int(counter.length)
         }
 
         private mutating func number(ofPlace location: String?) -> Int32 {
@@ -316,17 +380,115 @@ struct VocabularyCounter: TextTokenizer.Sink, Sendable {
     @inline(__always)
     mutating func word(_ token: UnsafeRawPointer, length tokenLength: Int) {
         length += 1
-        let hash = TextTokenizer.hash(token, length: tokenLength)
-        var term = vocabulary.value(token: token, length: tokenLength, hash: hash)
-        if term == TermTable.missing {
-            term = termCount
-            termCount += 1
-            vocabulary.insert(token: token, length: tokenLength, hash: hash, value: term)
-            frequency.append(0)
-        }
+        let term = self.term(token: token, length: tokenLength, hash: TextTokenizer.hash(token, length: tokenLength))
         if term >= 0 {
             if frequency[Int(term)] == 0 { touched.append(term) }
             frequency[Int(term)] += 1
+        }
+    }
+}
+
+extension VocabularyCounter {
+    /// The term number of a token (a zero-padded word and its ``TextTokenizer/hash(_:length:)``),
+    /// numbered next when the vocabulary does not hold it yet; a stopword's is negative.
+    @inline(__always)
+    mutating func term(token: UnsafeRawPointer, length: Int, hash: UInt64) -> Int32 {
+        var term = vocabulary.value(token: token, length: length, hash: hash)
+        if term == TermTable.missing {
+            term = termCount
+            termCount += 1
+            vocabulary.insert(token: token, length: length, hash: hash, value: term)
+            frequency.append(0)
+        }
+        return term
+    }
+}
+
+/// One part's candidates tokenized against a vocabulary it only reads
+/// (``CandidatePoolSegment/Builder/add(contentsOf:parts:)``): per candidate, its distinct words
+/// in the order first met, each a term of the vocabulary or one of the part's new words, with
+/// counts and the candidate's word count.
+struct WordBag: TextTokenizer.Sink, Sendable {
+    private var vocabulary: TermTable
+    /// Each candidate's entries: `terms[documentStart[i]..<documentStart[i+1]]`.
+    private(set) var documentStart: [Int32] = [0]
+    /// A vocabulary term (>= 0), or -1 - the index of a new word of this part.
+    private(set) var terms: [Int32] = []
+    private(set) var counts: [Int32] = []
+    /// Words per candidate (BM25's |D|), stopwords included.
+    private(set) var lengths: [Int32] = []
+    /// The part's new words -> their index, and each one's zero-padded bytes, length and hash.
+    private var newWords = TermTable()
+    private var newWordBytes: [UInt64] = []
+    private var newWordStart: [Int32] = []
+    private var newWordLength: [Int32] = []
+    private var newWordHash: [UInt64] = []
+    /// Count per slot (a vocabulary term, then `vocabularyTerms` + a new word's index) for the
+    /// current candidate; the touched slots go back to 0 at its end.
+    private var frequency: [Int32]
+    private var touched: [Int32] = []
+    private var length: Int32 = 0
+    private let vocabularyTerms: Int32
+
+    /// Number of words new to the vocabulary.
+    var newCount: Int { newWordLength.count }
+
+    /// An empty bag reading `vocabulary`, whose term numbers are below `terms`.
+    init(vocabulary: TermTable, terms: Int32) {
+        self.vocabulary = vocabulary
+        vocabularyTerms = terms
+        frequency = [Int32](repeating: 0, count: Int(terms))
+    }
+
+    /// Lets go of the vocabulary (after the last word).
+    mutating func dropVocabulary() {
+        vocabulary = TermTable(capacity: 0)
+    }
+
+    @inline(__always)
+    mutating func word(_ token: UnsafeRawPointer, length tokenLength: Int) {
+        length += 1
+        let hash = TextTokenizer.hash(token, length: tokenLength)
+        var slot = vocabulary.value(token: token, length: tokenLength, hash: hash)
+        if slot == TermTable.missing {
+            var local = newWords.value(token: token, length: tokenLength, hash: hash)
+            if local == TermTable.missing {
+                local = Int32(newWordLength.count)
+                newWords.insert(token: token, length: tokenLength, hash: hash, value: local)
+                newWordStart.append(Int32(newWordBytes.count))
+                newWordLength.append(Int32(tokenLength))
+                newWordHash.append(hash)
+                var offset = 0
+                repeat {
+                    newWordBytes.append(token.load(fromByteOffset: offset, as: UInt64.self))
+                    offset += 8
+                } while offset < tokenLength
+                frequency.append(0)
+            }
+            slot = vocabularyTerms + local
+        }
+        guard slot >= 0 else { return }  // a stopword: counted in the length only
+        if frequency[Int(slot)] == 0 { touched.append(slot) }
+        frequency[Int(slot)] += 1
+    }
+
+    /// Closes the current candidate.
+    mutating func endDocument() {
+        for slot in touched {
+            terms.append(slot < vocabularyTerms ? slot : -1 - (slot - vocabularyTerms))
+            counts.append(frequency[Int(slot)])
+            frequency[Int(slot)] = 0
+        }
+        touched.removeAll(keepingCapacity: true)
+        documentStart.append(Int32(terms.count))
+        lengths.append(length)
+        length = 0
+    }
+
+    /// `body` with new word `index` as a token: its zero-padded bytes, length and hash.
+    func withNewWord<R>(_ index: Int, _ body: (UnsafeRawPointer, Int, UInt64) -> R) -> R {
+        newWordBytes.withUnsafeBytes { bytes in
+            body(bytes.baseAddress! + Int(newWordStart[index]) * 8, Int(newWordLength[index]), newWordHash[index])
         }
     }
 }

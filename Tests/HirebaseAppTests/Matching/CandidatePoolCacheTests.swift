@@ -166,4 +166,106 @@ struct CandidatePoolCacheTests {
             #expect(await cache.buildCount == 1)
         }
     }
+
+    /// A candidate of `company` with the given id, written as another instance would (straight
+    /// to the database); `stamped: false` leaves `updated_at` NULL, as a row written in SQL may.
+    private func insertCandidate(_ id: UUID, company: UUID, by user: UUID, resume: String, stamped: Bool = true, on app: Application) async throws {
+        let candidate = Candidate()
+        candidate.id = id
+        candidate.companyID = company
+        candidate.email = "\(id.uuidString.lowercased())@example.com"
+        candidate.emailKey = candidate.email
+        candidate.name = "Candidate \(id.uuidString.prefix(4))"
+        candidate.skills = ["Go"]
+        candidate.resumeText = resume
+        candidate.createdBy = user
+        candidate.createdAtMicros = 1
+        try await candidate.create(on: app.db)
+        if !stamped {
+            try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLLiteral.null)
+                .where(Candidate.column(\.$id), .equal, SQLBind(id)).run()
+        }
+    }
+
+    /// Ids whose first byte (the id bucket) is each of `buckets`, `perBucket` of each.
+    private static func ids(inBuckets buckets: [UInt8], perBucket: Int) -> [UUID] {
+        buckets.flatMap { bucket in
+            (0..<perBucket).map { index in
+                let random = UUID().uuid
+                return UUID(uuid: (bucket, UInt8(index), random.2, random.3, random.4, random.5, random.6, random.7, random.8,
+                                   random.9, random.10, random.11, random.12, random.13, random.14, random.15))
+            }
+        }
+    }
+
+    /// The store's id buckets and check sums are those `CandidateIDBuckets` computes from the
+    /// ids on both databases (PostgreSQL's `uuid` bytes, SQLite's upper-case text), the first and
+    /// last buckets included, and reading some buckets returns exactly their ids.
+    @Test(arguments: TestDatabase.all)
+    func idBucketsAreTheFirstByteOfTheID(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let ids = Self.ids(inBuckets: [0x00, 0x09, 0x0A, 0x7F, 0xA0, 0xFE, 0xFF], perBucket: 2)
+            for id in ids { try await insertCandidate(id, company: company, by: scenario.recruiter.id, resume: "go", on: app) }
+            let store = CandidateStore()
+            var expected = CandidateIDBuckets()
+            for id in ids { expected.add(id) }
+            #expect(try await store.idBuckets(of: company, on: app.db) == expected)
+            for buckets in [[0x00], [0xFF], [0x09, 0x0A], [0x7F, 0xFE, 0xFF], [0x01, 0x80]] {
+                let read = try await store.ids(of: company, inBuckets: buckets, on: app.db)
+                #expect(Set(read) == Set(ids.filter { buckets.contains(CandidateIDBuckets.bucket(of: $0)) }), "buckets \(buckets)")
+                #expect(read.count == Set(read).count)
+            }
+            // Another company's candidates in the same buckets are not counted or read.
+            let other = try await app.send(.POST, "/companies", as: scenario.recruiter, json: JSON(["name": "Other"]))
+            let otherText = try #require(other["id"])
+            let otherID = try #require(UUID(uuidString: otherText))
+            try await insertCandidate(Self.ids(inBuckets: [0xFF], perBucket: 1)[0], company: otherID, by: scenario.recruiter.id, resume: "go", on: app)
+            #expect(try await store.idBuckets(of: company, on: app.db) == expected)
+            #expect(try await store.ids(of: company, inBuckets: [0xFF], on: app.db).count == 2)
+        }
+    }
+
+    /// Deletions found by id bucket: two deletions in different buckets, one in a bucket where a
+    /// candidate written without `updated_at` (invisible to the change window) arrived, keeping
+    /// its count, and a patch, all in one check. The pool is updated, not rebuilt, and ranks
+    /// like a rebuild.
+    @Test(arguments: TestDatabase.all)
+    func deletionsAreFoundByBucketAndApplied(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let ids = Self.ids(inBuckets: [0x00, 0x10, 0x42, 0x80, 0xC3, 0xFF], perBucket: 4)
+            for (index, id) in ids.enumerated() {
+                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
+                                          resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
+            }
+            let cache = app.hirebase.candidatePools
+            #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
+
+            let (gone, alsoGone, sharing) = (ids[1], ids[13], ids[20])  // buckets 0x00, 0x42, 0xC3
+            try await app.db.sql.delete(from: Candidate.schema)
+                .where(Candidate.column(\.$id), .in, SQLGroupExpression(SQLList([SQLBind(gone), SQLBind(alsoGone), SQLBind(sharing)]))).run()
+            // In the bucket of `sharing`, same count: told apart by the check sum (another byte 1).
+            let unstamped = UUID(uuid: (0xC3, 0x77, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
+            try await insertCandidate(unstamped, company: company, by: scenario.recruiter.id, resume: "kubernetes kubernetes kafka", stamped: false, on: app)
+            let patched = try await app.send(.PATCH, "/candidates/\(ids[5].uuidString.lowercased())", as: scenario.recruiter,
+                                             json: JSON(["skills": ["Go", "Kubernetes", "Kafka"], "resumeText": "kubernetes kafka go"]))
+            #expect(patched.status == .ok)
+
+            let pool = try await cache.pool(for: company, on: app.db)
+            #expect(pool.count == ids.count - 2)
+            #expect(!pool.contains(gone) && !pool.contains(alsoGone) && !pool.contains(sharing))
+            #expect(pool.contains(unstamped))
+            try await expectSameAsARebuild(pool, app, company: company)
+            #expect(await cache.buildCount == 1)
+            #expect(await cache.updateCount >= 1)
+
+            // And the next check finds nothing more to do.
+            let updates = await cache.updateCount
+            #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: pool))
+            #expect(await cache.updateCount == updates)
+        }
+    }
 }

@@ -172,30 +172,38 @@ struct CandidateStore: Sendable {
                        name(\.$yearsExperience), name(\.$location), name(\.$resumeText), name(\.$updatedAt), createdAt]
         let select = "SELECT \(columns.joined(separator: ", ")) FROM \"\(Candidate.schema)\" WHERE \(name(\.$companyID)) = $1"
         let order = " ORDER BY \(createdAt), \(id) LIMIT \(pageSize)"
-        var after: (createdAt: Int64, id: UUID)?
-        while true {
-            let result: PostgresQueryResult
-            if let after {
-                result = try await db.query(select + " AND (\(createdAt), \(id)) > ($2, $3)" + order,
-                                            [PostgresData(uuid: companyID), PostgresData(int64: after.createdAt), PostgresData(uuid: after.id)]).get()
-            } else {
-                result = try await db.query(select + order, [PostgresData(uuid: companyID)]).get()
+        func page(after: (createdAt: Int64, id: UUID)?) -> EventLoopFuture<PostgresQueryResult> {
+            guard let after else { return db.query(select + order, [PostgresData(uuid: companyID)]) }
+            return db.query(select + " AND (\(createdAt), \(id)) > ($2, $3)" + order,
+                            [PostgresData(uuid: companyID), PostgresData(int64: after.createdAt), PostgresData(uuid: after.id)])
+        }
+        // The next page is asked for as soon as this one has arrived, before it is decoded, so
+        // that PostgreSQL reads and sends it (a third of a build's CPU, mostly decompressing
+        // résumés) while this one is decoded and indexed, instead of in turns.
+        var next: EventLoopFuture<PostgresQueryResult>? = page(after: nil)
+        while let arriving = next {
+            let result = try await arriving.get()
+            next = nil
+            if result.rows.count == pageSize, let last = result.rows.last {
+                let key = PostgresRandomAccessRow(last)
+                next = page(after: (try key[8].decode(Int64.self, context: .default), try key[0].decode(UUID.self, context: .default)))
             }
-            var page: [CandidateProfileRow] = []
-            page.reserveCapacity(result.rows.count)
-            var last: (createdAt: Int64, id: UUID)?
-            for row in result.rows {
-                let (id, name, headline, skills, years, location, resume, updatedAt, createdAt) = try row.decode(
-                    (UUID, String, String?, [String], Double?, String?, String?, Date?, Int64).self, context: .default
-                )
-                page.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
-                                                                          location: location, resumeText: Self.cut(resume, to: maxResumeCharacters)),
-                                                updatedAt: updatedAt))
-                last = (createdAt, id)
+            do {
+                var rows: [CandidateProfileRow] = []
+                rows.reserveCapacity(result.rows.count)
+                for row in result.rows {
+                    let (id, name, headline, skills, years, location, resume, updatedAt) = try row.decode(
+                        (UUID, String, String?, [String], Double?, String?, String?, Date?).self, context: .default
+                    )
+                    rows.append(CandidateProfileRow(profile: CandidateProfile(id: id, name: name, headline: headline, skills: skills, yearsExperience: years,
+                                                                              location: location, resumeText: Self.cut(resume, to: maxResumeCharacters)),
+                                                    updatedAt: updatedAt))
+                }
+                try await body(rows)
+            } catch {
+                _ = try? await next?.get()  // not left running past the caller's error
+                throw error
             }
-            try await body(page)
-            guard page.count == pageSize, let last else { return }
-            after = last
         }
     }
 
@@ -283,6 +291,73 @@ struct CandidateStore: Sendable {
             .first()
         guard let row else { return (0, nil) }
         return (try row.decode(column: "n", as: Int.self), try row.decode(column: "newest", as: Date?.self))
+    }
+
+    /// The most id buckets (`CandidateIDBuckets`) one ``ids(of:inBuckets:on:)`` reads; more
+    /// read every id.
+    static let maxIDBucketsRead = 64
+
+    /// The SQL of a candidate's id bucket and check value (`CandidateIDBuckets`), from the id's
+    /// bytes on PostgreSQL and from the hexadecimal digits of its text on SQLite (where Fluent
+    /// stores a UUID as its `uuidString`; either case is read).
+    private static func idBucketExpressions(on db: any Database) -> (bucket: any SQLExpression, checkValue: any SQLExpression) {
+        let id = Candidate.column(\.$id).quotedText
+        if db is any PostgresDatabase {
+            let byte = { (index: Int) in "get_byte(uuid_send(\(id)), \(index))" }
+            return (SQLRaw(byte(0)), SQLRaw("\(byte(1)) * 256 + \(byte(2))"))
+        }
+        let digit = { (position: Int) in "((instr('0123456789abcdef0123456789ABCDEF', substr(\(id), \(position), 1)) - 1) % 16)" }
+        return (SQLRaw("\(digit(1)) * 16 + \(digit(2))"),
+                SQLRaw("\(digit(3)) * 4096 + \(digit(4)) * 256 + \(digit(5)) * 16 + \(digit(6))"))
+    }
+
+    /// The smallest id in the bucket: its first byte, then zeros. Ids sort bytewise on both
+    /// databases (PostgreSQL compares `uuid`s as 16 bytes; SQLite compares the upper-case text,
+    /// whose hexadecimal digits and dashes keep that order).
+    private static func firstID(inBucket bucket: Int) -> UUID {
+        UUID(uuid: (UInt8(bucket), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    }
+
+    /// The company's candidate ids per id bucket (`CandidateIDBuckets`): one pass over the
+    /// company's range of the index `candidates_company_updated_idx` (which holds the id),
+    /// grouped by bucket (about 40 ms at 100,000 candidates on PostgreSQL).
+    func idBuckets(of companyID: UUID, on db: any Database) async throws -> CandidateIDBuckets {
+        let (bucket, checkValue) = Self.idBucketExpressions(on: db)
+        let rows = try await db.sql.select()
+            .column(bucket, as: "bucket")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .column(SQLFunction("SUM", args: checkValue), as: "check_sum")
+            .from(Candidate.schema)
+            .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+            .groupBy(bucket)
+            .all()
+        var buckets = CandidateIDBuckets()
+        for row in rows {
+            buckets.set(bucket: try row.decode(column: "bucket", as: Int.self), count: try row.decode(column: "n", as: Int.self),
+                        sum: try row.decode(column: "check_sum", as: Int.self))
+        }
+        return buckets
+    }
+
+    /// The ids of the company's candidates in the id buckets `buckets` (`CandidateIDBuckets`; at most
+    /// ``maxIDBucketsRead`` of them, else use ``ids(of:on:)``): ranges of the primary key, so
+    /// only the rows of those buckets are read (about 1/256 of the table each).
+    func ids(of companyID: UUID, inBuckets buckets: [Int], on db: any Database) async throws -> [UUID] {
+        guard !buckets.isEmpty else { return [] }
+        let id = SQLColumn(Candidate.column(\.$id))
+        let ranges = buckets.map { bucket -> any SQLExpression in
+            let from = SQLBinaryExpression(id, .greaterThanOrEqual, SQLBind(Self.firstID(inBucket: bucket)))
+            guard bucket < 255 else { return from }
+            return SQLGroupExpression(SQLBinaryExpression(from, .and, SQLBinaryExpression(id, .lessThan, SQLBind(Self.firstID(inBucket: bucket + 1)))))
+        }
+        let anyRange = ranges.dropFirst().reduce(ranges[0]) { SQLBinaryExpression($0, .or, $1) }
+        return try await db.sql.select()
+            .column(Candidate.column(\.$id))
+            .from(Candidate.schema)
+            .where(SQLGroupExpression(anyRange))
+            .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
+            .all()
+            .map { try $0.decode(column: Candidate.column(\.$id).string, as: UUID.self) }
     }
 
     /// The ids of every candidate of the company (about 16 bytes each; used to find deletions).

@@ -6,9 +6,9 @@ extension Request {
     /// - Throws: `AppError` 401 when the header is missing or the token is not valid.
     public func requireUser() async throws -> AuthenticatedUser {
         if let user = storage[AuthenticatedUserKey.self] { return user }
-        guard let bearer = headers.bearerAuthorization else { throw AppError.unauthorized() }
+        guard let token = headers.bearerToken else { throw AppError.unauthorized() }
         let services = hirebase
-        let user = try await services.tokenVerifier.verify(bearer.token, now: services.clock.now())
+        let user = try await services.tokenVerifier.verify(token, now: services.clock.now())
         try await services.companies.users.recordSighting(of: user, at: services.clock.now(), on: self.db)
         storage[AuthenticatedUserKey.self] = user
         logger[metadataKey: "user-id"] = .string(user.id.lowercased)

@@ -16,7 +16,7 @@ struct RateLimitMiddleware: AsyncMiddleware {
         // A token that does not verify does not stop the call here (on the candidate's routes it
         // may be a stale session in the candidate's browser): it is charged as anonymous, and
         // authentication or the route decides who may proceed.
-        if request.headers.bearerAuthorization != nil, let user = try? await request.requireUser() {
+        if request.headers.bearerToken != nil, let user = try? await request.requireUser() {
             try await request.chargeRate(RouteRateClass.of(request), subject: user.id.lowercased)
         } else {
             try await request.chargeRate(.anonymous, subject: request.clientAddressKey)

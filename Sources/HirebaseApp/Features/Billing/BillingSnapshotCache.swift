@@ -1,6 +1,7 @@
 import BillingCore
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Per-instance cache of each user's billing snapshot: the stored subscription and the usage of
 /// the current period, so that `GET /subscription-status` and the limit checks of metered
@@ -24,8 +25,14 @@ import NIOConcurrencyHelpers
 /// only if no change of that user (and no `dropAll`) was seen since the ticket, so an answer read
 /// before a change cannot be cached after the change's announcement.
 ///
+/// **The encoded status.** An entry can also keep the JSON body of `GET /subscription-status`
+/// encoded from it (`EncodedStatus`), so that a read of an unchanged snapshot does not encode it
+/// again. It is kept only for the entry it was encoded from (`Snapshot.revision`), for the period
+/// it shows, and it goes with the entry: every store, drop and expiry of the entry drops it.
+///
 /// **Bounded:** at most `capacity` users (default 100,000; then it starts over), about 850 bytes
-/// each with a subscription and three features' usage (measured: about 85 MiB when full).
+/// each with a subscription and three features' usage (measured: about 85 MiB when full), and
+/// about 600 more with an encoded status (a body of about 330 bytes in a buffer of 512).
 final class BillingSnapshotCache: Sendable {
     /// How changes made by other instances reach this one.
     enum Freshness: Sendable, Equatable {
@@ -46,6 +53,27 @@ final class BillingSnapshotCache: Sendable {
         var used: [PlanFeature: Int]
     }
 
+    /// The JSON body of `GET /subscription-status` encoded from an entry's snapshot.
+    struct EncodedStatus: Sendable {
+        /// The period the body shows (`periodStart`, `periodEnd`): the same snapshot shows another
+        /// period once the clock passes this one's end.
+        var period: BillingPeriod
+        /// The body's bytes, as the response's encoder wrote them.
+        var body: ByteBuffer
+    }
+
+    /// Everything an entry holds, read under one lock (`snapshot(of:)`).
+    struct Snapshot: Sendable {
+        /// The stored subscription (`nil`: the user has none).
+        var record: SubscriptionRecord?
+        var usage: Usage
+        /// The status encoded from this snapshot before, if any (check its period).
+        var encodedStatus: EncodedStatus?
+        /// Names this content of the entry: any store or drop of the entry changes it
+        /// (`keep(_:of:revision:)` keeps a body only for the revision it was encoded from).
+        var revision: UInt64
+    }
+
     private struct Entry {
         /// `nil` when not read yet; `.some(nil)` when the user has no subscription.
         var record: SubscriptionRecord??
@@ -54,6 +82,10 @@ final class BillingSnapshotCache: Sendable {
         var storedAt: Date
         /// The generation of the last change seen for this user.
         var changedAt: UInt64
+        /// The status encoded from `record` and `usage`; `nil` whenever either changes.
+        var encodedStatus: EncodedStatus? = nil
+        /// The state's `revision` when `record` or `usage` last changed.
+        var revision: UInt64 = 0
     }
 
     private struct State {
@@ -63,6 +95,8 @@ final class BillingSnapshotCache: Sendable {
         /// of the map).
         var floor: UInt64 = 0
         var freshness: Freshness
+        /// Counts every change of any entry's content (`Entry.revision`).
+        var revision: UInt64 = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -135,6 +169,35 @@ final class BillingSnapshotCache: Sendable {
         return cached
     }
 
+    /// The user's whole live entry, read under one lock, when it holds both the subscription and
+    /// the usage (of some period: compare `usage.periodStart` with the standing's). Counted as the
+    /// two hits of `record(of:)` and `usage(of:periodStart:)` it stands for; `nil` counts nothing
+    /// (the caller falls back to those two lookups, which count themselves).
+    func snapshot(of userID: UUID) -> Snapshot? {
+        let now = clock.now()
+        let snapshot: Snapshot? = state.withLockedValue { state in
+            guard let entry = state.entries[userID], live(entry, state: state, at: now),
+                  let record = entry.record, let usage = entry.usage else { return nil }
+            return Snapshot(record: record, usage: usage, encodedStatus: entry.encodedStatus, revision: entry.revision)
+        }
+        if snapshot != nil {
+            lookups.record(hit: true)
+            lookups.record(hit: true)
+        }
+        return snapshot
+    }
+
+    /// Keeps a status encoded from the snapshot of `revision`, if the user's entry is still that
+    /// snapshot (and live); otherwise does nothing.
+    func keep(_ encoded: EncodedStatus, of userID: UUID, revision: UInt64) {
+        let now = clock.now()
+        state.withLockedValue { state in
+            guard var entry = state.entries[userID], entry.revision == revision, live(entry, state: state, at: now) else { return }
+            entry.encodedStatus = encoded
+            state.entries[userID] = entry
+        }
+    }
+
     /// Keeps the user's subscription (`nil`: none), read after `ticket` was taken.
     func store(_ record: SubscriptionRecord?, of userID: UUID, readAfter ticket: Ticket) {
         update(userID, readAfter: ticket) { $0.record = .some(record) }
@@ -150,8 +213,10 @@ final class BillingSnapshotCache: Sendable {
     func drop(_ userID: UUID) {
         state.withLockedValue { state in
             state.generation += 1
+            state.revision += 1
             if state.entries.count >= capacity, state.entries[userID] == nil { Self.dropAll(&state) }
-            state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation)
+            state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation,
+                                          revision: state.revision)
         }
     }
 
@@ -182,6 +247,9 @@ final class BillingSnapshotCache: Sendable {
             // The entry lives as long as its oldest part: the TTL runs from the read's start.
             entry.storedAt = min(entry.storedAt, ticket.takenAt)
             change(&entry)
+            state.revision += 1
+            entry.revision = state.revision
+            entry.encodedStatus = nil
             if state.entries[userID] == nil, state.entries.count >= capacity { Self.dropAll(&state); return }
             state.entries[userID] = entry
         }

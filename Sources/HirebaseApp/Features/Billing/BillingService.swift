@@ -82,6 +82,11 @@ struct BillingService: UsageMetering {
     ///   database costs a lookup and an allocation).
     func status(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> Status {
         if let snapshot = cache.snapshot(of: userID) {
+            if snapshot.refreshDue {
+                // One reader per entry refreshes it ahead of its expiry; if that fails, the
+                // entry is still valid to answer from, and the next reader tries again.
+                do { return try await refreshed(userID, on: db()) } catch { cache.refreshFailed(userID) }
+            }
             let standing = PlanStanding(record: snapshot.record, plans: plans, at: clock.now())
             if snapshot.usage.periodStart == standing.period.start {
                 let encoded = snapshot.encodedStatus.flatMap { $0.period == standing.period ? $0.body : nil }
@@ -97,6 +102,18 @@ struct BillingService: UsageMetering {
         let ticket = cache.ticket()
         let used = try await BillingStore(db: db()).usage(by: userID, periodStart: start)
         cache.store(BillingSnapshotCache.Usage(periodStart: start, used: used), of: userID, readAfter: ticket)
+        return Status(userID: userID, standing: standing, used: used)
+    }
+
+    /// The user's status read afresh (two queries), put in the cache in place of their entry.
+    /// - Throws: the database's errors.
+    private func refreshed(_ userID: UUID, on db: any Database) async throws -> Status {
+        let ticket = cache.ticket()
+        let store = BillingStore(db: db)
+        let record = try await store.subscription(of: userID)
+        let standing = PlanStanding(record: record, plans: plans, at: clock.now())
+        let used = try await store.usage(by: userID, periodStart: standing.period.start)
+        cache.replace(record, BillingSnapshotCache.Usage(periodStart: standing.period.start, used: used), of: userID, readAfter: ticket)
         return Status(userID: userID, standing: standing, used: used)
     }
 

@@ -25,6 +25,13 @@ import NIOCore
 /// only if no change of that user (and no `dropAll`) was seen since the ticket, so an answer read
 /// before a change cannot be cached after the change's announcement.
 ///
+/// **Refreshed ahead, one reader per entry.** In the last part of an entry's life (from 60-80% of
+/// the TTL on, the point set per user so that entries stored together do not come due together),
+/// the first reader is told to refresh it (`Snapshot.refreshDue`) and does so (`replace`) while
+/// every other reader is still answered from the entry, which is still within its TTL: under
+/// steady reads an entry never expires, so there is no moment when all readers of a user (or,
+/// on SQLite, all users filled at the same time, every `unannouncedTTL`) query at once.
+///
 /// **The encoded status.** An entry can also keep the JSON body of `GET /subscription-status`
 /// encoded from it (`EncodedStatus`), so that a read of an unchanged snapshot does not encode it
 /// again. It is kept only for the entry it was encoded from (`Snapshot.revision`), for the period
@@ -72,6 +79,9 @@ final class BillingSnapshotCache: Sendable {
         /// Names this content of the entry: any store or drop of the entry changes it
         /// (`keep(_:of:revision:)` keeps a body only for the revision it was encoded from).
         var revision: UInt64
+        /// Whether this reader is the one to refresh the entry now (`replace`); the entry is
+        /// still valid to answer if that fails (then call `refreshFailed`).
+        var refreshDue: Bool
     }
 
     private struct Entry {
@@ -86,6 +96,8 @@ final class BillingSnapshotCache: Sendable {
         var encodedStatus: EncodedStatus? = nil
         /// The state's `revision` when `record` or `usage` last changed.
         var revision: UInt64 = 0
+        /// Whether a reader was told to refresh the entry (and has not failed yet).
+        var refreshing = false
     }
 
     private struct State {
@@ -173,18 +185,46 @@ final class BillingSnapshotCache: Sendable {
     /// the usage (of some period: compare `usage.periodStart` with the standing's). Counted as the
     /// two hits of `record(of:)` and `usage(of:periodStart:)` it stands for; `nil` counts nothing
     /// (the caller falls back to those two lookups, which count themselves).
+    ///
+    /// Tells one reader per entry to refresh it once it is in the last part of its life (see
+    /// "Refreshed ahead").
     func snapshot(of userID: UUID) -> Snapshot? {
         let now = clock.now()
         let snapshot: Snapshot? = state.withLockedValue { state in
             guard let entry = state.entries[userID], live(entry, state: state, at: now),
                   let record = entry.record, let usage = entry.usage else { return nil }
-            return Snapshot(record: record, usage: usage, encodedStatus: entry.encodedStatus, revision: entry.revision)
+            let due = !entry.refreshing && now.timeIntervalSince(entry.storedAt) >= refreshAge(of: userID, state: state)
+            if due { state.entries[userID]?.refreshing = true }
+            return Snapshot(record: record, usage: usage, encodedStatus: entry.encodedStatus, revision: entry.revision, refreshDue: due)
         }
         if snapshot != nil {
             lookups.record(hit: true)
             lookups.record(hit: true)
         }
         return snapshot
+    }
+
+    /// Puts a whole new snapshot of the user in place of the entry (a refresh, see "Refreshed
+    /// ahead"), its life running from `ticket`, unless a change of the user (or a `dropAll`) was
+    /// seen since `ticket` was taken ("No stale write-back").
+    /// - Parameters:
+    ///   - record: the stored subscription (`nil`: none).
+    ///   - usage: the usage of the period the standing of `record` is in.
+    func replace(_ record: SubscriptionRecord?, _ usage: Usage, of userID: UUID, readAfter ticket: Ticket) {
+        state.withLockedValue { state in
+            guard ticket.generation >= state.floor else { return }
+            let changedAt = state.entries[userID]?.changedAt ?? 0
+            guard changedAt <= ticket.generation else { return }
+            if state.entries[userID] == nil, state.entries.count >= capacity { Self.dropAll(&state); return }
+            state.revision += 1
+            state.entries[userID] = Entry(record: .some(record), usage: usage, storedAt: ticket.takenAt, changedAt: changedAt,
+                                          revision: state.revision)
+        }
+    }
+
+    /// A refresh the entry's snapshot asked for failed: the next reader is told to try again.
+    func refreshFailed(_ userID: UUID) {
+        state.withLockedValue { state in state.entries[userID]?.refreshing = false }
     }
 
     /// Keeps a status encoded from the snapshot of `revision`, if the user's entry is still that
@@ -230,8 +270,17 @@ final class BillingSnapshotCache: Sendable {
     }
 
     private func live(_ entry: Entry, state: State, at now: Date) -> Bool {
-        let ttl = state.freshness == .announced ? announcedTTL : unannouncedTTL
-        return now.timeIntervalSince(entry.storedAt) < ttl
+        now.timeIntervalSince(entry.storedAt) < ttl(state)
+    }
+
+    private func ttl(_ state: State) -> TimeInterval {
+        state.freshness == .announced ? announcedTTL : unannouncedTTL
+    }
+
+    /// Seconds after which the user's entry is refreshed ahead: 60% to 80% of the TTL, by the
+    /// last byte of the user id (spread evenly, the same for a user every time).
+    private func refreshAge(of userID: UUID, state: State) -> TimeInterval {
+        ttl(state) * (0.6 + 0.2 * Double(userID.uuid.15) / 255)
     }
 
     private func update(_ userID: UUID, readAfter ticket: Ticket, _ change: (inout Entry) -> Void) {

@@ -15,6 +15,23 @@ extension Request {
         return user
     }
 
+    /// The verified caller when known without waiting: kept in the request already, or its token
+    /// verified before (`VerifiedTokenCache`) and its user row written (`KnownUsers`); then kept
+    /// as ``requireUser()`` keeps it. `nil` when ``requireUser()`` has work to do (no token, a
+    /// token not verified before, a user not recorded yet).
+    func knownUser() -> AuthenticatedUser? {
+        if let user = storage[AuthenticatedUserKey.self] { return user }
+        guard let token = headers.bearerToken else { return nil }
+        let services = hirebase
+        let now = services.clock.now()
+        guard let user = services.tokenVerifier.cachedUser(token, now: now),
+              services.companies.users.sightingRecorded(of: user, at: now) else { return nil }
+        services.tokenVerifier.countCachedHit()
+        storage[AuthenticatedUserKey.self] = user
+        logger[metadataKey: "user-id"] = .string(user.id.lowercased)
+        return user
+    }
+
     /// The caller's role in a company, checked against the least role the action needs.
     ///
     /// Platform admins act as owners everywhere.

@@ -39,7 +39,8 @@ import NIOCore
 ///
 /// **Bounded:** at most `capacity` users (default 100,000; then it starts over), about 850 bytes
 /// each with a subscription and three features' usage (measured: about 85 MiB when full), and
-/// about 600 more with an encoded status (a body of about 330 bytes in a buffer of 512).
+/// an estimated 600 more with an encoded status (a body of about 330 bytes in a buffer of at most
+/// 512; not measured).
 final class BillingSnapshotCache: Sendable {
     /// How changes made by other instances reach this one.
     enum Freshness: Sendable, Equatable {

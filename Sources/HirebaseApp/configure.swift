@@ -31,9 +31,7 @@ public func configure(
         try await DatabaseSetup.prepareSQLiteFile(app, synchronous: config.sqliteSynchronous)
     }
 
-    let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let encoder = makeJSONEncoder()
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
     ContentConfiguration.global.use(encoder: encoder, for: .json)
@@ -92,6 +90,17 @@ public func configure(
     // Innermost, and after the routes: it reads them (405 for a concrete path's method that only
     // a templated route would serve).
     app.middleware.use(ShadowedRouteMiddleware(routes: app.routes))
+}
+
+/// The JSON encoder of responses: ISO 8601 dates, `/` not escaped.
+/// - Parameter sortedKeys: write members in key order, so that one value always encodes to the
+///   same bytes (without it the order differs from one encoding to the next: Foundation's keyed
+///   containers are dictionaries). For bodies kept encoded, e.g. `GET /subscription-status`'s.
+func makeJSONEncoder(sortedKeys: Bool = false) -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = sortedKeys ? [.withoutEscapingSlashes, .sortedKeys] : [.withoutEscapingSlashes]
+    return encoder
 }
 
 /// The job queue's workers and periodic scheduler (`JOB_WORKERS`; none when 0).

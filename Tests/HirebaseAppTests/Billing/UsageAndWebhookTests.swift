@@ -189,9 +189,11 @@ struct StripeWebhookTests {
             row.status = "past_due"
             try await row.update(on: app.db)
 
-            clock.advance(by: .seconds(29))
+            // Before the entry's refresh point (60-80% of the TTL, then one reader refreshes it
+            // ahead of expiry: `BillingSnapshotCache`, "Refreshed ahead").
+            clock.advance(by: .seconds(17))
             #expect(try await app.send(.GET, "/subscription-status", as: user)["status"] == "active")
-            clock.advance(by: .seconds(2))
+            clock.advance(by: .seconds(14))
             #expect(try await app.send(.GET, "/subscription-status", as: user)["status"] == "past_due")
         }
     }

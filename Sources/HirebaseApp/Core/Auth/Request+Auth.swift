@@ -6,10 +6,27 @@ extension Request {
     /// - Throws: `AppError` 401 when the header is missing or the token is not valid.
     public func requireUser() async throws -> AuthenticatedUser {
         if let user = storage[AuthenticatedUserKey.self] { return user }
-        guard let bearer = headers.bearerAuthorization else { throw AppError.unauthorized() }
+        guard let token = headers.bearerToken else { throw AppError.unauthorized() }
         let services = hirebase
-        let user = try await services.tokenVerifier.verify(bearer.token, now: services.clock.now())
+        let user = try await services.tokenVerifier.verify(token, now: services.clock.now())
         try await services.companies.users.recordSighting(of: user, at: services.clock.now(), on: self.db)
+        storage[AuthenticatedUserKey.self] = user
+        logger[metadataKey: "user-id"] = .string(user.id.lowercased)
+        return user
+    }
+
+    /// The verified caller when known without waiting: kept in the request already, or its token
+    /// verified before (`VerifiedTokenCache`) and its user row written (`KnownUsers`); then kept
+    /// as ``requireUser()`` keeps it. `nil` when ``requireUser()`` has work to do (no token, a
+    /// token not verified before, a user not recorded yet).
+    func knownUser() -> AuthenticatedUser? {
+        if let user = storage[AuthenticatedUserKey.self] { return user }
+        guard let token = headers.bearerToken else { return nil }
+        let services = hirebase
+        let now = services.clock.now()
+        guard let user = services.tokenVerifier.cachedUser(token, now: now),
+              services.companies.users.sightingRecorded(of: user, at: now) else { return nil }
+        services.tokenVerifier.countCachedHit()
         storage[AuthenticatedUserKey.self] = user
         logger[metadataKey: "user-id"] = .string(user.id.lowercased)
         return user

@@ -67,6 +67,18 @@ public struct SupabaseTokenVerifier: Sendable {
         return user
     }
 
+    /// The caller of a token verified before and valid at `now` (``verify(_:now:)``'s cached
+    /// answer); `nil` when ``verify(_:now:)`` must run. Counts nothing: a caller that uses the
+    /// answer calls ``countCachedHit()``, one that goes on to ``verify(_:now:)`` lets it count.
+    func cachedUser(_ token: String, now: Date) -> AuthenticatedUser? {
+        verified.user(for: VerifiedTokenCache.key(token), at: now)
+    }
+
+    /// Counts a hit of the verified-token cache for an answer of ``cachedUser(_:now:)`` used.
+    func countCachedHit() {
+        cacheLookups.record(hit: true)
+    }
+
     /// Verifies the signature and the claims.
     /// - Returns: the caller and when the token is valid (its `nbf`..<`exp`, widened by the leeway).
     private func verifyAfresh(_ token: String, now: Date) async throws -> (AuthenticatedUser, Range<Date>) {

@@ -24,13 +24,18 @@ public struct RateLimiter: Sendable {
     /// - Returns: the decision, or `nil` when the class is off.
     /// - Throws: database errors (for the shared classes).
     public func charge(_ rateClass: RateClass, subject: String, on db: @autoclosure () -> any Database) async throws -> RateLimitDecision? {
+        if let decision = chargeAtOnce(rateClass, subject: subject) { return decision }
         guard let limit = policy[rateClass] else { return nil }
-        let key = "\(rateClass.rawValue):\(subject)"
-        let micros = clock.now().microsecondsSince1970
-        if rateClass.isShared {
-            return try await store.charge(rateClass, key: key, limit: limit, now: micros, on: db())
-        }
-        return local.charge(rateClass, key: key, limit: limit, now: micros)
+        return try await store.charge(rateClass, key: "\(rateClass.rawValue):\(subject)", limit: limit,
+                                      now: clock.now().microsecondsSince1970, on: db())
+    }
+
+    /// ``charge(_:subject:on:)`` where it needs no database: `.some(nil)` when the class is off,
+    /// `.some(decision)` for a class counted in memory; `nil` (nothing charged) for a shared class.
+    public func chargeAtOnce(_ rateClass: RateClass, subject: String) -> RateLimitDecision?? {
+        guard let limit = policy[rateClass] else { return .some(nil) }
+        guard !rateClass.isShared else { return nil }
+        return .some(local.charge(rateClass, key: "\(rateClass.rawValue):\(subject)", limit: limit, now: clock.now().microsecondsSince1970))
     }
 
     /// Deletes database buckets that hold no state any more (the periodic sweep).

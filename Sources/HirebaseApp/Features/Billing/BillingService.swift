@@ -2,6 +2,7 @@ import BillingCore
 import Fluent
 import Foundation
 import Logging
+import NIOCore
 
 /// Billing's rules, for every caller: checkout, checkout confirmation, cancellation, the
 /// subscription status, Stripe's webhook events, and the metered use of plan features.
@@ -66,13 +67,33 @@ struct BillingService: UsageMetering {
         var standing: PlanStanding
         /// Uses of every plan feature in `standing.period`.
         var used: [PlanFeature: Int]
+        /// This status's JSON body as encoded before from the same cached snapshot, for the same
+        /// period (see ``keepEncodedBody(_:of:)``); `nil` when it must be encoded.
+        var encodedBody: ByteBuffer? = nil
+        /// The revision of the cache entry the whole status was read from in one lookup
+        /// (`BillingSnapshotCache.Snapshot.revision`); `nil` when a part of it came from the
+        /// database, or from two lookups that a change could have come between.
+        var cachedRevision: UInt64? = nil
     }
 
     /// The user's status now: no query, and no database handle, while the user's snapshot is
-    /// cached.
+    /// cached; then also its encoded body once one was kept (``keepEncodedBody(_:of:)``).
     /// - Parameter db: taken only when a part of the snapshot must be read (getting a request's
     ///   database costs a lookup and an allocation).
     func status(of userID: UUID, on db: @autoclosure () -> any Database) async throws -> Status {
+        if let snapshot = cache.snapshot(of: userID) {
+            if snapshot.refreshDue {
+                // One reader per entry refreshes it ahead of its expiry; if that fails, the
+                // entry is still valid to answer from, and the next reader tries again.
+                do { return try await refreshed(userID, on: db()) } catch { cache.refreshFailed(userID) }
+            }
+            let standing = PlanStanding(record: snapshot.record, plans: plans, at: clock.now())
+            if snapshot.usage.periodStart == standing.period.start {
+                let encoded = snapshot.encodedStatus.flatMap { $0.period == standing.period ? $0.body : nil }
+                return Status(userID: userID, standing: standing, used: snapshot.usage.used, encodedBody: encoded,
+                              cachedRevision: snapshot.revision)
+            }
+        }
         let standing = try await standing(of: userID, on: db())
         let start = standing.period.start
         if let used = cache.usage(of: userID, periodStart: start) {
@@ -82,6 +103,28 @@ struct BillingService: UsageMetering {
         let used = try await BillingStore(db: db()).usage(by: userID, periodStart: start)
         cache.store(BillingSnapshotCache.Usage(periodStart: start, used: used), of: userID, readAfter: ticket)
         return Status(userID: userID, standing: standing, used: used)
+    }
+
+    /// The user's status read afresh (two queries), put in the cache in place of their entry.
+    /// - Throws: the database's errors.
+    private func refreshed(_ userID: UUID, on db: any Database) async throws -> Status {
+        let ticket = cache.ticket()
+        let store = BillingStore(db: db)
+        let record = try await store.subscription(of: userID)
+        let standing = PlanStanding(record: record, plans: plans, at: clock.now())
+        let used = try await store.usage(by: userID, periodStart: standing.period.start)
+        cache.replace(record, BillingSnapshotCache.Usage(periodStart: standing.period.start, used: used), of: userID, readAfter: ticket)
+        return Status(userID: userID, standing: standing, used: used)
+    }
+
+    /// Keeps `body`, the JSON body encoded from `status`, with the cached snapshot it was read
+    /// from, so that the next reads of that snapshot in the same period answer it without
+    /// encoding. Does nothing when `status` was not read from the cache in whole, or when the
+    /// user's entry changed (or expired) since.
+    /// - Parameter body: exactly the bytes the response carried.
+    func keepEncodedBody(_ body: ByteBuffer, of status: Status) {
+        guard let revision = status.cachedRevision else { return }
+        cache.keep(.init(period: status.standing.period, body: body), of: status.userID, revision: revision)
     }
 
     /// Drops the user's cached snapshot after a transaction that consumed their usage committed

@@ -1,6 +1,7 @@
 import BillingCore
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Per-instance cache of each user's billing snapshot: the stored subscription and the usage of
 /// the current period, so that `GET /subscription-status` and the limit checks of metered
@@ -24,8 +25,22 @@ import NIOConcurrencyHelpers
 /// only if no change of that user (and no `dropAll`) was seen since the ticket, so an answer read
 /// before a change cannot be cached after the change's announcement.
 ///
+/// **Refreshed ahead, one reader per entry.** In the last part of an entry's life (from 60-80% of
+/// the TTL on, the point set per user so that entries stored together do not come due together),
+/// the first reader is told to refresh it (`Snapshot.refreshDue`) and does so (`replace`) while
+/// every other reader is still answered from the entry, which is still within its TTL: under
+/// steady reads an entry never expires, so there is no moment when all readers of a user (or,
+/// on SQLite, all users filled at the same time, every `unannouncedTTL`) query at once.
+///
+/// **The encoded status.** An entry can also keep the JSON body of `GET /subscription-status`
+/// encoded from it (`EncodedStatus`), so that a read of an unchanged snapshot does not encode it
+/// again. It is kept only for the entry it was encoded from (`Snapshot.revision`), for the period
+/// it shows, and it goes with the entry: every store, drop and expiry of the entry drops it.
+///
 /// **Bounded:** at most `capacity` users (default 100,000; then it starts over), about 850 bytes
-/// each with a subscription and three features' usage (measured: about 85 MiB when full).
+/// each with a subscription and three features' usage (measured: about 85 MiB when full), and
+/// an estimated 600 more with an encoded status (a body of about 330 bytes in a buffer of at most
+/// 512; not measured).
 final class BillingSnapshotCache: Sendable {
     /// How changes made by other instances reach this one.
     enum Freshness: Sendable, Equatable {
@@ -46,6 +61,30 @@ final class BillingSnapshotCache: Sendable {
         var used: [PlanFeature: Int]
     }
 
+    /// The JSON body of `GET /subscription-status` encoded from an entry's snapshot.
+    struct EncodedStatus: Sendable {
+        /// The period the body shows (`periodStart`, `periodEnd`): the same snapshot shows another
+        /// period once the clock passes this one's end.
+        var period: BillingPeriod
+        /// The body's bytes, as the response's encoder wrote them.
+        var body: ByteBuffer
+    }
+
+    /// Everything an entry holds, read under one lock (`snapshot(of:)`).
+    struct Snapshot: Sendable {
+        /// The stored subscription (`nil`: the user has none).
+        var record: SubscriptionRecord?
+        var usage: Usage
+        /// The status encoded from this snapshot before, if any (check its period).
+        var encodedStatus: EncodedStatus?
+        /// Names this content of the entry: any store or drop of the entry changes it
+        /// (`keep(_:of:revision:)` keeps a body only for the revision it was encoded from).
+        var revision: UInt64
+        /// Whether this reader is the one to refresh the entry now (`replace`); the entry is
+        /// still valid to answer if that fails (then call `refreshFailed`).
+        var refreshDue: Bool
+    }
+
     private struct Entry {
         /// `nil` when not read yet; `.some(nil)` when the user has no subscription.
         var record: SubscriptionRecord??
@@ -54,6 +93,12 @@ final class BillingSnapshotCache: Sendable {
         var storedAt: Date
         /// The generation of the last change seen for this user.
         var changedAt: UInt64
+        /// The status encoded from `record` and `usage`; `nil` whenever either changes.
+        var encodedStatus: EncodedStatus? = nil
+        /// The state's `revision` when `record` or `usage` last changed.
+        var revision: UInt64 = 0
+        /// Whether a reader was told to refresh the entry (and has not failed yet).
+        var refreshing = false
     }
 
     private struct State {
@@ -63,6 +108,8 @@ final class BillingSnapshotCache: Sendable {
         /// of the map).
         var floor: UInt64 = 0
         var freshness: Freshness
+        /// Counts every change of any entry's content (`Entry.revision`).
+        var revision: UInt64 = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -135,6 +182,63 @@ final class BillingSnapshotCache: Sendable {
         return cached
     }
 
+    /// The user's whole live entry, read under one lock, when it holds both the subscription and
+    /// the usage (of some period: compare `usage.periodStart` with the standing's). Counted as the
+    /// two hits of `record(of:)` and `usage(of:periodStart:)` it stands for; `nil` counts nothing
+    /// (the caller falls back to those two lookups, which count themselves).
+    ///
+    /// Tells one reader per entry to refresh it once it is in the last part of its life (see
+    /// "Refreshed ahead").
+    func snapshot(of userID: UUID) -> Snapshot? {
+        let now = clock.now()
+        let snapshot: Snapshot? = state.withLockedValue { state in
+            guard let entry = state.entries[userID], live(entry, state: state, at: now),
+                  let record = entry.record, let usage = entry.usage else { return nil }
+            let due = !entry.refreshing && now.timeIntervalSince(entry.storedAt) >= refreshAge(of: userID, state: state)
+            if due { state.entries[userID]?.refreshing = true }
+            return Snapshot(record: record, usage: usage, encodedStatus: entry.encodedStatus, revision: entry.revision, refreshDue: due)
+        }
+        if snapshot != nil {
+            lookups.record(hit: true)
+            lookups.record(hit: true)
+        }
+        return snapshot
+    }
+
+    /// Puts a whole new snapshot of the user in place of the entry (a refresh, see "Refreshed
+    /// ahead"), its life running from `ticket`, unless a change of the user (or a `dropAll`) was
+    /// seen since `ticket` was taken ("No stale write-back").
+    /// - Parameters:
+    ///   - record: the stored subscription (`nil`: none).
+    ///   - usage: the usage of the period the standing of `record` is in.
+    func replace(_ record: SubscriptionRecord?, _ usage: Usage, of userID: UUID, readAfter ticket: Ticket) {
+        state.withLockedValue { state in
+            guard ticket.generation >= state.floor else { return }
+            let changedAt = state.entries[userID]?.changedAt ?? 0
+            guard changedAt <= ticket.generation else { return }
+            if state.entries[userID] == nil, state.entries.count >= capacity { Self.dropAll(&state); return }
+            state.revision += 1
+            state.entries[userID] = Entry(record: .some(record), usage: usage, storedAt: ticket.takenAt, changedAt: changedAt,
+                                          revision: state.revision)
+        }
+    }
+
+    /// A refresh the entry's snapshot asked for failed: the next reader is told to try again.
+    func refreshFailed(_ userID: UUID) {
+        state.withLockedValue { state in state.entries[userID]?.refreshing = false }
+    }
+
+    /// Keeps a status encoded from the snapshot of `revision`, if the user's entry is still that
+    /// snapshot (and live); otherwise does nothing.
+    func keep(_ encoded: EncodedStatus, of userID: UUID, revision: UInt64) {
+        let now = clock.now()
+        state.withLockedValue { state in
+            guard var entry = state.entries[userID], entry.revision == revision, live(entry, state: state, at: now) else { return }
+            entry.encodedStatus = encoded
+            state.entries[userID] = entry
+        }
+    }
+
     /// Keeps the user's subscription (`nil`: none), read after `ticket` was taken.
     func store(_ record: SubscriptionRecord?, of userID: UUID, readAfter ticket: Ticket) {
         update(userID, readAfter: ticket) { $0.record = .some(record) }
@@ -150,8 +254,10 @@ final class BillingSnapshotCache: Sendable {
     func drop(_ userID: UUID) {
         state.withLockedValue { state in
             state.generation += 1
+            state.revision += 1
             if state.entries.count >= capacity, state.entries[userID] == nil { Self.dropAll(&state) }
-            state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation)
+            state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation,
+                                          revision: state.revision)
         }
     }
 
@@ -165,8 +271,17 @@ final class BillingSnapshotCache: Sendable {
     }
 
     private func live(_ entry: Entry, state: State, at now: Date) -> Bool {
-        let ttl = state.freshness == .announced ? announcedTTL : unannouncedTTL
-        return now.timeIntervalSince(entry.storedAt) < ttl
+        now.timeIntervalSince(entry.storedAt) < ttl(state)
+    }
+
+    private func ttl(_ state: State) -> TimeInterval {
+        state.freshness == .announced ? announcedTTL : unannouncedTTL
+    }
+
+    /// Seconds after which the user's entry is refreshed ahead: 60% to 80% of the TTL, by the
+    /// last byte of the user id (spread evenly, the same for a user every time).
+    private func refreshAge(of userID: UUID, state: State) -> TimeInterval {
+        ttl(state) * (0.6 + 0.2 * Double(userID.uuid.15) / 255)
     }
 
     private func update(_ userID: UUID, readAfter ticket: Ticket, _ change: (inout Entry) -> Void) {
@@ -182,6 +297,9 @@ final class BillingSnapshotCache: Sendable {
             // The entry lives as long as its oldest part: the TTL runs from the read's start.
             entry.storedAt = min(entry.storedAt, ticket.takenAt)
             change(&entry)
+            state.revision += 1
+            entry.revision = state.revision
+            entry.encodedStatus = nil
             if state.entries[userID] == nil, state.entries.count >= capacity { Self.dropAll(&state); return }
             state.entries[userID] = entry
         }

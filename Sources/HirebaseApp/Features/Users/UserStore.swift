@@ -40,6 +40,14 @@ struct UserStore: Sendable {
         known.remember(user, at: now)
     }
 
+    /// Whether ``recordSighting(of:at:on:)`` would need no query (the user is recorded with this
+    /// e-mail), counted as a hit; `false` counts nothing (``recordSighting(of:at:on:)`` follows).
+    func sightingRecorded(of user: AuthenticatedUser, at now: Date) -> Bool {
+        guard known.hasRecorded(user, at: now) else { return false }
+        knownLookups.record(hit: true)
+        return true
+    }
+
     private func record(_ user: AuthenticatedUser, at now: Date, on db: any Database) async throws {
         if let existing = try await User.find(user.id, on: db) {
             if let email = user.email, existing.email != email {

@@ -37,7 +37,8 @@ struct JobStore: Sendable {
     ]
 
     /// A row of `dtoColumns` as the API shows the job, read by column name through SQLKit (the
-    /// same decoding Fluent does for the model, without its reflection over every property).
+    /// same decoding Fluent does for the model, without its reflection over every property; the
+    /// history straight into the API's entries, `StoredHistory`).
     /// - Throws: the driver's decoding error when a column is missing or of another type.
     static func dto(from row: any SQLRow) throws -> JobDTO {
         let name = dtoColumnNames
@@ -49,7 +50,7 @@ struct JobStore: Sendable {
             remote: try row.decode(column: name[6], as: Bool.self), employmentType: try row.decode(column: name[7], as: String?.self),
             salary: salary?.toDTO(), status: try row.decode(column: name[9], as: String.self),
             sourceUrl: try row.decode(column: name[10], as: String?.self),
-            history: try row.decode(column: name[11], as: JSONList<StageChange>.self).items.map { $0.toDTO() },
+            history: try row.decode(column: name[11], as: StoredHistory.self).entries,
             createdAt: try row.decode(column: name[12], as: Date?.self), updatedAt: try row.decode(column: name[13], as: Date?.self)
         )
     }

@@ -344,6 +344,64 @@ struct HotPathAttackTests {
         }
     }
 
+    /// One caller, known without a query (token cached, user recorded), bursting reads (counted
+    /// in memory, charged on the path without a task) and writes (counted in the database) at
+    /// once: exactly the limit of each class answers, every other request is 429 with the
+    /// `RateLimit-*` headers.
+    @Test(arguments: TestDatabase.all)
+    func aKnownCallersBurstGetsExactlyEachClassesLimit(database: TestDatabase) async throws {
+        try await withHirebase(on: database, environment: ["RATE_LIMITS": "read=4/m,write=6/m,costly=off,anonymous=off"]) { app in
+            let user = TestUser()
+            let headers = try await user.headers()
+            #expect(try await app.send(.GET, "/subscription-status", headers: headers).status == .ok)
+            let answers = try await withThrowingTaskGroup(of: (String, UInt, String?).self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let read = try await app.send(.GET, "/subscription-status", headers: headers)
+                        return ("read", read.status.code, read.headers.first(name: "RateLimit-Limit"))
+                    }
+                    group.addTask {
+                        let write = try await app.send(.GET, "/csrf-token", headers: headers)
+                        return ("write", write.status.code, write.headers.first(name: "RateLimit-Limit"))
+                    }
+                }
+                return try await group.reduce(into: [(String, UInt, String?)]()) { $0.append($1) }
+            }
+            let reads = answers.filter { $0.0 == "read" }, writes = answers.filter { $0.0 == "write" }
+            #expect(reads.filter { $0.1 == 200 }.count == 3, "one read of four was the warm-up")
+            #expect(writes.filter { $0.1 == 200 }.count == 6)
+            #expect(answers.allSatisfy { $0.1 == 200 || $0.1 == 429 })
+            #expect(reads.allSatisfy { $0.2 == "4" } && writes.allSatisfy { $0.2 == "6" })
+            #expect(try await CSRFToken.query(on: app.db).filter(\.$userID == user.id).count() == 6)
+        }
+    }
+
+    /// A token consumed inside a transaction (one statement of it, not batched) while the batcher
+    /// consumes the same token on other connections: exactly one wins, whichever commits first.
+    @Test func aTokenSpentInATransactionAndByTheBatcherAtOnceHasOneWinner() async throws {
+        guard case .postgres(let url)? = TestDatabase.all.last else { return }
+        try await withHirebase(on: .postgres(url: url)) { app in
+            let user = TestUser()
+            _ = try await app.send(.GET, "/csrf-token", as: user)
+            let csrf = app.hirebase.csrf
+            for _ in 0..<10 {
+                let (token, _) = try await csrf.issue(for: user.id, on: app.db)
+                let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        try await app.db.transaction { tx in
+                            let won = try await csrf.consume(token, for: user.id, on: tx)
+                            try await Task.sleep(for: .milliseconds(20))
+                            return won
+                        }
+                    }
+                    for _ in 0..<4 { group.addTask { try await csrf.consume(token, for: user.id, on: app.db) } }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(wins == 1)
+            }
+        }
+    }
+
     /// Hostile `Authorization` values (a 100 KB token, tabs, runs of spaces, a vertical tab, a
     /// lone scheme): the fast reading answers as Vapor's getter does.
     @Test(arguments: [

@@ -95,6 +95,37 @@ struct HotPathAttackTests {
         }
     }
 
+    /// Callers cancelled while their consumptions are queued or in a flush (a client gone): the
+    /// others of the same batches get their answers, nobody hangs, and no token is spent twice
+    /// (a cancelled caller's token is either still usable or spent, never both).
+    @Test(arguments: TestDatabase.all)
+    func cancelledConsumersLeaveTheOthersAnswersAndSpendNoTokenTwice(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let user = TestUser()
+            _ = try await app.send(.GET, "/csrf-token", as: user)
+            let csrf = app.hirebase.csrf
+            for round in 0..<3 {
+                var tokens: [String] = []
+                for _ in 0..<20 { tokens.append(try await csrf.issue(for: user.id, on: app.db).token) }
+                let tasks = tokens.map { token in Task { try await csrf.consume(token, for: user.id, on: app.db) } }
+                for (index, task) in tasks.enumerated() where index % 2 == 1 {
+                    if round > 0 { await Task.yield() }
+                    task.cancel()
+                }
+                for (index, (token, task)) in zip(tokens, tasks).enumerated() {
+                    let first: Bool?
+                    do { first = try await task.value } catch is CancellationError { first = nil }
+                    if index % 2 == 0 {
+                        #expect(first == true, "round \(round): a caller that was not cancelled lost its answer")
+                        continue
+                    }
+                    let again = try await csrf.consume(token, for: user.id, on: app.db)
+                    #expect(!(first == true && again), "round \(round): a token spent twice")
+                }
+            }
+        }
+    }
+
     /// Giant, empty, non-ASCII and doubled `X-CSRF-Token` headers: 403 `csrf_token_invalid`,
     /// never a 500; a valid token behind an invalid first header is not spent.
     @Test func malformedCSRFHeadersAre403AndSpendNothing() async throws {

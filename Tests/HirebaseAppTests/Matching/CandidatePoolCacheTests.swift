@@ -268,4 +268,80 @@ struct CandidatePoolCacheTests {
             #expect(await cache.updateCount == updates)
         }
     }
+
+    /// Every kind of change crowded into one id bucket in one check: three deletions, two new
+    /// candidates, an update, a candidate deleted and written again under its id, one moved to
+    /// another company, and one written without `updated_at`. The pool is updated, not rebuilt,
+    /// and ranks like a rebuild; the other company's pool sees the one that moved in.
+    @Test(arguments: TestDatabase.all)
+    func mixedChangesCrowdedIntoOneBucketRankLikeARebuild(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let otherText = try #require(try await app.send(.POST, "/companies", as: scenario.recruiter, json: JSON(["name": "Other"]))["id"])
+            let otherCompany = try #require(UUID(uuidString: otherText))
+            let ids = Self.ids(inBuckets: [0x42], perBucket: 10) + Self.ids(inBuckets: [0x43], perBucket: 2)
+            for (index, id) in ids.enumerated() {
+                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
+                                          resume: "kafka go services \(index % 2 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
+            }
+            let cache = app.hirebase.candidatePools
+            #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
+            #expect(try await cache.pool(for: otherCompany, on: app.db).count == 0)
+
+            try await app.db.sql.delete(from: Candidate.schema)
+                .where(Candidate.column(\.$id), .in, SQLGroupExpression(SQLList(ids[0..<3].map { SQLBind($0) }))).run()
+            let added = Self.ids(inBuckets: [0x42], perBucket: 12).suffix(2)
+            for id in added { try await insertCandidate(id, company: company, by: scenario.recruiter.id, resume: "kubernetes kafka go go", on: app) }
+            let updated = try #require(try await Candidate.find(ids[3], on: app.db))
+            updated.resumeText = "kubernetes kubernetes kafka go"
+            try await updated.update(on: app.db)
+            try await app.db.sql.delete(from: Candidate.schema).where(Candidate.column(\.$id), .equal, SQLBind(ids[4])).run()
+            try await insertCandidate(ids[4], company: company, by: scenario.recruiter.id, resume: "kubernetes go kafka written again", on: app)
+            let moved = try #require(try await Candidate.find(ids[5], on: app.db))
+            moved.companyID = otherCompany
+            try await moved.update(on: app.db)
+            let unstamped = UUID(uuid: (0x42, 0xEE, 0x12, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 7))
+            try await insertCandidate(unstamped, company: company, by: scenario.recruiter.id, resume: "kafka kubernetes", stamped: false, on: app)
+
+            let pool = try await cache.pool(for: company, on: app.db)
+            #expect(pool.count == ids.count - 3 + 2 - 1 + 1)
+            #expect(ids[0..<3].allSatisfy { !pool.contains($0) } && !pool.contains(ids[5]))
+            #expect(added.allSatisfy { pool.contains($0) } && pool.contains(ids[4]) && pool.contains(unstamped))
+            try await expectSameAsARebuild(pool, app, company: company)
+            let otherPool = try await cache.pool(for: otherCompany, on: app.db)
+            #expect(otherPool.count == 1 && otherPool.contains(ids[5]))
+            try await expectSameAsARebuild(otherPool, app, company: otherCompany)
+            #expect(await cache.buildCount == 2, "one build per company, then updates")
+        }
+    }
+
+    /// A deletion in one bucket and a candidate written without `updated_at` in another, in one
+    /// check: the company's count is what the pool expects (one left, one arrived unseen), so
+    /// the id buckets are never compared, and the pool keeps the deleted candidate and lacks the
+    /// new one until it is rebuilt. The per-bucket check sums only tell the two apart when they
+    /// share a bucket. Seeing it needs a whole-company figure beyond the count in the census
+    /// (e.g. the sum of the ids' check values, the pool keeping its own), a per-row cost on
+    /// every match call.
+    @Test(.disabled("a deletion and an unseen arrival in two buckets cancel out in the census count; see the doc comment"),
+          arguments: TestDatabase.all)
+    func aDeletionAndAnUnseenArrivalInOtherBucketsAreBothFound(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let ids = Self.ids(inBuckets: [0x10, 0x20], perBucket: 3)
+            for (index, id) in ids.enumerated() {
+                try await insertCandidate(id, company: company, by: scenario.recruiter.id, resume: "kafka go team \(index)", on: app)
+            }
+            let cache = app.hirebase.candidatePools
+            #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
+            try await app.db.sql.delete(from: Candidate.schema).where(Candidate.column(\.$id), .equal, SQLBind(ids[0])).run()
+            let unstamped = UUID(uuid: (0x20, 0xEE, 0x12, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 9))
+            try await insertCandidate(unstamped, company: company, by: scenario.recruiter.id, resume: "kubernetes kafka", stamped: false, on: app)
+            let pool = try await cache.pool(for: company, on: app.db)
+            #expect(!pool.contains(ids[0]), "a deleted candidate is still ranked")
+            #expect(pool.contains(unstamped), "a new candidate is not ranked")
+            try await expectSameAsARebuild(pool, app, company: company)
+        }
+    }
 }

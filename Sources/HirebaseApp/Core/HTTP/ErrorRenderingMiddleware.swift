@@ -58,21 +58,42 @@ public struct ErrorRenderingMiddleware: AsyncMiddleware {
     /// PostgreSQL stops as a statement completes: FATAL 08P01 `server conn crashed?` after
     /// CommandComplete, which fails the next statement queued on that connection. PostgresNIO keeps
     /// the message's SQLSTATE internal, so every such error is read as a lost connection.
+    ///
+    /// The same failures reach here as PostgresNIO's legacy `PostgresError` from statements sent
+    /// with `PostgresData` binds (`PostgresDatabase.query(_:_:)`: the CSRF batches, keyset pages,
+    /// matching's id reads), which convert `PSQLError` (`Postgres+PSQLCompat.swift`): a closed
+    /// connection becomes `.connectionClosed`, an unclean shutdown and an unexpected message
+    /// become `.protocol` with fixed texts, a server error `.server` with its SQLSTATE.
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
         if error is ConnectionPoolTimeoutError || error is DatabaseTimeoutError { return true }
         if let pool = error as? ConnectionPoolError, case .shutdown = pool { return true }
         if error is NIOConnectionError || error is ChannelError { return true }
+        if let legacy = error as? PostgresError {
+            switch legacy {
+            case .connectionClosed:
+                return true
+            case .protocol(let text):
+                return text == "Unexpected connection close" || text.hasPrefix("Unexpected message")
+            case .server(let message):
+                return isUnavailableState(message.fields[.sqlState] ?? "")
+            }
+        }
         guard let psql = error as? PSQLError else { return false }
         switch psql.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
              .unexpectedBackendMessage:
             return true
         case .server:
-            let state = psql.serverInfo?[.sqlState] ?? ""
-            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57") || state == "55000"
+            return isUnavailableState(psql.serverInfo?[.sqlState] ?? "")
         default:
             return false
         }
+    }
+
+    /// Whether a PostgreSQL SQLSTATE says the database cannot serve now: classes 08, 53 and 57,
+    /// and 55000 (see ``isDatabaseUnavailable(_:)``).
+    private static func isUnavailableState(_ state: String) -> Bool {
+        state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57") || state == "55000"
     }
 
     /// 405 `method_not_allowed` with `Allow` when the router found no route for the request but

@@ -213,15 +213,10 @@ struct Issue9AttackTests {
     /// `.interrupted` (caches fall back to their short TTL) and listen again once the path works.
     @Test func aSilentListenerConnectionIsNoticed() async throws {
         guard case .postgres(let url)? = TestDatabase.all.last else { return }
-        let target = try SQLPostgresConfiguration(url: url).coreConfiguration
-        guard let host = target.host, let port = target.port else { return }
         let group = MultiThreadedEventLoopGroup.singleton
-        let proxy = try await FreezableTCPProxy.start(upstreamHost: host, upstreamPort: port, group: group)
-        var components = try #require(URLComponents(string: url))
-        components.host = "127.0.0.1"
-        components.port = proxy.port
+        guard let (proxy, relayed) = try await FreezableTCPProxy.start(before: url, group: group) else { return }
         let events = NIOLockedValueBox([ChangeListener.Event]())
-        let listener = try ChangeListener(url: try #require(components.string), eventLoopGroup: group, logger: Logger(label: "test"),
+        let listener = try ChangeListener(url: relayed, eventLoopGroup: group, logger: Logger(label: "test"),
                                           heartbeat: .seconds(1)) { event in events.withLockedValue { $0.append(event) } }
         listener.start()
         #expect(try await eventually(within: 10) { events.withLockedValue { $0.last } == .listening })
@@ -275,6 +270,21 @@ final class FreezableTCPProxy: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return FreezableTCPProxy(port: server.localAddress?.port ?? 0, server: server, frozen: frozen, children: children)
+    }
+
+    /// A relay in front of the PostgreSQL server of `url`.
+    /// - Returns: the relay and `url` with its host and port replaced by the relay's; `nil` when
+    ///   `url` names no host and port.
+    static func start(before url: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws
+        -> (proxy: FreezableTCPProxy, url: String)?
+    {
+        let target = try SQLPostgresConfiguration(url: url).coreConfiguration
+        guard let host = target.host, let port = target.port else { return nil }
+        let proxy = try await start(upstreamHost: host, upstreamPort: port, group: group)
+        var components = try #require(URLComponents(string: url))
+        components.host = "127.0.0.1"
+        components.port = proxy.port
+        return (proxy, try #require(components.string))
     }
 
     func freeze() { frozen.withLockedValue { $0 = true } }

@@ -97,14 +97,9 @@ struct DatabaseFaultTests {
     /// every connection of its pool was stuck in a statement when the path went silent.
     @Test func aSilentPathIs503AndTheSameProcessRecovers() async throws {
         guard case .postgres(let url)? = TestDatabase.all.last else { return }
-        let target = try SQLPostgresConfiguration(url: url).coreConfiguration
-        guard let host = target.host, let port = target.port else { return }
-        let proxy = try await FreezableTCPProxy.start(upstreamHost: host, upstreamPort: port, group: MultiThreadedEventLoopGroup.singleton)
-        var components = try #require(URLComponents(string: url))
-        components.host = "127.0.0.1"
-        components.port = proxy.port
+        guard let (proxy, relayed) = try await FreezableTCPProxy.start(before: url) else { return }
         let user = TestUser()
-        try await withHirebase(on: .postgres(url: try #require(components.string)),
+        try await withHirebase(on: .postgres(url: relayed),
                                // 3 s, not less: the app migrates through the relay first, and a statement of a loaded
                                // suite took longer than 1.5 s.
                                environment: ["DATABASE_QUERY_TIMEOUT_SECONDS": "3", "DATABASE_CONNECT_TIMEOUT_SECONDS": "3"]) { app in

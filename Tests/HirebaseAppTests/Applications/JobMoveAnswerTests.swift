@@ -26,12 +26,9 @@ struct JobMoveAnswerTests {
         }
     }
 
-    /// The app's JSON encoder, configured as `configure` does.
+    /// The app's JSON encoder (`configure` installs the same).
     func appEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
+        makeJSONEncoder()
     }
 
     /// Edge times: whole seconds, a hair below the next second (in both the reference date's and

@@ -263,21 +263,70 @@ struct CandidateStore: Sendable {
         return CandidateProfileRow(profile: profile, updatedAt: try row.decode(column: column.updatedAt, as: Date?.self))
     }
 
-    /// Id and `updated_at` of the company's candidates updated (or created: Fluent stamps both)
-    /// at or after `since`. One range of the index `candidates_company_updated_idx`.
-    func changes(of companyID: UUID, since: Date, on db: any Database) async throws -> [UUID: Date] {
+    /// Id, `updated_at` and stamp (`CandidateWindowRow`) of the company's candidates updated (or
+    /// created: Fluent stamps both) at or after `since`. One range of the index
+    /// `candidates_company_updated_idx`.
+    func changes(of companyID: UUID, since: Date, on db: any Database) async throws -> [UUID: CandidateWindowRow] {
+        let (id, updatedAt, stamp) = Self.windowExpressions(on: db)
         let select = try db.sql.select()
-            .column(Candidate.column(\.$id)).column(Candidate.column(\.$updatedAt))
+            .column(Candidate.column(\.$id)).column(Candidate.column(\.$updatedAt)).column(stamp, as: "stamp")
             .from(Candidate.schema)
             .where(Candidate.column(\.$companyID), .equal, SQLBind(companyID))
             .where(Candidate.column(\.$updatedAt), .greaterThanOrEqual, SQLBind(since))
-        let column = Self.profileColumns
-        var changes: [UUID: Date] = [:]
+        var changes: [UUID: CandidateWindowRow] = [:]
         for row in try await select.all() {
-            let id = try row.decode(column: column.id, as: UUID.self)
-            changes[id] = try row.decode(column: column.updatedAt, as: Date?.self) ?? .distantPast
+            changes[try row.decode(column: id, as: UUID.self)] = CandidateWindowRow(
+                updatedAt: try row.decode(column: updatedAt, as: Date.self), stamp: try row.decode(column: "stamp", as: Int64.self)
+            )
         }
         return changes
+    }
+
+    /// The summary (`CandidateWindowSummary`) of the company's candidates updated at or after
+    /// `since`: one aggregate over the range of the index `candidates_company_updated_idx` that
+    /// ``changes(of:since:on:)`` reads (which holds `id` and `updated_at`), with no row sent
+    /// (about 30-70 ms at 100,000 rows in the window on PostgreSQL, against 300 ms for reading
+    /// them). The same SQL on both databases but for the two per-row expressions; each sum is cast
+    /// to `BIGINT` (PostgreSQL sums a `bigint` into a `numeric`).
+    func windowSummary(of companyID: UUID, since: Date, on db: any Database) async throws -> CandidateWindowSummary {
+        let (_, updatedAt, stamp) = Self.windowExpressions(on: db)
+        let key = Self.idKeyExpression(on: db)
+        // PostgreSQL would inline the subquery and compute each expression once per use; OFFSET 0 keeps it a subquery.
+        let keepSubquery: SQLQueryString = db is any PostgresDatabase ? " OFFSET 0" : ""
+        let query: SQLQueryString = """
+            SELECT COUNT(*) AS n, COALESCE(CAST(SUM(s % 4294967296) AS BIGINT), 0) AS stamp_low,             COALESCE(CAST(SUM(s / 4294967296) AS BIGINT), 0) AS stamp_high, COALESCE(CAST(SUM(k) AS BIGINT), 0) AS id_sum,             COALESCE(CAST(SUM((s % 65536) * k) AS BIGINT), 0) AS mixed             FROM (SELECT \(stamp) AS s, \(key) AS k FROM \(ident: Candidate.schema)             WHERE \(ident: Candidate.column(\.$companyID).string) = \(bind: companyID) AND \(ident: updatedAt) >= \(bind: since)\(keepSubquery)) AS w
+            """
+        guard let row = try await db.sql.raw(query).first() else { return CandidateWindowSummary() }
+        return CandidateWindowSummary(
+            count: try row.decode(column: "n", as: Int.self), stampLow: try row.decode(column: "stamp_low", as: Int.self),
+            stampHigh: try row.decode(column: "stamp_high", as: Int.self), idSum: try row.decode(column: "id_sum", as: Int.self),
+            mixed: try row.decode(column: "mixed", as: Int.self)
+        )
+    }
+
+    /// The names of `id` and `updated_at`, and the SQL of a candidate's stamp
+    /// (`CandidateWindowRow.stamp`: `updated_at` in whole microseconds since 1970): exact on
+    /// PostgreSQL (a `timestamptz` holds whole microseconds; `EXTRACT(EPOCH ...)` is a `numeric`),
+    /// truncated on SQLite (where the driver stores a `Double` of seconds since 1970), so that a
+    /// stamp is at least a whole second's microseconds exactly when the `updated_at` is at or
+    /// after that second (the pool's window starts on a whole second).
+    private static func windowExpressions(on db: any Database) -> (id: String, updatedAt: String, stamp: SQLRaw) {
+        let updatedAt = Candidate.column(\.$updatedAt)
+        let stamp = db is any PostgresDatabase
+            ? SQLRaw("CAST(EXTRACT(EPOCH FROM \(updatedAt.quotedText)) * 1000000 AS BIGINT)")
+            : SQLRaw("CAST(\(updatedAt.quotedText) * 1000000 AS INTEGER)")
+        return (Candidate.column(\.$id).string, updatedAt.string, stamp)
+    }
+
+    /// The SQL of `CandidateWindowSummary.idKey(of:)`: the id's first two bytes, from its bytes on
+    /// PostgreSQL and from the hexadecimal digits of its text on SQLite (as ``idBucketExpressions(on:)``).
+    private static func idKeyExpression(on db: any Database) -> SQLRaw {
+        let id = Candidate.column(\.$id).quotedText
+        if db is any PostgresDatabase {
+            return SQLRaw("get_byte(uuid_send(\(id)), 0) * 256 + get_byte(uuid_send(\(id)), 1)")
+        }
+        let digit = { (position: Int) in "((instr('0123456789abcdef0123456789ABCDEF', substr(\(id), \(position), 1)) - 1) % 16)" }
+        return SQLRaw("\(digit(1)) * 4096 + \(digit(2)) * 256 + \(digit(3)) * 16 + \(digit(4))")
     }
 
     /// How many candidates the company has, and the newest `updated_at` among them (nil when none

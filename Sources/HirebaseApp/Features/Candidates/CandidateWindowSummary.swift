@@ -3,11 +3,11 @@ import Foundation
 /// A summary of the candidates in matching's change window (those of one company with an
 /// `updated_at` at or after a bound): how many, and sums over their ids and *stamps* (`updated_at`
 /// in whole microseconds since 1970, as the database computes it: `CandidateStore`'s
-/// `windowSummary(of:since:on:)` and `changes(of:since:on:)`). Matching's pool compares the
+/// `census(of:windowFrom:on:)` and `changes(of:since:on:)`). Matching's pool compares the
 /// database's summary with the one it recorded when it last read the window, and reads the
 /// window's rows again only when they differ: at 100,000 rows written in the last seconds (a
-/// bulk import) the read cost about 300 ms a call, the summary one aggregate over the same range
-/// of the index `candidates_company_updated_idx`.
+/// bulk import) the read cost about 300 ms a call; the summary is computed in the census's
+/// statement, which each check runs anyway.
 ///
 /// Every term is an integer of at most 32 bits (the stamp split in two), so the sums of up to
 /// 2^31 rows fit in 64 bits on SQLite and PostgreSQL alike and both compute the same figures with
@@ -32,7 +32,7 @@ struct CandidateWindowSummary: Equatable, Sendable {
     /// No candidates.
     init() {}
 
-    /// A summary as the database reports it (`CandidateStore.windowSummary(of:since:on:)`).
+    /// A summary as the database reports it (`CandidateStore.census(of:windowFrom:on:)`).
     init(count: Int, stampLow: Int, stampHigh: Int, idSum: Int, mixed: Int) {
         (self.count, self.stampLow, self.stampHigh, self.idSum, self.mixed) = (count, stampLow, stampHigh, idSum, mixed)
     }

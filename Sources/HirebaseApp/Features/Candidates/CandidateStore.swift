@@ -296,15 +296,16 @@ struct CandidateStore: Sendable {
         -> (count: Int, newest: Date?, window: CandidateWindowSummary) {
         let (_, updatedAt, stamp) = Self.windowExpressions(on: db)
         let key = Self.idKeyExpression(on: db)
-        // PostgreSQL would inline the subquery and compute each expression once per use; OFFSET 0 keeps it a subquery.
-        let keepSubquery: SQLQueryString = db is any PostgresDatabase ? " OFFSET 0" : ""
+        // The subquery is inlined (each use of `s` and `k` computed again, for the window's rows
+        // only): kept a subquery with `OFFSET 0`, PostgreSQL's plan lost its parallel workers
+        // (338 ms against 162 ms for the census alone's 147 ms over a 300,000-row table).
         let query: SQLQueryString = """
             SELECT COUNT(*) AS n, MAX(u) AS newest, COUNT(s) AS window_n, COALESCE(CAST(SUM(s % 4294967296) AS BIGINT), 0) AS stamp_low, \
             COALESCE(CAST(SUM(s / 4294967296) AS BIGINT), 0) AS stamp_high, COALESCE(CAST(SUM(k) AS BIGINT), 0) AS id_sum, \
             COALESCE(CAST(SUM((s % 65536) * k) AS BIGINT), 0) AS mixed \
             FROM (SELECT \(ident: updatedAt) AS u, CASE WHEN \(ident: updatedAt) >= \(bind: since) THEN \(stamp) END AS s, \
             CASE WHEN \(ident: updatedAt) >= \(bind: since) THEN \(key) END AS k FROM \(ident: Candidate.schema) \
-            WHERE \(ident: Candidate.column(\.$companyID).string) = \(bind: companyID)\(keepSubquery)) AS c
+            WHERE \(ident: Candidate.column(\.$companyID).string) = \(bind: companyID)) AS c
             """
         guard let row = try await db.sql.raw(query).first() else { return (0, nil, CandidateWindowSummary()) }
         let window = CandidateWindowSummary(

@@ -266,8 +266,24 @@ struct CandidateStore: Sendable {
     /// Id, `updated_at` and stamp (`CandidateWindowRow`) of the company's candidates updated (or
     /// created: Fluent stamps both) at or after `since`. One range of the index
     /// `candidates_company_updated_idx`.
+    /// On PostgreSQL with PostgresNIO's typed row decoding: SQLKit's by-name decoding was most of
+    /// the read's cost (about 300 ms at 100,000 rows).
     func changes(of companyID: UUID, since: Date, on db: any Database) async throws -> [UUID: CandidateWindowRow] {
         let (id, updatedAt, stamp) = Self.windowExpressions(on: db)
+        if let postgres = db as? any PostgresDatabase {
+            let company = Candidate.column(\.$companyID).string
+            let result = try await postgres.query(
+                "SELECT \"\(id)\", \"\(updatedAt)\", \(stamp.sql) FROM \"\(Candidate.schema)\" WHERE \"\(company)\" = $1 AND \"\(updatedAt)\" >= $2",
+                [PostgresData(uuid: companyID), PostgresData(date: since)]
+            ).get()
+            var changes: [UUID: CandidateWindowRow] = [:]
+            changes.reserveCapacity(result.rows.count)
+            for row in result.rows {
+                let (rowID, rowUpdatedAt, rowStamp) = try row.decode((UUID, Date, Int64).self, context: .default)
+                changes[rowID] = CandidateWindowRow(updatedAt: rowUpdatedAt, stamp: rowStamp)
+            }
+            return changes
+        }
         let select = try db.sql.select()
             .column(Candidate.column(\.$id)).column(Candidate.column(\.$updatedAt)).column(stamp, as: "stamp")
             .from(Candidate.schema)

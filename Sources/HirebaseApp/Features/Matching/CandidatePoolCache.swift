@@ -13,10 +13,10 @@ import Synchronization
 ///      second); those whose version differs from the one the pool holds are re-read (Fluent
 ///      stamps `updated_at` on create and on update, so this finds new candidates too). Those
 ///      rows are read only when the window's summary (`CandidateWindowSummary`: a count and
-///      sums over ids and `updated_at`, computed in SQL in the statement of step 2) differs from the one recorded when
-///      the pool last read them: after a bulk import every call read up to the whole window
-///      (about 300 ms at 100,000 rows written in the last 10 s), now one aggregate when nothing
-///      changed;
+///      sums over ids and `updated_at`, computed in SQL by the statement of step 2) differs from
+///      the one recorded when the pool last read them: after a bulk import every call read up to
+///      the whole window (about 300 ms at 100,000 rows written in the last 10 s), now none when
+///      nothing changed;
 ///   2. the company's count: when it is not the pool's count plus the new candidates, some were
 ///      deleted (a company's deletion cascades to them; there is no other delete through the
 ///      API, but rows may be deleted in SQL), and the company's ids summed up per id bucket

@@ -344,4 +344,84 @@ struct CandidatePoolCacheTests {
             try await expectSameAsARebuild(pool, app, company: company)
         }
     }
+
+    /// Within the change window (here every candidate: all were just written, as after a bulk
+    /// import) a check whose window summary is the one recorded reads none of the window's rows;
+    /// another company's writes in the same seconds change nothing; a late commit inside the
+    /// window (stamped before the newest seen) and a candidate deleted while another arrives
+    /// with its very `updated_at` are still read and applied.
+    @Test(arguments: TestDatabase.all)
+    func aCheckInTheWindowReadsItsRowsOnlyWhenItsSummaryChanged(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let other = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            var ids: [UUID] = []
+            for index in 0..<5 {
+                let id = try await scenario.candidate(app, email: "w\(index)@example.com", name: "W\(index)", skills: index % 2 == 0 ? ["Go"] : ["Excel"],
+                                                      extra: ["resumeText": "services in go, team \(index)"])
+                ids.append(try #require(UUID(uuidString: id)))
+            }
+            let cache = app.hirebase.candidatePools
+            let first = try await cache.pool(for: company, on: app.db)
+            #expect(await cache.windowReadCount == 1)  // the check after the build
+
+            // Nothing changed: the summary only, the same pool, ranked like a rebuild.
+            let again = try await cache.pool(for: company, on: app.db)
+            #expect(again.isSameVersion(as: first))
+            #expect(await cache.windowReadCount == 1)
+            try await expectSameAsARebuild(again, app, company: company)
+
+            // Another company's candidate written and changed in the same seconds.
+            let foreign = try await other.candidate(app, email: "x@example.com", name: "X", skills: ["Go"])
+            let patchedForeign = try await app.send(.PATCH, "/candidates/\(foreign)", as: other.recruiter, json: JSON(["skills": ["Kafka"]]))
+            #expect(patchedForeign.status == .ok)
+            #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: first))
+            #expect(await cache.windowReadCount == 1)
+
+            // A late commit: stamped 5 s before the newest candidate seen, inside the window.
+            let newest = try #require(try await Candidate.find(ids[4], on: app.db)?.updatedAt)
+            try await app.db.sql.update(Candidate.schema)
+                .set(Candidate.column(\.$skillList), to: SQLBind(JSONList(items: ["Go", "Kubernetes", "Kafka"])))
+                .set(Candidate.column(\.$updatedAt), to: SQLBind(newest.addingTimeInterval(-5)))
+                .where(Candidate.column(\.$id), .equal, SQLBind(ids[1]))
+                .run()
+            let afterLate = try await cache.pool(for: company, on: app.db)
+            #expect(await cache.windowReadCount == 2)
+            #expect(!afterLate.isSameVersion(as: first))
+            try await expectSameAsARebuild(afterLate, app, company: company)
+            #expect(app.hirebase.matcher.rank(job: Self.job, pool: afterLate, limit: 10).first?.candidateId == ids[1])
+            #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: afterLate))
+            #expect(await cache.windowReadCount == 2)
+
+            // One candidate deleted and another written with its `updated_at`: the same count and
+            // stamps in the window, other ids.
+            let gone = ids[3]
+            let goneStamp = try #require(try await Candidate.find(gone, on: app.db)?.updatedAt)
+            try await app.db.sql.delete(from: Candidate.schema).where(Candidate.column(\.$id), .equal, SQLBind(gone)).run()
+            let arrived = UUID()
+            try await insertCandidate(arrived, company: company, by: scenario.recruiter.id, resume: "kafka and go", on: app)
+            try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLBind(goneStamp))
+                .where(Candidate.column(\.$id), .equal, SQLBind(arrived)).run()
+            let afterSwap = try await cache.pool(for: company, on: app.db)
+            #expect(afterSwap.contains(arrived))
+            #expect(!afterSwap.contains(gone))
+            try await expectSameAsARebuild(afterSwap, app, company: company)
+            #expect(await cache.buildCount == 1)
+        }
+    }
+
+    /// The summary's arithmetic: 32-bit terms whose sums cannot overflow, the same on any stamp
+    /// (before 1970 too: remainders and quotients truncate toward zero, as in SQL).
+    @Test func windowSummaryTermsStayWithin32Bits() {
+        var summary = CandidateWindowSummary()
+        let id = UUID(uuid: (0xFF, 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+        summary.add(id: id, stamp: 1_764_921_600_123_456)
+        summary.add(id: id, stamp: -62_135_596_800_000_000)
+        #expect(summary.count == 2)
+        #expect(summary.idSum == 2 * 65_535)
+        #expect(summary.stampLow == Int(1_764_921_600_123_456 % 4_294_967_296) + Int(-62_135_596_800_000_000 % 4_294_967_296))
+        #expect(summary.stampHigh == 1_764_921_600_123_456 / 4_294_967_296 + -62_135_596_800_000_000 / 4_294_967_296)
+        #expect(summary != CandidateWindowSummary())
+    }
 }

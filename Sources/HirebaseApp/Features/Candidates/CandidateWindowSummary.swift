@@ -1,0 +1,62 @@
+import Foundation
+
+/// A summary of the candidates in matching's change window (those of one company with an
+/// `updated_at` at or after a bound): how many, and sums over their ids and *stamps* (`updated_at`
+/// in whole microseconds since 1970, as the database computes it: `CandidateStore`'s
+/// `census(of:windowFrom:on:)` and `changes(of:since:on:)`). Matching's pool compares the
+/// database's summary with the one it recorded when it last read the window, and reads the
+/// window's rows again only when they differ: at 100,000 rows written in the last seconds (a
+/// bulk import) the read cost about 300 ms a call; the summary is computed in the census's
+/// statement, which each check runs anyway.
+///
+/// Every term is an integer of at most 32 bits (the stamp split in two), so the sums of up to
+/// 2^31 rows fit in 64 bits on SQLite and PostgreSQL alike and both compute the same figures with
+/// the same integer arithmetic (division and remainder truncating toward zero, as Swift's). A new,
+/// deleted or re-stamped candidate changes the count or the stamp sums; one deleted and another
+/// inserted with the same stamp change the id sums (unless the two ids share their first two
+/// bytes, 1 in 65,536 for random UUIDs); a stamp moved from one candidate to another changes
+/// ``mixed``. A summary that misses a change (two changes cancelling out in every sum) leaves
+/// it unseen until the window is next read (a new write there) or the pool is rebuilt.
+struct CandidateWindowSummary: Equatable, Sendable {
+    /// Candidates in the window.
+    private(set) var count = 0
+    /// Sum of each stamp's remainder by 2^32.
+    private(set) var stampLow = 0
+    /// Sum of each stamp divided by 2^32.
+    private(set) var stampHigh = 0
+    /// Sum of ``idKey(of:)``.
+    private(set) var idSum = 0
+    /// Sum of each stamp's remainder by 2^16 times its candidate's ``idKey(of:)``.
+    private(set) var mixed = 0
+
+    /// No candidates.
+    init() {}
+
+    /// A summary as the database reports it (`CandidateStore.census(of:windowFrom:on:)`).
+    init(count: Int, stampLow: Int, stampHigh: Int, idSum: Int, mixed: Int) {
+        (self.count, self.stampLow, self.stampHigh, self.idSum, self.mixed) = (count, stampLow, stampHigh, idSum, mixed)
+    }
+
+    /// The number summed for `id`: its first two bytes, big-endian (0...65,535).
+    static func idKey(of id: UUID) -> Int { Int(id.uuid.0) << 8 | Int(id.uuid.1) }
+
+    /// Counts the candidate `id` whose `updated_at` is `stamp` microseconds since 1970.
+    mutating func add(id: UUID, stamp: Int64) {
+        let key = Self.idKey(of: id)
+        count += 1
+        stampLow += Int(stamp % 4_294_967_296)
+        stampHigh += Int(stamp / 4_294_967_296)
+        idSum += key
+        mixed += Int(stamp % 65_536) * key
+    }
+}
+
+/// One candidate in matching's change window, as `CandidateStore.changes(of:since:on:)` reads it.
+struct CandidateWindowRow: Equatable, Sendable {
+    /// The row's `updated_at` as the driver decodes it (compared with the pool's version).
+    var updatedAt: Date
+    /// The same instant in whole microseconds since 1970, as the database computes it for
+    /// `CandidateWindowSummary` (not converted in Swift: SQLite stores a `Double` of seconds,
+    /// whose conversion to and from `Date` may move it across a microsecond).
+    var stamp: Int64
+}

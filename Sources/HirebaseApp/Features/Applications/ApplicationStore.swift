@@ -70,21 +70,15 @@ struct ApplicationStore: Sendable {
             let rows = try await postgres.query(text + Self.postgresMoveJob.returning, binds).get().rows
             return try rows.first.map { try JobStore.dto(from: $0.sql()) }
         }
+        // SQLite (every PostgreSQL handle is a `PostgresDatabase`, above).
         let sql = try db.sql
         let history = Job.column(\.$history)
         // The change is bound as the one-entry list Fluent would write, so the driver encodes it
-        // (dates and all) exactly as a saved model's history.
+        // (dates and all) exactly as a saved model's history. CAST: a database written by an
+        // older SQLite driver may hold the JSON as a blob.
         let added = SQLBind(JSONList(items: [change]))
-        let appended: SQLQueryString
-        let hasRoom: SQLQueryString
-        if db.isPostgres {
-            appended = "jsonb_set(\(history), '{items}', (\(history) -> 'items') || (\(added) -> 'items'))"
-            hasRoom = "jsonb_array_length(\(history) -> 'items') < \(literal: JSONList<StageChange>.maxChanges)"
-        } else {
-            // CAST: a database written by an older SQLite driver may hold the JSON as a blob.
-            appended = "json_insert(CAST(\(history) AS TEXT), '$.items[#]', json_extract(\(added), '$.items[0]'))"
-            hasRoom = "json_array_length(CAST(\(history) AS TEXT), '$.items') < \(literal: JSONList<StageChange>.maxChanges)"
-        }
+        let appended: SQLQueryString = "json_insert(CAST(\(history) AS TEXT), '$.items[#]', json_extract(\(added), '$.items[0]'))"
+        let hasRoom: SQLQueryString = "json_array_length(CAST(\(history) AS TEXT), '$.items') < \(literal: JSONList<StageChange>.maxChanges)"
         let version = Job.column(\.$version)
         var update = sql.update(Job.schema)
             .set(Job.column(\.$status), to: SQLBind(next.rawValue))

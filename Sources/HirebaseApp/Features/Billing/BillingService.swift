@@ -409,6 +409,13 @@ struct BillingService: UsageMetering {
 
     private struct Duplicate: Error {}
 
+    /// A subscription event that reached the transaction path instead of its one statement.
+    private struct MisroutedEvent: Error, CustomStringConvertible {
+        /// Stripe's event type, e.g. `customer.subscription.updated`.
+        var type: String
+        var description: String { "\(type) reached BillingService.apply; it belongs to receiveSubscriptionEvent" }
+    }
+
     /// Applies one event inside the webhook's transaction.
     /// - Returns: the user whose billing it concerns, if any (their cached state is dropped).
     private func apply(
@@ -428,8 +435,9 @@ struct BillingService: UsageMetering {
             }
             return userID
         case .customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted:
-            // Never reached: `receive` hands these to `receiveSubscriptionEvent`.
-            return nil
+            // `receive` hands these to `receiveSubscriptionEvent`. Were one routed here, storing it
+            // unapplied would lose it: the transaction rolls back and Stripe retries (500).
+            throw MisroutedEvent(type: event.type)
         case .invoicePaid, .invoicePaymentFailed:
             let invoice = try InvoiceView(event: event)
             guard let subscriptionID = invoice.subscriptionID, let userID = try await store.user(ofSubscription: subscriptionID) else {

@@ -76,8 +76,49 @@ struct BillingSnapshotCacheUnitTests {
         #expect(cache.count <= 100)
     }
 
+    /// A consumption drops the usage (and the body encoded from it) and keeps the subscription;
+    /// it is still a change of the user, so a read begun before it stores nothing.
+    @Test func droppingTheUsageKeepsTheSubscription() throws {
+        let clock = ManualClock()
+        let cache = BillingSnapshotCache(unannouncedTTL: 60, clock: clock.wall)
+        let start = clock.date
+        let early = cache.ticket()
+        cache.replace(nil, .init(periodStart: start, used: [.jobScraping: 1]), of: user, readAfter: cache.ticket())
+        let before = try #require(cache.snapshot(of: user))
+        let period = try #require(BillingPeriod(start: start, end: start.addingTimeInterval(86_400)))
+        cache.keep(.init(period: period, body: ByteBuffer(string: "{}")), of: user, revision: before.revision)
+        #expect(cache.snapshot(of: user)?.encodedStatus != nil)
+        cache.dropUsage(user)
+        #expect(cache.record(of: user) == .some(nil))
+        #expect(cache.usage(of: user, periodStart: start) == nil)
+        #expect(cache.snapshot(of: user) == nil)
+        cache.store(.init(periodStart: start, used: [.jobScraping: 1]), of: user, readAfter: early)
+        #expect(cache.usage(of: user, periodStart: start) == nil)
+        cache.store(.init(periodStart: start, used: [.jobScraping: 2]), of: user, readAfter: cache.ticket())
+        let after = try #require(cache.snapshot(of: user))
+        #expect(after.usage.used[.jobScraping] == 2)
+        #expect(after.encodedStatus == nil)
+        // The kept subscription expires with its own read, not with the usage read after it.
+        clock.advance(by: .seconds(61))
+        #expect(cache.record(of: user) == nil)
+    }
+
+    /// Without a cached subscription, dropping the usage leaves a change mark like `drop`.
+    @Test func droppingTheUsageOfAnUncachedUserMarksAChange() {
+        let cache = BillingSnapshotCache(unannouncedTTL: 60, clock: ManualClock().wall)
+        let early = cache.ticket()
+        cache.dropUsage(user)
+        cache.store(nil, of: user, readAfter: early)
+        #expect(cache.record(of: user) == nil)
+        cache.store(nil, of: user, readAfter: cache.ticket())
+        #expect(cache.record(of: user) == .some(nil))
+    }
+
     @Test func announcementsRoundTripTheirPayload() {
         #expect(ChangeAnnouncement(payload: ChangeAnnouncement.billing(user).payload) == .billing(user))
+        #expect(ChangeAnnouncement(payload: ChangeAnnouncement.usage(user).payload) == .usage(user))
+        #expect(ChangeAnnouncement.usage(user).payload == "usage:" + user.uuidString.lowercased())
+        #expect(ChangeAnnouncement(payload: "usage:not-a-uuid") == nil)
         #expect(ChangeAnnouncement(payload: "jobs:\(user.uuidString)") == nil)
         #expect(ChangeAnnouncement(payload: "billing:not-a-uuid") == nil)
     }
@@ -108,6 +149,25 @@ struct BillingSnapshotCacheTests {
         }
     }
 
+    /// A counted consumption keeps the cached subscription (the next metered call reads none)
+    /// and drops the usage, which the next status read shows afresh; a refused one keeps both.
+    @Test(arguments: TestDatabase.all)
+    func aConsumptionKeepsTheCachedSubscription(database: TestDatabase) async throws {
+        var environment = billingEnvironment
+        environment["BILLING_CACHE_TTL_SECONDS"] = "3600"
+        try await withHirebase(on: database, environment: environment) { app in
+            let user = TestUser()
+            let cache = app.hirebase.billing.cache
+            #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 0)
+            #expect(cache.snapshot(of: user.id) != nil)
+            let consumed = try await app.send(.POST, "/verify-billing", as: user, json: JSON(["feature": "job_scraping", "consume": true]))
+            #expect(consumed.json["used"] as? Int == 1)
+            #expect(cache.record(of: user.id) == .some(nil))
+            #expect(cache.snapshot(of: user.id) == nil)
+            #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 1)
+        }
+    }
+
     /// Another instance's change reaches this one through `LISTEN`/`NOTIFY`, and only through it
     /// here (the TTL is an hour): a consumption, then a subscription change by a webhook, and
     /// again after the listener's connection was killed and came back.
@@ -135,8 +195,13 @@ struct BillingSnapshotCacheTests {
             #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .announced })
             #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 1)
 
+            // Another instance's consumption drops this one's usage and keeps its subscription.
+            let cache = app.hirebase.billing.cache
+            #expect(cache.snapshot(of: user.id) != nil)
             _ = try await other.billing.consume(.jobScraping, quantity: 2, userID: user.id, idempotencyKey: nil, on: app.db)
-            #expect(try await eventually(within: 5) { used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 3 })
+            #expect(try await eventually(within: 5) { cache.snapshot(of: user.id) == nil })
+            #expect(cache.record(of: user.id) == .some(nil))
+            #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 3)
 
             // A subscription stored by the other instance (a webhook it received).
             let now = Int(Date().timeIntervalSince1970)

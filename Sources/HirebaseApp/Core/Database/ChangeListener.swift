@@ -193,6 +193,7 @@ extension ChangeListener {
             case .listening: cache.setFreshness(.announced)
             case .interrupted: cache.setFreshness(.unannounced)
             case .announced(.billing(let userID)): cache.drop(userID)
+            case .announced(.usage(let userID)): cache.dropUsage(userID)
             }
         }
     }

@@ -48,7 +48,9 @@ struct BillingService: UsageMetering {
         let outcome = try await BillingStore(db: db).consumeUsage(
             feature, quantity: quantity, limit: limit, by: userID, periodStart: standing.period.start,
             idempotencyKey: idempotencyKey, at: clock.now())
-        if outcome.counted { cache.drop(userID) }
+        // The subscription did not change: keep it, so that the next consumption needs no read
+        // of it (the usage's own statement enforces the limit in the database).
+        if outcome.counted { cache.dropUsage(userID) }
         return UsageDecision(allowed: outcome.allowed, plan: standing.plan.name, used: outcome.used, limit: limit, periodEnd: standing.period.end)
     }
 
@@ -130,7 +132,7 @@ struct BillingService: UsageMetering {
     /// Drops the user's cached snapshot after a transaction that consumed their usage committed
     /// (`consume` run inside a caller's transaction cannot know when that happens).
     func usageChanged(of userID: UUID) {
-        cache.drop(userID)
+        cache.dropUsage(userID)
     }
 
     // MARK: - Checkout

@@ -18,6 +18,10 @@ import NIOCore
 ///   Changes made through this instance drop the entry at once; changes made elsewhere are seen
 ///   within `unannouncedTTL` (`BILLING_CACHE_TTL_SECONDS`, default 5 s).
 ///
+/// A consumption changes the usage alone: it drops the usage part of the entry and keeps the
+/// subscription (`dropUsage`, announced as `ChangeAnnouncement.usage`), so that a stream of
+/// metered calls reads the subscription once, not once per call.
+///
 /// Limits are enforced by the database whatever the cache says (`BillingStore.consumeUsage`), so
 /// a stale entry can delay what a status read shows by those bounds, never let usage pass a limit.
 ///
@@ -258,6 +262,29 @@ final class BillingSnapshotCache: Sendable {
             if state.entries.count >= capacity, state.entries[userID] == nil { Self.dropAll(&state) }
             state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation,
                                           revision: state.revision)
+        }
+    }
+
+    /// Forgets the user's usage and keeps their subscription: a consumption was made here or
+    /// announced by another instance (`ChangeAnnouncement.usage`). Like `drop`, it counts as a
+    /// change of the user for "No stale write-back": a read begun before it stores nothing,
+    /// subscription included.
+    func dropUsage(_ userID: UUID) {
+        state.withLockedValue { state in
+            state.generation += 1
+            state.revision += 1
+            guard var entry = state.entries[userID], entry.record != nil else {
+                if state.entries.count >= capacity, state.entries[userID] == nil { Self.dropAll(&state) }
+                state.entries[userID] = Entry(record: nil, usage: nil, storedAt: .distantPast, changedAt: state.generation,
+                                              revision: state.revision)
+                return
+            }
+            entry.usage = nil
+            entry.encodedStatus = nil
+            entry.refreshing = false
+            entry.changedAt = state.generation
+            entry.revision = state.revision
+            state.entries[userID] = entry
         }
     }
 

@@ -368,7 +368,8 @@ struct BillingStore: Sendable {
     /// `limit`, in one statement: an `INSERT ... SELECT ... WHERE fits ON CONFLICT DO UPDATE
     /// ... WHERE fits RETURNING used` (SQLite's upsert needs the `WHERE` on its `SELECT`, and
     /// the same text runs on PostgreSQL). On PostgreSQL a counted use is announced to every
-    /// instance in the same statement (`pg_notify`, delivered at commit).
+    /// instance in the same statement (`pg_notify` of `ChangeAnnouncement.usage`, delivered at
+    /// commit: the subscription did not change, so instances keep it).
     private func countUses(_ feature: PlanFeature, quantity: Int, limit: Int?, by userID: UUID, periodStart: Date) async throws -> UsageOutcome {
         let (id, user, featureColumn, period, used) = (UsageCounter.column(\.$id), UsageCounter.column(\.$userID), UsageCounter.column(\.$feature),
                                                        UsageCounter.column(\.$periodStartMicros), UsageCounter.column(\.$used))
@@ -387,7 +388,7 @@ struct BillingStore: Sendable {
             """
         if db.isPostgres {
             upsert = """
-                WITH counted AS (\(upsert)) SELECT counted.\(used), pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: ChangeAnnouncement.billing(userID).payload)) FROM counted
+                WITH counted AS (\(upsert)) SELECT counted.\(used), pg_notify(\(bind: ChangeAnnouncement.channel), \(bind: ChangeAnnouncement.usage(userID).payload)) FROM counted
                 """
         }
         if let row = try await db.sql.raw(upsert).first() {

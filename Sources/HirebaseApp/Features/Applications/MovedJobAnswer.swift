@@ -41,6 +41,8 @@ struct MovedJobAnswer: Sendable, AsyncResponseEncodable {
         return body
     }
 
+    /// 200 with `body(using:headers:allocator:)` under the app's JSON encoder and its headers
+    /// (`Content-Type: application/json; charset=utf-8`), as `JobDTO.encodeResponse` answers.
     func encodeResponse(for request: Request) async throws -> Response {
         var headers = HTTPHeaders()
         let body = try body(using: try ContentConfiguration.global.requireEncoder(for: .json), headers: &headers,
@@ -67,7 +69,9 @@ final class JobHistoryCache: Sendable {
         var encodedHistory: [UInt8]
     }
 
+    /// The kept entries and their size, under one lock.
     private struct State {
+        /// Per job id.
         var entries: [UUID: Entry] = [:]
         /// Summed bytes of the entries' histories.
         var bytes = 0

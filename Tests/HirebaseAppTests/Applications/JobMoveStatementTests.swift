@@ -86,9 +86,12 @@ struct JobMoveStatementTests {
 
             let published = try #require(try await move(.publish, from: "draft"))
             #expect((published.from, published.to) == ("draft", "open"))
-            guard case .job(let shown) = published.moved else { Issue.record("expected the job"); return }
-            #expect(shown.status == "open")
-            #expect(shown.history.map(\.to) == ["draft", "open"])
+            guard case .movedJob(let shown) = published.moved else { Issue.record("expected the job"); return }
+            #expect(shown.job.status == "open")
+            var headers = HTTPHeaders()
+            let body = try shown.body(using: makeJSONEncoder(), headers: &headers, allocator: ByteBufferAllocator())
+            let answer = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            #expect((answer?["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["draft", "open"])
             let admin = AuthenticatedUser(id: UUID(), email: nil, isPlatformAdmin: true)
             #expect(try await move(.archive, from: "open", by: admin)?.to == "archived")
             let row = try await stored(app, jobID.uuidString)

@@ -152,9 +152,21 @@ extension Data {
         self.init(base64Encoded: base64)
     }
 
-    /// Encodes as unpadded base64url (RFC 4648 § 5).
+    /// Encodes as unpadded base64url (RFC 4648 § 5): Foundation's base64 with `+` -> `-`, `/` ->
+    /// `_` and the padding dropped, byte by byte (three `replacingOccurrences` through `NSString`
+    /// were 3% of a guarded job move's CPU, in every CSRF token issued).
     func base64URLEncodedString() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let base64 = base64EncodedData()
+        var url = [UInt8]()
+        url.reserveCapacity(base64.count)
+        for byte in base64 {
+            switch byte {
+            case UInt8(ascii: "+"): url.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): url.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: url.append(byte)
+            }
+        }
+        return String(decoding: url, as: UTF8.self)
     }
 }

@@ -75,7 +75,7 @@ struct ApplicationService: Sendable {
                                                 by: user.isPlatformAdmin ? nil : user.id, atLeast: role, on: db) else {
             return nil
         }
-        return JobActionOutcome(moved: .job(job), from: from.rawValue, to: next.rawValue)
+        return JobActionOutcome(moved: .movedJob(job), from: from.rawValue, to: next.rawValue)
     }
 
     /// Moves `job` or one of its applications as `input` says, by `userID`.

@@ -30,6 +30,9 @@ struct JobActionController: RouteCollection {
         case .job(let job):
             req.logger.info("job moved", metadata: ["job-id": .string(input.jobID.lowercased), "from": .string(outcome.from), "to": .string(outcome.to)])
             return try await job.encodeResponse(for: req)
+        case .movedJob(let answer):
+            req.logger.info("job moved", metadata: ["job-id": .string(input.jobID.lowercased), "from": .string(outcome.from), "to": .string(outcome.to)])
+            return try await answer.encodeResponse(for: req)
         }
     }
 }

@@ -2,8 +2,10 @@
 struct JobActionOutcome: Sendable {
     /// The moved row as it is after the change.
     enum Moved: Sendable {
-        /// The job as the API shows it (`ApplicationStore.moveJob` returns no model).
+        /// The job as the API shows it (the checked path).
         case job(JobDTO)
+        /// The job as `ApplicationStore.moveJob` answers it, the history kept encoded.
+        case movedJob(MovedJobAnswer)
         case application(JobApplication)
     }
 

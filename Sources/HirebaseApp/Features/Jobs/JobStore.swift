@@ -41,6 +41,13 @@ struct JobStore: Sendable {
     /// history straight into the API's entries, `StoredHistory`).
     /// - Throws: the driver's decoding error when a column is missing or of another type.
     static func dto(from row: any SQLRow) throws -> JobDTO {
+        try dto(from: row, history: try row.decode(column: dtoColumnNames[11], as: StoredHistory.self).entries)
+    }
+
+    /// A row of `dtoColumns` as the API shows the job, with `history` as its history (the row's
+    /// history column is not read).
+    /// - Throws: the driver's decoding error when a column is missing or of another type.
+    static func dto(from row: any SQLRow, history: [StageChangeDTO]) throws -> JobDTO {
         let name = dtoColumnNames
         let salary = try row.decode(column: name[8], as: Salary?.self)
         return JobDTO(
@@ -50,7 +57,7 @@ struct JobStore: Sendable {
             remote: try row.decode(column: name[6], as: Bool.self), employmentType: try row.decode(column: name[7], as: String?.self),
             salary: salary?.toDTO(), status: try row.decode(column: name[9], as: String.self),
             sourceUrl: try row.decode(column: name[10], as: String?.self),
-            history: try row.decode(column: name[11], as: StoredHistory.self).entries,
+            history: history,
             createdAt: try row.decode(column: name[12], as: Date?.self), updatedAt: try row.decode(column: name[13], as: Date?.self)
         )
     }

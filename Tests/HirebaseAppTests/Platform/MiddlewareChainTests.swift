@@ -145,4 +145,26 @@ struct MiddlewareChainTests {
             #expect(labels.label(of: route) == RouteLabels.pattern(of: route))
         }
     }
+
+    // MARK: the access line's way through the log handler
+
+    @Test func theTriggerSearchFindsWhatStringContainsFinds() {
+        let triggers = ["@", "eyJ", "oken", "earer", "EARER", "_test_", "_live_", "whsec_", "ignature", "IGNATURE", "uthorization", "UTHORIZATION",
+                        "ByteBuffer", "readable bytes"]
+        var texts = ["", "GET", "/health", "200", "0.3", "unmatched", "GET /jobs/:jobID 200", UUID().uuidString.lowercased(),
+                     "toke", "okenn", "tok\r\nen", "\r\noken", "oken\r\n", "e@", "Authorizatio", "readable byte", "zoë@exämple.com",
+                     "naïve text", "用户", "e\u{301}yJ", "@\u{301}"]
+        for trigger in triggers {
+            texts += [trigger, "x\(trigger)y", String(trigger.dropLast()), "\(trigger.dropFirst())", "é\(trigger)"]
+        }
+        for text in texts {
+            #expect(Redaction.mayHoldTrigger(text) == triggers.contains(where: { text.contains($0) }), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func oneLineEscapesLineBreaksAndLeavesOtherTextAsIs() {
+        #expect(HirebaseLogHandler.oneLine("GET /health 200") == "GET /health 200")
+        #expect(HirebaseLogHandler.oneLine("a\rb\nc") == "a\\rb\\nc")
+        #expect(HirebaseLogHandler.oneLine("zoë\n") == "zoë\\n")
+    }
 }

@@ -42,6 +42,10 @@ public func configure(
     // decompressor closed the connection without an answer on a malformed or over-compressed body,
     // and no client of this API compresses what it sends.
     app.http.server.configuration.requestDecompression = .disabled
+    // Vapor's own per-request metrics go to the global `MetricsSystem`, which is not bootstrapped
+    // (its no-op factory: `HirebaseMetrics` keeps a registry per application): recording them
+    // cost an instrument pair and the route's text per request for nothing.
+    app.http.server.configuration.reportMetrics = false
     app.middleware = Middlewares()
     // Outermost, so that every response carries them: CORS preflights, and errors rendered
     // further in (404, 405, 413, 415, 429, 500).
@@ -54,8 +58,8 @@ public func configure(
             allowedHeaders: [.accept, .authorization, .contentType, .origin, "X-CSRF-Token", "X-Request-Id"],
             exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"].map { HTTPHeaders.Name($0) })))
     }
-    _ = app.shutdownState // created here, before any request can race to create it
-    app.middleware.use(DrainingMiddleware())
+    // Created here, before any request, and handed to the middleware that reads it per request.
+    app.middleware.use(DrainingMiddleware(state: app.shutdownState))
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(AccessLogMiddleware())
     app.middleware.use(ErrorRenderingMiddleware())

@@ -8,12 +8,20 @@ import Vapor
 ///
 /// Vapor writes its own `Connection: keep-alive` after this one; NIO, nginx and the common
 /// clients read a `close` among the values as close.
-struct DrainingMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if request.application.shutdownState.isShuttingDown {
-            response.headers.replaceOrAdd(name: .connection, value: "close")
+///
+/// A plain (future-based) `Middleware` (no task per request, see `SecurityHeadersMiddleware`)
+/// holding the application's `ShutdownState`, rather than reading it from the application's
+/// storage (a lock and a dictionary look-up) on every request.
+struct DrainingMiddleware: Middleware {
+    /// The application's shutdown phase (`app.shutdownState`, created before any request).
+    let state: ShutdownState
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            if self.state.isShuttingDown {
+                response.headers.replaceOrAdd(name: .connection, value: "close")
+            }
+            return response
         }
-        return response
     }
 }

@@ -8,15 +8,15 @@ import Vapor
 /// are mapped to the contract's codes, and a path that is served but not with the request's
 /// method answers 405 `method_not_allowed` with `Allow` (see `AllowedMethods`); anything else becomes a 500 with a generic detail, and
 /// the real error goes to the log only (once, with the request id).
-public struct ErrorRenderingMiddleware: AsyncMiddleware {
+///
+/// A plain (future-based) `Middleware` (no task per request, see `SecurityHeadersMiddleware`):
+/// what further in fails, whether thrown in an `async` handler or a failed future, reaches here as
+/// the failure of the rest of the chain's future, and is rendered on it.
+public struct ErrorRenderingMiddleware: Middleware {
     public init() {}
 
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return render(error, for: request)
-        }
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).recover { error in self.render(error, for: request) }
     }
 
     func render(_ error: any Error, for request: Request) -> Response {

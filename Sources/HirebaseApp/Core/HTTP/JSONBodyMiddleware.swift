@@ -6,35 +6,72 @@ import Vapor
 /// signature over the raw bytes is checked before anything else (a bad one is 401 whatever the
 /// content type, and a validly signed event is applied whatever it holds; see
 /// `StripeWebhookController`).
-public struct JSONBodyMiddleware: AsyncMiddleware {
+///
+/// A plain (future-based) `Middleware` (no task per request, see `SecurityHeadersMiddleware`):
+/// its checks read only the head and a body already received, and never wait. The path (Vapor's
+/// `url.path`, which Foundation rewrites on every read) is read only when a check would refuse
+/// the request or the body is looked at, since only then does the exemption matter.
+public struct JSONBodyMiddleware: Middleware {
     public init() {}
 
     /// Paths whose handlers check their own bodies.
     static let exemptPaths: Set<String> = ["/webhooks/stripe"]
 
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if Self.exemptPaths.contains(request.url.path) { return try await next.respond(to: request) }
-        if let coding = request.headers.first(name: .contentEncoding), coding.lowercased() != "identity" {
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        do {
+            try Self.check(request)
+        } catch {
+            return request.eventLoop.makeFailedFuture(error)
+        }
+        return next.respond(to: request)
+    }
+
+    /// Refuses what this middleware refuses, in this order: a content coding other than
+    /// `identity`, a POST, PUT or PATCH body that is not JSON or holds `\u0000`, a query holding
+    /// `%00`; nothing on an exempt path (`exemptPaths`). Lower-cases a JSON body's `Content-Type`
+    /// on the request.
+    /// - Throws: `AppError` 415 `unsupported_media_type` or 400 `invalid_input` as above.
+    static func check(_ request: Request) throws {
+        var exempt: Bool?
+        /// Whether the request's path is exempt, read once and only when needed.
+        func isExempt() -> Bool {
+            if let exempt { return exempt }
+            let answer = exemptPaths.contains(request.url.path)
+            exempt = answer
+            return answer
+        }
+        let headers = request.headers
+        if let coding = headers.first(name: .contentEncoding), coding.lowercased() != "identity" {
+            if isExempt() { return }
             // RFC 9110 § 8.4.1: a content coding the server does not accept is 415.
             throw AppError(.unsupportedMediaType, detail: "Content-Encoding \(coding.prefix(40)) is not accepted; send the body uncompressed")
         }
-        if [.POST, .PUT, .PATCH].contains(request.method), Self.hasBody(request) {
-            guard let type = request.headers.contentType, type.type.lowercased() == "application",
+        if takesBody(request.method), hasBody(request) {
+            if isExempt() { return }
+            guard let type = headers.contentType, type.type.lowercased() == "application",
                   type.subType.lowercased() == "json" || type.subType.lowercased().hasSuffix("+json") else {
                 throw AppError(.unsupportedMediaType, detail: "Content-Type must be application/json")
             }
             // Media types are case-insensitive (RFC 9110 § 8.3.1); Vapor's decoder lookup is not.
-            if let raw = request.headers.first(name: .contentType), raw != raw.lowercased() {
+            if let raw = headers.first(name: .contentType), raw != raw.lowercased() {
                 request.headers.replaceOrAdd(name: .contentType, value: raw.lowercased())
             }
-            if let body = request.body.data, Self.containsEscapedNUL(body.readableBytesView) {
+            if let body = request.body.data, containsEscapedNUL(body.readableBytesView) {
                 throw AppError.invalid("Text must not contain the NUL character (\\u0000)")
             }
         }
         if request.url.query?.contains("%00") == true {
+            if isExempt() { return }
             throw AppError.invalid("The query must not contain the NUL character (%00)")
         }
-        return try await next.respond(to: request)
+    }
+
+    /// Whether a body of `method` is checked: POST, PUT and PATCH.
+    static func takesBody(_ method: HTTPMethod) -> Bool {
+        switch method {
+        case .POST, .PUT, .PATCH: true
+        default: false
+        }
     }
 
     /// Whether a JSON text holds the escape `\u0000` (an escaping backslash, not a literal one).

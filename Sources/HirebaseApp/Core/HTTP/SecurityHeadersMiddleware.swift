@@ -19,7 +19,11 @@ import Vapor
 /// `Content-Security-Policy`, a route may choose its own `Cache-Control`). Registered outside
 /// `ErrorRenderingMiddleware`, so error bodies (404, 405, 413, 415, 429, 500) carry the headers
 /// too.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+///
+/// A plain (future-based) `Middleware`, as every global one: Vapor runs an `AsyncMiddleware` in a
+/// new `Task` and awaits the rest of the chain, one task and two thread hops a layer and request
+/// (see `AuthenticationMiddleware`). The headers are added on the response's future.
+struct SecurityHeadersMiddleware: Middleware {
     /// The headers added to a response that lacks them, in order.
     let headers: [(name: HTTPHeaders.Name, value: String)]
 
@@ -37,11 +41,18 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         self.headers = headers
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        for header in headers where !response.headers.contains(name: header.name) {
-            response.headers.add(name: header.name, value: header.value)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            // One copy of the headers out of the response's lock and one write back, rather than
+            // a read, a copy and a write per header added.
+            var headers = response.headers
+            var added = false
+            for header in self.headers where !headers.contains(name: header.name) {
+                headers.add(name: header.name, value: header.value)
+                added = true
+            }
+            if added { response.headers = headers }
+            return response
         }
-        return response
     }
 }

@@ -78,7 +78,10 @@ public struct HirebaseLogHandler: LogHandler {
     }
 
     /// Escapes line breaks so that a value (a name a caller chose) cannot forge console lines.
+    /// Text without a line break (nearly every value) is returned as is, without Foundation's
+    /// two replacements.
     static func oneLine(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else { return text }
+        return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 }

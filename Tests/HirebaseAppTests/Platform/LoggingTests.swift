@@ -20,6 +20,25 @@ struct LoggingTests {
         #expect(HirebaseLogHandler.marker(for: .info) == "✅")
     }
 
+    /// A JSON log line is the text `JSONSerialization` wrote for it before (`.sortedKeys`,
+    /// `.withoutEscapingSlashes`), for quotes, backslashes, every control character, slashes and
+    /// non-ASCII text (accents, emoji, U+2028), with lower-case snake_case keys (as log metadata
+    /// keys are); keys mixing cases or starting with punctuation may come in another order, the
+    /// same members.
+    @Test func jsonLinesAreWhatJSONSerializationWrote() throws {
+        var tricky = ["plain", "a \"quoted\" \\ back\\slash", "https://example.com/a/b?c=d&e=f", "é 日本 🙂 \u{2028}\u{2029}",
+                      "<script>&'", "\u{7F}\u{80}\u{FFFD}", ""]
+        tricky.append(String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }))
+        for (index, value) in tricky.enumerated() {
+            let members = ["message": value, "level": "info", "z_\(index)": value, "request_id": "1f0c", "status": "200"]
+            let expected = try JSONSerialization.data(withJSONObject: members, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(HirebaseLogHandler.jsonLine(members) == String(decoding: expected, as: UTF8.self), "value \(index)")
+            let mixed = members.merging(["A": "upper", "_": "under"]) { $1 }
+            let line = try #require(HirebaseLogHandler.jsonLine(mixed))
+            #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String] == mixed)
+        }
+    }
+
     @Test func logProviderMasksTokensInProduction() {
         let text = "Open https://app/assessments/invitations/1?token=abc_DEF-123 now"
         #expect(Redaction.maskingTokenValues(in: text) == "Open https://app/assessments/invitations/1?token=*** now")

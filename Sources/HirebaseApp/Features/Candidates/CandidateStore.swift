@@ -352,18 +352,36 @@ struct CandidateStore: Sendable {
 
     /// The summary (`CandidateWindowSummary`) of each id bucket's candidates of the company
     /// updated at or after `since` (the rows ``changes(of:since:inBuckets:on:)`` reads), in one
-    /// grouped pass over the window's range of the index `candidates_company_updated_idx`: about
-    /// half the cost of reading those rows at 100,000 (nothing is sent but 256 rows), and it
-    /// tells which buckets to read. The terms as in ``census(of:windowFrom:on:)``.
+    /// grouped pass over the window's range of the index `candidates_company_updated_idx` (nothing
+    /// sent but up to 256 rows): it tells which buckets to read. The terms as in
+    /// ``census(of:windowFrom:on:)``. On PostgreSQL each id's bytes are taken once, in a subquery
+    /// kept apart by `OFFSET 0` (inlined, `uuid_send` ran three times a row), and grouped by an
+    /// expression of the subquery's column, for which the planner assumes 200 groups and hashes
+    /// (grouped by an expression of `id`, it assumed one group per row and sorted the window, on
+    /// disk past `work_mem`): about 50 ms against 90-110 ms over a 100,000-row window, under
+    /// load, where the census took 80-100 ms.
     func windowBuckets(of companyID: UUID, since: Date, on db: any Database) async throws -> CandidateWindowBuckets {
         let (_, updatedAt, stamp) = Self.windowExpressions(on: db)
-        let (bucket, key) = Self.idBucketExpressions(on: db)
-        let query: SQLQueryString = """
-            SELECT b, COUNT(*) AS window_n, CAST(SUM(s % 4294967296) AS BIGINT) AS stamp_low, CAST(SUM(s / 4294967296) AS BIGINT) AS stamp_high, \
-            CAST(SUM(k) AS BIGINT) AS id_sum, CAST(SUM((s % 65536) * k) AS BIGINT) AS mixed \
-            FROM (SELECT \(stamp) AS s, \(key) AS k, \(bucket) AS b FROM \(ident: Candidate.schema) \
-            WHERE \(ident: Candidate.column(\.$companyID).string) = \(bind: companyID) AND \(ident: updatedAt) >= \(bind: since)) AS w GROUP BY b
-            """
+        let company = Candidate.column(\.$companyID).string
+        let query: SQLQueryString
+        if db is any PostgresDatabase {
+            let key = "(get_byte(x, 1) * 256 + get_byte(x, 2))"
+            query = """
+                SELECT get_byte(x, 0) AS b, COUNT(*) AS window_n, CAST(SUM(s % 4294967296) AS BIGINT) AS stamp_low, \
+                CAST(SUM(s / 4294967296) AS BIGINT) AS stamp_high, CAST(SUM(\(unsafeRaw: key)) AS BIGINT) AS id_sum, \
+                CAST(SUM((s % 65536) * \(unsafeRaw: key)) AS BIGINT) AS mixed \
+                FROM (SELECT \(stamp) AS s, uuid_send(\(ident: Candidate.column(\.$id).string)) AS x FROM \(ident: Candidate.schema) \
+                WHERE \(ident: company) = \(bind: companyID) AND \(ident: updatedAt) >= \(bind: since) OFFSET 0) AS w GROUP BY 1
+                """
+        } else {
+            let (bucket, key) = Self.idBucketExpressions(on: db)
+            query = """
+                SELECT b, COUNT(*) AS window_n, CAST(SUM(s % 4294967296) AS BIGINT) AS stamp_low, CAST(SUM(s / 4294967296) AS BIGINT) AS stamp_high, \
+                CAST(SUM(k) AS BIGINT) AS id_sum, CAST(SUM((s % 65536) * k) AS BIGINT) AS mixed \
+                FROM (SELECT \(stamp) AS s, \(key) AS k, \(bucket) AS b FROM \(ident: Candidate.schema) \
+                WHERE \(ident: company) = \(bind: companyID) AND \(ident: updatedAt) >= \(bind: since)) AS w GROUP BY b
+                """
+        }
         var buckets = CandidateWindowBuckets()
         for row in try await db.sql.raw(query).all() {
             buckets.set(bucket: try row.decode(column: "b", as: Int.self), summary: try Self.windowSummary(row))

@@ -227,7 +227,8 @@ struct CandidatePoolCacheTests {
         }
     }
 
-    /// The census's window summaries per id bucket are those `CandidateWindowBuckets` computes from the window's rows (their ids and the
+    /// The store's window summaries per id bucket, and the census's summary of the whole window,
+    /// are those `CandidateWindowBuckets` computes from the window's rows (their ids and the
     /// database's stamps) on both databases, the first and last buckets included; reading some
     /// buckets' window rows returns exactly theirs, and a window that starts later holds none.
     @Test(arguments: TestDatabase.all)
@@ -243,16 +244,17 @@ struct CandidatePoolCacheTests {
             #expect(Set(rows.keys) == Set(ids))
             var expected = CandidateWindowBuckets()
             for (id, row) in rows { expected.add(id: id, stamp: row.stamp) }
+            #expect(try await store.windowBuckets(of: company, since: since, on: app.db) == expected)
             let census = try await store.census(of: company, windowFrom: since, on: app.db)
-            #expect(census.count == ids.count && census.window == expected)
+            #expect(census.count == ids.count && census.window == expected.total)
             for buckets in [[0x00], [0xFF], [0x09, 0x0A], [0x01]] {
                 let read = try await store.changes(of: company, since: since, inBuckets: buckets, on: app.db)
                 #expect(Set(read.keys) == Set(ids.filter { buckets.contains(CandidateIDBuckets.bucket(of: $0)) }), "buckets \(buckets)")
                 #expect(read.allSatisfy { rows[$0.key] == $0.value })
             }
             let later = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 600).rounded(.down))
-            let outside = try await store.census(of: company, windowFrom: later, on: app.db)
-            #expect(outside.count == ids.count && outside.window == CandidateWindowBuckets())
+            #expect(try await store.windowBuckets(of: company, since: later, on: app.db) == CandidateWindowBuckets())
+            #expect(try await store.census(of: company, windowFrom: later, on: app.db).window == CandidateWindowSummary())
         }
     }
 
@@ -458,7 +460,8 @@ struct CandidatePoolCacheTests {
                 try await insertCandidate(id, company: company, by: scenario.recruiter.id,
                                           resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
             }
-            let cache = app.hirebase.candidatePools
+            // As a window of 100,000 rows would be: read by bucket, not whole.
+            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, wholeWindowRows: 0)
             #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
             #expect(await cache.windowReadCount == 1)
             #expect(await cache.windowRowsRead == ids.count)  // after the build: every bucket

@@ -4,11 +4,12 @@ import Foundation
 /// byte) in matching's change window (those of one company with an `updated_at` at or after a
 /// bound): how many, and sums over their ids and *stamps* (`updated_at` in whole microseconds
 /// since 1970, as the database computes it: `CandidateStore`'s `census(of:windowFrom:on:)` and
-/// `changes(of:since:inBuckets:on:)`). Matching's pool compares the database's summary of each
-/// bucket (``CandidateWindowBuckets``) with the one it computes from the versions it holds, and
-/// reads the window's rows again only in the buckets that differ: at 100,000 rows written in the
-/// last seconds (a bulk import) reading the whole window cost about 300 ms a call; the summaries
-/// are computed in the census's statement, which each check runs anyway.
+/// `changes(of:since:inBuckets:on:)`). Matching's pool compares the database's summary of the
+/// whole window (the census's statement, which each check runs anyway) with the one it computes
+/// from the versions it holds; when they differ in a large window, the database's summary of each
+/// bucket (``CandidateWindowBuckets``, `CandidateStore.windowBuckets(of:since:on:)`), and reads
+/// the window's rows again only in the buckets that differ: at 100,000 rows written in the last
+/// seconds (a bulk import) reading the whole window cost about 300 ms a call.
 ///
 /// Every term is an integer of at most 32 bits (the stamp split in two), so the sums of up to
 /// 2^31 rows fit in 64 bits on SQLite and PostgreSQL alike and both compute the same figures with
@@ -43,6 +44,15 @@ struct CandidateWindowSummary: Equatable, Sendable {
     /// `CandidateIDBuckets.checkValue(of:)` (byte 0 is the bucket, the same for all its ids).
     static func idKey(of id: UUID) -> Int { CandidateIDBuckets.checkValue(of: id) }
 
+    /// Adds `other`'s candidates (the summary of both sets together: every term is a sum).
+    mutating func add(_ other: CandidateWindowSummary) {
+        count += other.count
+        stampLow += other.stampLow
+        stampHigh += other.stampHigh
+        idSum += other.idSum
+        mixed += other.mixed
+    }
+
     /// Counts the candidate `id` whose `updated_at` is `stamp` microseconds since 1970.
     mutating func add(id: UUID, stamp: Int64) {
         let key = Self.idKey(of: id)
@@ -63,6 +73,11 @@ struct CandidateWindowBuckets: Equatable, Sendable {
 
     /// No candidates in any bucket.
     init() {}
+
+    /// The summary of all buckets together (as `CandidateStore.census(of:windowFrom:on:)` reports it).
+    var total: CandidateWindowSummary {
+        summaries.reduce(into: CandidateWindowSummary()) { $0.add($1) }
+    }
 
     /// Counts the candidate `id` whose `updated_at` is `stamp` microseconds since 1970 in its bucket.
     mutating func add(id: UUID, stamp: Int64) {

@@ -464,7 +464,8 @@ struct CandidatePoolCacheTests {
             let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, wholeWindowRows: 0)
             #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
             #expect(await cache.windowReadCount == 1)
-            #expect(await cache.windowRowsRead == ids.count)  // after the build: every bucket
+            let afterBuild = await cache.windowRowsRead  // after the build: the whole window
+            #expect(afterBuild > 0 && afterBuild <= ids.count)  // fewer if the first rows left the window (a slow machine)
 
             // One edit through the API: its bucket's two rows read.
             let edited = ids[10]
@@ -473,7 +474,7 @@ struct CandidatePoolCacheTests {
             #expect(patched.status == .ok)
             let afterEdit = try await cache.pool(for: company, on: app.db)
             #expect(await cache.windowReadCount == 2)
-            #expect(await cache.windowRowsRead - ids.count <= 2)  // fewer if the first rows left the window
+            #expect(await cache.windowRowsRead - afterBuild <= 2)
             try await expectSameAsARebuild(afterEdit, app, company: company)
             #expect(app.hirebase.matcher.rank(job: Self.job, pool: afterEdit, limit: 1).first?.candidateId == edited)
             #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: afterEdit))

@@ -227,6 +227,37 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// The store's window summaries per id bucket, and the census's summary of the whole window,
+    /// are those `CandidateWindowBuckets` computes from the window's rows (their ids and the
+    /// database's stamps) on both databases, the first and last buckets included; reading some
+    /// buckets' window rows returns exactly theirs, and a window that starts later holds none.
+    @Test(arguments: TestDatabase.all)
+    func windowSummariesPerBucketAreThoseOfTheWindowRows(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let ids = Self.ids(inBuckets: [0x00, 0x09, 0x0A, 0x7F, 0xA0, 0xFE, 0xFF], perBucket: 2)
+            for id in ids { try await insertCandidate(id, company: company, by: scenario.recruiter.id, resume: "go", on: app) }
+            let store = CandidateStore()
+            let since = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 600).rounded(.down))
+            let rows = try await store.changes(of: company, since: since, on: app.db)
+            #expect(Set(rows.keys) == Set(ids))
+            var expected = CandidateWindowBuckets()
+            for (id, row) in rows { expected.add(id: id, stamp: row.stamp) }
+            #expect(try await store.windowBuckets(of: company, since: since, on: app.db) == expected)
+            let census = try await store.census(of: company, windowFrom: since, on: app.db)
+            #expect(census.count == ids.count && census.window == expected.total)
+            for buckets in [[0x00], [0xFF], [0x09, 0x0A], [0x01]] {
+                let read = try await store.changes(of: company, since: since, inBuckets: buckets, on: app.db)
+                #expect(Set(read.keys) == Set(ids.filter { buckets.contains(CandidateIDBuckets.bucket(of: $0)) }), "buckets \(buckets)")
+                #expect(read.allSatisfy { rows[$0.key] == $0.value })
+            }
+            let later = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 600).rounded(.down))
+            #expect(try await store.windowBuckets(of: company, since: later, on: app.db) == CandidateWindowBuckets())
+            #expect(try await store.census(of: company, windowFrom: later, on: app.db).window == CandidateWindowSummary())
+        }
+    }
+
     /// Deletions found by id bucket: two deletions in different buckets, one in a bucket where a
     /// candidate written without `updated_at` (invisible to the change window) arrived, keeping
     /// its count, and a patch, all in one check. The pool is updated, not rebuilt, and ranks
@@ -411,11 +442,80 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// Within the change window (every candidate just written, as after a bulk import, spread
+    /// over more id buckets than one read takes by ranges), one edit reads only its bucket's rows,
+    /// and the next check none (the window moved: the pool's summaries come from the stamps it
+    /// holds). Then, in one check, an arrival written in SQL with an `updated_at` 5 s before the
+    /// newest (inside the window), a deletion and an edit, in three other buckets: only those
+    /// buckets are read and all three are applied; an arrival stamped an hour back (outside the
+    /// window) is found by the count. Each time the pool ranks like a rebuild, without a rebuild.
+    @Test(arguments: TestDatabase.all)
+    func oneEditInAFullWindowReadsOnlyTheBucketsThatChanged(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let buckets = (0..<80).map { UInt8($0 * 3) }  // 0x00 ... 0xED: more than `maxIDBucketsRead`
+            let ids = Self.ids(inBuckets: buckets, perBucket: 2)
+            for (index, id) in ids.enumerated() {
+                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
+                                          resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
+            }
+            // As a window of 100,000 rows would be: read by bucket, not whole.
+            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, wholeWindowRows: 0)
+            #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
+            #expect(await cache.windowReadCount == 1)
+            let afterBuild = await cache.windowRowsRead  // after the build: the whole window
+            #expect(afterBuild > 0 && afterBuild <= ids.count)  // fewer if the first rows left the window (a slow machine)
+
+            // One edit through the API: its bucket's two rows read.
+            let edited = ids[10]
+            let patched = try await app.send(.PATCH, "/candidates/\(edited.uuidString.lowercased())", as: scenario.recruiter,
+                                             json: JSON(["skills": ["Go", "Kubernetes", "Kafka"], "resumeText": "kubernetes kafka go"]))
+            #expect(patched.status == .ok)
+            let afterEdit = try await cache.pool(for: company, on: app.db)
+            #expect(await cache.windowReadCount == 2)
+            #expect(await cache.windowRowsRead - afterBuild <= 2)
+            try await expectSameAsARebuild(afterEdit, app, company: company)
+            #expect(app.hirebase.matcher.rank(job: Self.job, pool: afterEdit, limit: 1).first?.candidateId == edited)
+            #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: afterEdit))
+            #expect(await cache.windowReadCount == 2)
+
+            // A late arrival inside the window, a deletion and an edit, in three other buckets.
+            let newest = try #require(try await Candidate.find(edited, on: app.db)?.updatedAt)
+            let late = UUID(uuid: (0x01, 0x77, 0x12, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 3))  // bucket 0x01: none before
+            try await insertCandidate(late, company: company, by: scenario.recruiter.id, resume: "kubernetes kubernetes kafka go", on: app)
+            try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLBind(newest.addingTimeInterval(-5)))
+                .where(Candidate.column(\.$id), .equal, SQLBind(late)).run()
+            let gone = ids[41]
+            try await app.db.sql.delete(from: Candidate.schema).where(Candidate.column(\.$id), .equal, SQLBind(gone)).run()
+            let changed = try #require(try await Candidate.find(ids[100], on: app.db))
+            changed.resumeText = "excel only"
+            try await changed.update(on: app.db)
+            let reads = await (cache.windowReadCount, cache.windowRowsRead)
+            let afterThree = try await cache.pool(for: company, on: app.db)
+            #expect(afterThree.contains(late) && !afterThree.contains(gone))
+            #expect(afterThree.count == ids.count)
+            #expect(await cache.windowReadCount == reads.0 + 1)
+            #expect(await cache.windowRowsRead - reads.1 <= 1 + 1 + 2)  // late's bucket, gone's (one left), the edit's
+            try await expectSameAsARebuild(afterThree, app, company: company)
+
+            // An arrival stamped an hour back: outside the window, found by the count.
+            let old = UUID(uuid: (0xF0, 0x01, 0x02, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 4))
+            try await insertCandidate(old, company: company, by: scenario.recruiter.id, resume: "kafka kubernetes go go", on: app)
+            try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLBind(newest.addingTimeInterval(-3_600)))
+                .where(Candidate.column(\.$id), .equal, SQLBind(old)).run()
+            let afterOld = try await cache.pool(for: company, on: app.db)
+            #expect(afterOld.contains(old) && afterOld.count == ids.count + 1)
+            try await expectSameAsARebuild(afterOld, app, company: company)
+            #expect(await cache.buildCount == 1)
+        }
+    }
+
     /// The summary's arithmetic: 32-bit terms whose sums cannot overflow, the same on any stamp
     /// (before 1970 too: remainders and quotients truncate toward zero, as in SQL).
     @Test func windowSummaryTermsStayWithin32Bits() {
         var summary = CandidateWindowSummary()
-        let id = UUID(uuid: (0xFF, 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+        let id = UUID(uuid: (0xFF, 0xFF, 0xFF, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
         summary.add(id: id, stamp: 1_764_921_600_123_456)
         summary.add(id: id, stamp: -62_135_596_800_000_000)
         #expect(summary.count == 2)

@@ -97,11 +97,13 @@ final class JobHistoryCache: Sendable {
         state.withLockedValue { $0.entries[jobID] }
     }
 
-    /// Keeps `entry` as the history of `jobID` (replacing any), then drops other jobs' entries
+    /// Keeps `entry` as the history of `jobID` (replacing an older one; a newer one stays), then drops other jobs' entries
     /// while over budget (a history larger than the budget is kept alone: at most
     /// `JSONList<StageChange>.maxChanges` entries).
     func keep(_ entry: Entry, for jobID: UUID) {
         state.withLockedValue { state in
+            // Concurrent moves of one job may keep their answers in either order: the newer stays.
+            if let old = state.entries[jobID], old.version > entry.version { return }
             if let old = state.entries.updateValue(entry, forKey: jobID) { state.bytes -= old.encodedHistory.count }
             state.bytes += entry.encodedHistory.count
             while state.bytes > budgetBytes, let victim = state.entries.first(where: { $0.key != jobID }) {

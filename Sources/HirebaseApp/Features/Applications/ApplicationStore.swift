@@ -215,9 +215,13 @@ struct ApplicationStore: Sendable {
         }
         var outcomes = [Result<PostgresRow?, any Error>](repeating: .success(nil), count: batch.count)
         for (number, round) in rounds.enumerated() {
+            // Bound in job-id order (uuid order is that of the hex text): two instances' statements
+            // then lock their common rows in one order when the plan follows the arrays (a nested
+            // loop over `m`), and cannot deadlock each other.
+            let ordered = round.sorted { batch[$0].jobID.uuidString < batch[$1].jobID.uuidString }
             do {
-                let rows = try await writeRound(round.map { batch[$0] })
-                for (position, index) in round.enumerated() { outcomes[index] = .success(rows[position]) }
+                let rows = try await writeRound(ordered.map { batch[$0] })
+                for (position, index) in ordered.enumerated() { outcomes[index] = .success(rows[position]) }
             } catch {
                 for index in rounds[number...].joined() { outcomes[index] = .failure(error) }
                 break
@@ -226,7 +230,8 @@ struct ApplicationStore: Sendable {
         return outcomes
     }
 
-    /// One statement for `moves`, of distinct jobs (`postgresMoveJobs`).
+    /// One statement for `moves`, of distinct jobs (`postgresMoveJobs`), run again (at most three
+    /// times in all) when PostgreSQL aborts it as a deadlock's victim.
     /// - Returns: per move, in order, its row or `nil` (not moved).
     /// - Throws: the database's error.
     private static func writeRound(_ moves: [PostgresJobMove]) async throws -> [PostgresRow?] {
@@ -234,7 +239,7 @@ struct ApplicationStore: Sendable {
             throw AppError(.internalServerError, detail: "A batched job move needs PostgreSQL")
         }
         func array(_ values: [PostgresData?], of type: PostgresDataType) -> PostgresData { PostgresData(array: values, elementType: type) }
-        let result = try await postgres.query(postgresMoveJobs, [
+        let binds = [
             array(moves.map { PostgresData(uuid: $0.jobID) }, of: .uuid),
             array(moves.map { PostgresData(string: $0.from.rawValue) }, of: .text),
             array(moves.map { PostgresData(string: $0.to.rawValue) }, of: .text),
@@ -244,7 +249,19 @@ struct ApplicationStore: Sendable {
             array(moves.map { $0.actor.map { PostgresData(uuid: $0) } }, of: .uuid),
             // Role names are the enum's constant raw values, never input.
             array(moves.map { PostgresData(string: $0.roles.map(\.rawValue).joined(separator: ",")) }, of: .text),
-        ]).get()
+        ]
+        // A deadlock PostgreSQL still reports (another instance's batch under another plan) rolled
+        // the whole statement back: it runs again, as if it had come later.
+        var attempt = 1
+        let result: PostgresQueryResult
+        while true {
+            do {
+                result = try await postgres.query(postgresMoveJobs, binds).get()
+                break
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == deadlockDetected && attempt < 3 {
+                attempt += 1
+            }
+        }
         var rows = [PostgresRow?](repeating: nil, count: moves.count)
         for row in result.rows {
             let position = try row.sql().decode(column: moveIndexName, as: Int.self) - 1
@@ -255,6 +272,9 @@ struct ApplicationStore: Sendable {
         }
         return rows
     }
+
+    /// PostgreSQL's SQLSTATE `deadlock_detected` (Appendix A, "PostgreSQL Error Codes").
+    private static let deadlockDetected = "40P01"
 
     /// Name of the 1-based position of the move in its round, returned by `postgresMoveJobs`.
     private static let moveIndexName = "move_index"

@@ -96,6 +96,8 @@ enum ServiceFactory {
                                             publicAppURL: config.publicAppURL, clock: clock)
         let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
         app.lifecycle.use(CSRFShutdown(csrf: csrf))
+        let applicationStore = ApplicationStore()
+        app.lifecycle.use(JobMoveShutdown(store: applicationStore))
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
         let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
                                            rateLimiter: rateLimiter, billing: billing, metrics: metrics)
@@ -119,7 +121,7 @@ enum ServiceFactory {
             heavyWork: heavyWork,
             jobPageFetcher: jobPageFetcher,
             jobs: jobs,
-            applications: ApplicationService(store: ApplicationStore(), jobs: JobStore(), candidates: CandidateStore(), clock: clock),
+            applications: ApplicationService(store: applicationStore, jobs: JobStore(), candidates: CandidateStore(), clock: clock),
             candidates: CandidateService(store: CandidateStore(), clock: clock),
             assessments: AssessmentService(store: AssessmentStore(), clock: clock),
             matching: MatchService(matcher: matcher),

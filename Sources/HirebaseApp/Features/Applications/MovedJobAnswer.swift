@@ -30,15 +30,36 @@ struct MovedJobAnswer: Sendable, AsyncResponseEncodable {
     func body(using encoder: any ContentEncoder, headers: inout HTTPHeaders, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         var encoded = allocator.buffer(capacity: 1024)
         try encoder.encode(job, to: &encoded, headers: &headers)
-        let bytes = encoded.readableBytesView
-        guard let range = bytes.firstRange(of: Self.emptyHistory) else {
+        guard let end = Self.endOfEmptyHistory(in: encoded) else {
             throw AppError(.internalServerError, detail: "The encoded job has no empty history")
         }
-        var body = allocator.buffer(capacity: bytes.count + encodedHistory.count)
-        body.writeBytes(bytes[bytes.startIndex..<range.upperBound - 1])
+        // `end` is the offset of the history's `]` in the readable bytes.
+        var body = allocator.buffer(capacity: encoded.readableBytes + encodedHistory.count)
+        body.writeImmutableBuffer(encoded.getSlice(at: encoded.readerIndex, length: end) ?? ByteBuffer())
         body.writeBytes(encodedHistory)
-        body.writeBytes(bytes[(range.upperBound - 1)...])
+        body.writeImmutableBuffer(encoded.getSlice(at: encoded.readerIndex + end, length: encoded.readableBytes - end) ?? ByteBuffer())
         return body
+    }
+
+    /// The offset, in `encoded`'s readable bytes, of the `]` of the first `"history":[]`; `nil`
+    /// when there is none. A plain byte search: `DataProtocol.firstRange(of:)` on the buffer's
+    /// view was about 2.5% of a guarded job move's CPU.
+    private static func endOfEmptyHistory(in encoded: ByteBuffer) -> Int? {
+        encoded.withUnsafeReadableBytes { bytes -> Int? in
+            let pattern = emptyHistory
+            guard bytes.count >= pattern.count else { return nil }
+            let first = pattern[0]
+            var start = 0
+            while start <= bytes.count - pattern.count {
+                if bytes[start] == first {
+                    var matched = 1
+                    while matched < pattern.count, bytes[start + matched] == pattern[matched] { matched += 1 }
+                    if matched == pattern.count { return start + pattern.count - 1 }
+                }
+                start += 1
+            }
+            return nil
+        }
     }
 
     /// 200 with `body(using:headers:allocator:)` under the app's JSON encoder and its headers
@@ -97,11 +118,13 @@ final class JobHistoryCache: Sendable {
         state.withLockedValue { $0.entries[jobID] }
     }
 
-    /// Keeps `entry` as the history of `jobID` (replacing any), then drops other jobs' entries
+    /// Keeps `entry` as the history of `jobID` (replacing an older one; a newer one stays), then drops other jobs' entries
     /// while over budget (a history larger than the budget is kept alone: at most
     /// `JSONList<StageChange>.maxChanges` entries).
     func keep(_ entry: Entry, for jobID: UUID) {
         state.withLockedValue { state in
+            // Concurrent moves of one job may keep their answers in either order: the newer stays.
+            if let old = state.entries[jobID], old.version > entry.version { return }
             if let old = state.entries.updateValue(entry, forKey: jobID) { state.bytes -= old.encodedHistory.count }
             state.bytes += entry.encodedHistory.count
             while state.bytes > budgetBytes, let victim = state.entries.first(where: { $0.key != jobID }) {

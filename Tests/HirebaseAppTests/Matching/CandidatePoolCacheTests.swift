@@ -511,6 +511,56 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// A bulk import five minutes old is outside every check's window though nothing was written
+    /// since (the window starts no earlier than `lateCommitBound` before the previous check): the
+    /// check after the build reads no window row; a write committed 40 s after its `updated_at`
+    /// (within the bound) is seen; and the first edit after the import reads no row of it.
+    @Test(arguments: TestDatabase.all)
+    func aBulkImportMinutesOldLeavesTheWindow(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let company = try #require(UUID(uuidString: scenario.companyID))
+            let ids = Self.ids(inBuckets: (0..<80).map { UInt8($0 * 3) }, perBucket: 2)
+            for (index, id) in ids.enumerated() {
+                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
+                                          resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
+            }
+            let imported = Date().addingTimeInterval(-300)
+            try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLBind(imported))
+                .where(Candidate.column(\.$companyID), .equal, SQLBind(company)).run()
+            let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, wholeWindowRows: 0)
+            let built = try await cache.pool(for: company, on: app.db)
+            #expect(built.count == ids.count)
+            #expect(await cache.windowReadCount == 0)
+            #expect(try await cache.pool(for: company, on: app.db).isSameVersion(as: built))
+            #expect(await cache.windowReadCount == 0)
+
+            // A write stamped 40 s before it committed (another instance's slow transaction): older
+            // than the checks, newer than the bound before them.
+            let slow = ids[100]
+            try await app.db.sql.update(Candidate.schema)
+                .set(Candidate.column(\.$resumeText), to: SQLBind("kubernetes kubernetes kafka kafka go go"))
+                .set(Candidate.column(\.$skillList), to: SQLBind(JSONList(items: ["Go", "Kubernetes", "Kafka"])))
+                .set(Candidate.column(\.$updatedAt), to: SQLBind(Date().addingTimeInterval(-40)))
+                .where(Candidate.column(\.$id), .equal, SQLBind(slow)).run()
+            let afterSlow = try await cache.pool(for: company, on: app.db)
+            #expect(!afterSlow.isSameVersion(as: built))
+            #expect(await cache.windowRowsRead == 1)
+            try await expectSameAsARebuild(afterSlow, app, company: company)
+
+            // The first edit after the import: its own row read, nothing else of the import.
+            let edited = ids[10]
+            let patched = try await app.send(.PATCH, "/candidates/\(edited.uuidString.lowercased())", as: scenario.recruiter,
+                                             json: JSON(["skills": ["Go", "Kubernetes", "Kafka"], "resumeText": "kubernetes kafka go"]))
+            #expect(patched.status == .ok)
+            let afterEdit = try await cache.pool(for: company, on: app.db)
+            #expect(await cache.windowRowsRead <= 1 + 2)  // the slow row's bucket again at most, and the edit
+            #expect(app.hirebase.matcher.rank(job: Self.job, pool: afterEdit, limit: 2).map(\.candidateId) == [slow, edited])
+            try await expectSameAsARebuild(afterEdit, app, company: company)
+            #expect(await cache.buildCount == 1)
+        }
+    }
+
     /// The summary's arithmetic: 32-bit terms whose sums cannot overflow, the same on any stamp
     /// (before 1970 too: remainders and quotients truncate toward zero, as in SQL).
     @Test func windowSummaryTermsStayWithin32Bits() {

@@ -30,9 +30,16 @@ import Synchronization
 ///   behind the watermark covers writes that commit out of `updated_at` order: a transaction
 ///   stamped earlier but committed after a later one, or an instance whose clock is behind (the
 ///   watermark never passes this instance's present, so a row stamped ahead of it stays in
-///   every check's window instead of hiding the changes stamped before it). The
-///   bound: a candidate update is missed (until the pool is next rebuilt) only if it commits with
-///   an `updated_at` more than ``changeWindow`` older than the newest one already seen.
+///   every check's window instead of hiding the changes stamped before it). The window also
+///   starts no earlier than ``lateCommitBound`` before the previous check began
+///   (`PoolSync.checkedAt`): a row that check did not see committed after it, so it was stamped
+///   after that moment less the longest a write takes from its stamp to its commit. Without this
+///   a company whose last write was a bulk import kept the whole import in every check's window
+///   until its next write, and the first edit after it re-read it (273 ms at 100,000 rows).
+///   The bound: a candidate update is missed (until the pool is next rebuilt) only if it commits
+///   with an `updated_at` more than ``changeWindow`` older than the newest one already seen, or
+///   more than ``lateCommitBound`` after its `updated_at` (by the clocks of the instance that
+///   wrote it and of this one).
 /// - **Updated, not rebuilt:** the changed candidates are applied with
 ///   `CandidatePool.updating(upserting:removing:)`, which ranks exactly like a rebuild. A full
 ///   rebuild happens when there is no pool, when one check finds more than
@@ -77,16 +84,23 @@ actor CandidatePoolCache {
         /// The pool's version of each candidate updated at or after `windowStart`: the rows the
         /// next check compares.
         var recent: [UUID: Version]
+        /// When the check (or the build) that brought the pool up to date began, by this
+        /// process's clock, taken before its first statement: whatever that check did not see
+        /// committed after it.
+        var checkedAt: Date
         /// The window's summaries computed from `recent`, kept while neither it nor
         /// ``windowStart`` changes (nil: computed by the next check).
         var expected: ExpectedWindow?
 
-        /// The oldest `updated_at` the next check reads: ``changeWindow`` before the watermark,
-        /// rounded down to a whole second, where the database's stamps
-        /// (`CandidateWindowRow.stamp`) and its `>=` on `updated_at` agree exactly, so that the
-        /// pool's summary of a window is computed from stamps read for a wider one.
+        /// The oldest `updated_at` the next check reads: ``changeWindow`` before the watermark or
+        /// ``lateCommitBound`` before `checkedAt`, whichever is later (both only move forward, so
+        /// the window's start does too), rounded down to a whole second, where the database's
+        /// stamps (`CandidateWindowRow.stamp`) and its `>=` on `updated_at` agree exactly, so that
+        /// the pool's summary of a window is computed from stamps read for a wider one.
         var windowStart: Date {
-            Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 - CandidatePoolCache.changeWindow).rounded(.down))
+            let start = max(watermark.timeIntervalSince1970 - CandidatePoolCache.changeWindow,
+                            checkedAt.timeIntervalSince1970 - CandidatePoolCache.lateCommitBound)
+            return Date(timeIntervalSince1970: start.rounded(.down))
         }
 
         /// Whether `version` is in the window from `since` (a whole second) as the database sees
@@ -155,6 +169,11 @@ actor CandidatePoolCache {
     static let maxResumeCharacters = 20_000
     /// Seconds behind the watermark that each check reads again (see the type's notes).
     static let changeWindow: TimeInterval = 10
+    /// The longest, in seconds, a candidate's write is taken to run from its `updated_at` (set
+    /// before its statement is sent) to its commit, with the writers' clocks' skew: four times
+    /// the default wait for a pooled connection plus the statement deadline (5 + 10 s;
+    /// `AppConfig` warns when those two pass 25 s). See the type's notes.
+    static let lateCommitBound: TimeInterval = 60
     /// The most changed or deleted candidates one check applies as an update; more rebuild.
     static let maxChangesPerUpdate = 2_000
     /// The most candidates a pool's overlay holds (`CandidatePool.overlayCount`); past it the
@@ -233,6 +252,7 @@ actor CandidatePoolCache {
     private func update(_ pool: CandidatePool, _ sync: PoolSync, of companyID: UUID,
                         on db: any Database) async throws -> (pool: CandidatePool, sync: PoolSync)? {
         let since = sync.windowStart
+        let checkedAt = Date()  // before the census: whatever it does not see commits after this
         let census = try await store.census(of: companyID, windowFrom: since, on: db)
         let expected = sync.expected.flatMap { $0.since == since ? $0 : nil } ?? ExpectedWindow(recent: sync.recent, since: since)
         // The window's rows of the buckets whose summary differs from the pool's (every bucket's
@@ -255,7 +275,8 @@ actor CandidatePoolCache {
             windowReadCount += 1
             windowRowsRead += window.count
         }
-        var next = PoolSync(watermark: max(sync.watermark, Self.watermark(newest: census.newest)), recent: sync.recent)
+        var next = PoolSync(watermark: max(sync.watermark, Self.watermark(newest: census.newest)), recent: sync.recent,
+                            checkedAt: max(sync.checkedAt, checkedAt))
         var changed: [UUID] = []
         for (id, row) in window {
             if let held = sync.recent[id], held.updatedAt == row.updatedAt {
@@ -378,8 +399,9 @@ actor CandidatePoolCache {
                              on db: any Database) async throws -> (CandidatePool, PoolSync) {
         // The watermark is read first: whatever changes while the pages are read is at or after
         // it, so the first check after the build reads it again.
+        let checkedAt = Date()  // before the first statement (see `PoolSync.checkedAt`)
         let census = try await store.census(of: companyID, on: db)
-        var sync = PoolSync(watermark: watermark(newest: census.newest), recent: [:])
+        var sync = PoolSync(watermark: watermark(newest: census.newest), recent: [:], checkedAt: checkedAt)
         // Each page's text tokenized on every core: the indexing, not the reading, was what a
         // build waited for (a cold build is rare; a match meanwhile still gets its share).
         let building = PoolBuilding(CandidatePool.Builder(aliases: matcher.aliases, places: matcher.places, expectedCount: census.count,

@@ -442,6 +442,19 @@ struct CandidatePoolCacheTests {
         }
     }
 
+    /// 160 candidates of `company` written as an import would (straight to the database), two in
+    /// each of 80 id buckets 0x00, 0x03 ... 0xED (more than `maxIDBucketsRead`), a third of them
+    /// with "kubernetes" in the résumé.
+    /// - Returns: their ids, in bucket order.
+    private func insertImport(company: UUID, by user: UUID, on app: Application) async throws -> [UUID] {
+        let ids = Self.ids(inBuckets: (0..<80).map { UInt8($0 * 3) }, perBucket: 2)
+        for (index, id) in ids.enumerated() {
+            try await insertCandidate(id, company: company, by: user,
+                                      resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
+        }
+        return ids
+    }
+
     /// Within the change window (every candidate just written, as after a bulk import, spread
     /// over more id buckets than one read takes by ranges), one edit reads only its bucket's rows,
     /// and the next check none (the window moved: the pool's summaries come from the stamps it
@@ -454,12 +467,7 @@ struct CandidatePoolCacheTests {
         try await withHirebase(on: database) { app in
             let scenario = try await Scenario.make(app)
             let company = try #require(UUID(uuidString: scenario.companyID))
-            let buckets = (0..<80).map { UInt8($0 * 3) }  // 0x00 ... 0xED: more than `maxIDBucketsRead`
-            let ids = Self.ids(inBuckets: buckets, perBucket: 2)
-            for (index, id) in ids.enumerated() {
-                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
-                                          resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
-            }
+            let ids = try await insertImport(company: company, by: scenario.recruiter.id, on: app)
             // As a window of 100,000 rows would be: read by bucket, not whole.
             let cache = CandidatePoolCache(matcher: app.hirebase.matcher, heavyWork: app.hirebase.heavyWork, wholeWindowRows: 0)
             #expect(try await cache.pool(for: company, on: app.db).count == ids.count)
@@ -520,11 +528,7 @@ struct CandidatePoolCacheTests {
         try await withHirebase(on: database) { app in
             let scenario = try await Scenario.make(app)
             let company = try #require(UUID(uuidString: scenario.companyID))
-            let ids = Self.ids(inBuckets: (0..<80).map { UInt8($0 * 3) }, perBucket: 2)
-            for (index, id) in ids.enumerated() {
-                try await insertCandidate(id, company: company, by: scenario.recruiter.id,
-                                          resume: "kafka go services \(index % 3 == 0 ? "kubernetes" : "excel") team \(index)", on: app)
-            }
+            let ids = try await insertImport(company: company, by: scenario.recruiter.id, on: app)
             let imported = Date().addingTimeInterval(-300)
             try await app.db.sql.update(Candidate.schema).set(Candidate.column(\.$updatedAt), to: SQLBind(imported))
                 .where(Candidate.column(\.$companyID), .equal, SQLBind(company)).run()

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import HirebaseApp
+
+/// Attacks on the paths changed for issue 9's plain middlewares, batched job moves and the
+/// JSON log line: what each must still hold, pinned.
+@Suite("Attacks on the changed paths")
+struct ChangedPathsAttackTests {
+    /// Whether `value` is a UUID written in lower case (a minted request id).
+    func isMintedID(_ value: String?) -> Bool {
+        guard let value else { return false }
+        return UUID(uuidString: value) != nil && value == value.lowercased()
+    }
+
+    /// Hostile requests through the plain middleware chain: each answer is the contract's JSON
+    /// error body with its status, the security headers, and an `X-Request-Id` that is the
+    /// caller's only when it is 1-128 visible ASCII characters (else a minted one), echoed in the
+    /// body; a CR/LF in the caller's id forges no header.
+    @Test(arguments: TestDatabase.all)
+    func hostileRequestsGetTheContractsErrorBodyAndHeaders(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let user = TestUser("hostile")
+            _ = try await app.send(.GET, "/csrf-token", as: user)
+            let longest = String(repeating: "a", count: 128)
+            let cases: [(name: String, id: String, echoed: Bool)] = [
+                ("too long", String(repeating: "a", count: 129), false), ("longest", longest, true),
+                ("non-ASCII", "req-é", false), ("CR/LF", "abc\r\nX-Forged: 1", false), ("space", "a b", false),
+                ("empty", "", false),
+            ]
+            for (name, id, echoed) in cases {
+                let answers: [(String, HTTPStatus, TestingHTTPResponse)] = [
+                    ("404", .notFound, try await app.send(.GET, "/no-such-route", headers: ["X-Request-Id": id])),
+                    ("405", .methodNotAllowed, try await app.send(.DELETE, "/health", headers: ["X-Request-Id": id])),
+                    ("malformed", .badRequest, try await app.send(.POST, "/companies", as: user, headers: ["X-Request-Id": id], raw: #"{"name":"#)),
+                    ("NUL", .badRequest, try await app.send(.POST, "/companies", as: user, headers: ["X-Request-Id": id],
+                                                            raw: #"{"name":"a\u0000b"}"#)),
+                    ("415", .unsupportedMediaType, try await app.send(.POST, "/companies", as: user,
+                                                                      headers: ["X-Request-Id": id, "Content-Type": "text/plain"], raw: "name=a")),
+                    ("401", .unauthorized, try await app.send(.POST, "/companies", headers: ["X-Request-Id": id], json: JSON(["name": "a"]))),
+                    ("CSRF unauthenticated", .unauthorized, try await app.send(.POST, "/job-action", headers: ["X-Request-Id": id, "X-CSRF-Token": "unknown"],
+                                                                               json: JSON(["jobId": UUID().uuidString, "action": "publish"]))),
+                    ("CSRF unknown", .forbidden, try await app.send(.POST, "/job-action", as: user, headers: ["X-Request-Id": id, "X-CSRF-Token": "unknown"],
+                                                                    json: JSON(["jobId": UUID().uuidString, "action": "publish"]))),
+                    ("CSRF missing", .forbidden, try await app.send(.POST, "/job-action", as: user, headers: ["X-Request-Id": id],
+                                                                    json: JSON(["jobId": UUID().uuidString, "action": "publish"]))),
+                ]
+                for (what, status, answer) in answers {
+                    let label = "\(what), \(name) id"
+                    #expect(answer.status == status, "\(label)")
+                    #expect(answer.headers.first(name: .contentType) == "application/json; charset=utf-8", "\(label)")
+                    #expect(answer.code != nil, "\(label)")
+                    #expect(answer.headers[.xContentTypeOptions] == ["nosniff"], "\(label)")
+                    #expect(answer.headers["Referrer-Policy"] == ["no-referrer"], "\(label)")
+                    #expect(!answer.headers.contains(name: "X-Forged"), "\(label)")
+                    let sent = answer.headers["X-Request-Id"]
+                    #expect(sent.count == 1, "\(label)")
+                    #expect(echoed ? sent.first == id : isMintedID(sent.first), "\(label)")
+                    #expect(answer["requestId"] == sent.first, "\(label)")
+                }
+            }
+        }
+    }
+
+    /// Bursts of job moves (publish, close, reopen mixed, legal or not) of one job from two
+    /// instances over one database (each its own `ApplicationStore`: batcher and kept
+    /// histories): the applied moves are exactly the stored history's entries after creation,
+    /// each answer's history is the stored one as it was right after that move (a prefix of the
+    /// final one ending with the move's own entry), and the final answer equals the stored job.
+    @Test(arguments: TestDatabase.all)
+    func burstsFromTwoInstancesAnswerTheStoredHistory(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let jobID = try #require(UUID(uuidString: try await scenario.job(app)))
+            let other = try await ServiceFactory.make(for: app, config: app.hirebase.config, overrides: ServiceOverrides())
+            let services = [app.hirebase.applications, other.applications]
+            let recruiter = AuthenticatedUser(id: scenario.recruiter.id, email: nil, isPlatformAdmin: false)
+            let db = app.db
+            let actions: [JobAction] = [.publish, .close, .reopen]
+            var applied: [MovedJobAnswer] = []
+            for round in 0..<6 {
+                let answers = try await withThrowingTaskGroup(of: MovedJobAnswer?.self) { group in
+                    for index in 0..<24 {
+                        let service = services[index % 2]
+                        let input = JobActionInput(jobID: jobID, action: actions[(index + round) % 3], subject: .job, note: "r\(round) i\(index)")
+                        group.addTask {
+                            guard let outcome = try await service.actInOneStatement(input, by: recruiter, atLeast: .recruiter, on: db) else {
+                                return nil
+                            }
+                            guard case .movedJob(let answer) = outcome.moved else { return nil }
+                            return answer
+                        }
+                    }
+                    var answers: [MovedJobAnswer] = []
+                    for try await answer in group { if let answer { answers.append(answer) } }
+                    return answers
+                }
+                applied += answers
+            }
+            let stored = try #require(try await Job.find(jobID, on: db)).toDTO()
+            let encoder = makeJSONEncoder(sortedKeys: true)
+            let storedHistory = try stored.history.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            // One entry at creation, then one per applied move.
+            #expect(storedHistory.count == applied.count + 1)
+            #expect(applied.count >= 2)
+            for answer in applied {
+                let entries = try #require(try JSONSerialization.jsonObject(with: Data([UInt8(ascii: "[")] + answer.encodedHistory + [UInt8(ascii: "]")])) as? [Any])
+                let shown = try entries.map { entry in
+                    String(decoding: try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                }
+                let reference = try storedHistory.prefix(shown.count).map { text in
+                    String(decoding: try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(text.utf8)),
+                                                                options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                }
+                #expect(shown == reference, "an answer's history is not the stored one at its move")
+                #expect(answer.job.status == stored.history[shown.count - 1].to)
+            }
+            // The answer of the last applied move is the stored job.
+            let last = try #require(applied.max { $0.encodedHistory.count < $1.encodedHistory.count })
+            #expect(last.job.status == stored.status)
+            let shown = try await app.send(.GET, "/jobs/\(jobID.uuidString.lowercased())", as: scenario.recruiter)
+            #expect((shown.json["history"] as? [Any])?.count == storedHistory.count)
+        }
+    }
+
+    /// A JSON log line stays one line and reads back as the members given, whatever a value holds
+    /// (line breaks, quotes, backslashes, NUL, a forged second line).
+    @Test func aJSONLogLineCannotBeBrokenOrForged() throws {
+        let hostile = "a\nb\r\n{\"level\":\"critical\",\"message\":\"forged\"}\u{2028}\u{2029}\u{0}\\\"/é🎉"
+        let members = ["message": hostile, "level": "info", "label": "x\ny", "request-id": hostile]
+        let line = try #require(HirebaseLogHandler.jsonLine(members))
+        #expect(!line.contains("\n") && !line.contains("\r"))
+        #expect(!line.unicodeScalars.contains { $0 == "\u{0}" })
+        let read = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(read == members)
+    }
+}

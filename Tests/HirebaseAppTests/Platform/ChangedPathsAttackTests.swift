@@ -124,6 +124,82 @@ struct ChangedPathsAttackTests {
         }
     }
 
+    /// PostgreSQL behind a relay that goes silent while batched job moves (`ApplicationStore`'s
+    /// batcher: several jobs, two moves of some in one batch) wait: every move answers 503 with
+    /// `Retry-After` within the query timeout's bound, none is applied (each job still as
+    /// published, its history unchanged), and once the relay thaws the same moves are applied and
+    /// their answers show the stored history (no kept history poisoned by the failed flush).
+    @Test func aFrozenDatabaseUnderBatchedJobMovesIs503AndAppliesNothing() async throws {
+        guard case .postgres(let url)? = TestDatabase.all.last else { return }
+        guard let (proxy, relayed) = try await FreezableTCPProxy.start(before: url) else { return }
+        try await withHirebase(on: .postgres(url: relayed),
+                               environment: ["DATABASE_QUERY_TIMEOUT_SECONDS": "3", "DATABASE_CONNECT_TIMEOUT_SECONDS": "3"]) { app in
+            let scenario = try await Scenario.make(app)
+            let service = app.hirebase.applications
+            let recruiter = AuthenticatedUser(id: scenario.recruiter.id, email: nil, isPlatformAdmin: false)
+            let db = app.db
+            var jobs: [UUID] = []
+            for _ in 0..<4 {
+                let job = try #require(UUID(uuidString: try await scenario.job(app)))
+                // Published through the batcher, so that its history is kept before the freeze.
+                _ = try #require(try await service.actInOneStatement(JobActionInput(jobID: job, action: .publish, subject: .job),
+                                                                    by: recruiter, atLeast: .recruiter, on: db))
+                jobs.append(job)
+            }
+            let published = jobs
+            /// Each job: close, and for half of them reopen too (a second round of one batch).
+            @Sendable func burst() async -> [String] {
+                await withTaskGroup(of: String.self) { group in
+                    for (index, job) in published.enumerated() {
+                        let actions: [JobAction] = index.isMultiple(of: 2) ? [.close, .reopen] : [.close]
+                        for action in actions {
+                            group.addTask {
+                                do {
+                                    let moved = try await service.actInOneStatement(JobActionInput(jobID: job, action: action, subject: .job),
+                                                                                    by: recruiter, atLeast: .recruiter, on: db)
+                                    return moved == nil ? "not moved" : "moved"
+                                } catch {
+                                    let answer = ErrorRenderingMiddleware.appError(for: error)
+                                    return "\(answer.status.code) \(answer.headers.first(name: "Retry-After") ?? "none")"
+                                }
+                            }
+                        }
+                    }
+                    return await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+
+            proxy.freeze()
+            let started = ContinuousClock.now
+            let frozen = await burst()
+            #expect(frozen.count == 6)
+            #expect(frozen.allSatisfy { $0 == "503 5" }, "\(frozen)")
+            #expect(ContinuousClock.now - started < .seconds(30), "bounded by the 3 s timeouts")
+            proxy.thaw()
+            let recovered = try await eventually(within: 30) {
+                try await app.send(.GET, "/jobs/\(jobs[0].uuidString.lowercased())", as: scenario.recruiter).status == .ok
+            }
+            #expect(recovered)
+            for job in jobs {
+                let stored = try #require(try await Job.find(job, on: db))
+                #expect(stored.status == .open, "nothing applied while frozen")
+                #expect(stored.history.items.map(\.to) == ["draft", "open"])
+            }
+
+            // The same moves once the path works: applied, each answer the stored job's history.
+            for job in jobs {
+                let moved = try #require(try await service.actInOneStatement(JobActionInput(jobID: job, action: .close, subject: .job),
+                                                                            by: recruiter, atLeast: .recruiter, on: db))
+                guard case .movedJob(let answer) = moved.moved else { Issue.record("not a job answer"); continue }
+                let entries = try #require(try JSONSerialization.jsonObject(with: Data([UInt8(ascii: "[")] + answer.encodedHistory + [UInt8(ascii: "]")])) as? [[String: Any]])
+                let stored = try #require(try await Job.find(job, on: db))
+                #expect(entries.map { $0["to"] as? String } == stored.history.items.map(\.to))
+                #expect(stored.history.items.map(\.to) == ["draft", "open", "closed"])
+            }
+        }
+        try await proxy.close()
+    }
+
     /// A JSON log line stays one line and reads back as the members given, whatever a value holds
     /// (line breaks, quotes, backslashes, NUL, a forged second line).
     @Test func aJSONLogLineCannotBeBrokenOrForged() throws {

@@ -200,6 +200,52 @@ struct ChangedPathsAttackTests {
         try await proxy.close()
     }
 
+    /// Over HTTP, a job's move answers are its read (`GET /jobs/{id}`) whatever came between two
+    /// moves of this instance: a `PATCH` of the job (no version bump, no history change), another
+    /// instance's move (its own store), an illegal move (409 `invalid_state_transition` naming the
+    /// current status, nothing written), and a job created and moved at once.
+    @Test(arguments: TestDatabase.all)
+    func moveAnswersAreTheReadAcrossEditsAndOtherInstances(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await Scenario.make(app)
+            let job = try await scenario.job(app)
+            let jobID = try #require(UUID(uuidString: job))
+            func act(_ action: String) async throws -> TestingHTTPResponse {
+                let token = try await scenario.csrf(app)
+                return try await app.send(.POST, "/job-action", as: scenario.recruiter, headers: ["X-CSRF-Token": token],
+                                          json: JSON(["jobId": job, "action": action, "reason": "r \"\(action)\" /\n"]))
+            }
+            func expectAsRead(_ moved: TestingHTTPResponse, _ what: String) async throws {
+                #expect(moved.status == .ok, "\(what)")
+                let shown = try await app.send(.GET, "/jobs/\(job)", as: scenario.recruiter)
+                #expect(NSDictionary(dictionary: moved.json) == NSDictionary(dictionary: shown.json), "\(what)")
+            }
+            try await expectAsRead(try await act("publish"), "created and moved at once")
+            let patched = try await app.send(.PATCH, "/jobs/\(job)", as: scenario.recruiter,
+                                             headers: ["X-CSRF-Token": try await scenario.csrf(app)],
+                                             json: JSON(["title": "Edited title", "description": "edited"]))
+            #expect(patched.status == .ok)
+            let closed = try await act("close")
+            try await expectAsRead(closed, "after a PATCH")
+            #expect(closed["title"] == "Edited title")
+
+            let illegal = try await act("close")
+            #expect(illegal.status == .conflict)
+            #expect(illegal.code == "invalid_state_transition")
+            #expect((illegal["detail"] ?? "").contains("closed"))
+            #expect(try #require(try await Job.find(jobID, on: app.db)).history.items.count == 3)
+
+            // Another instance reopens it (its own batcher and kept histories); this one's next
+            // answer holds that move too.
+            let other = try await ServiceFactory.make(for: app, config: app.hirebase.config, overrides: ServiceOverrides())
+            let recruiter = AuthenticatedUser(id: scenario.recruiter.id, email: nil, isPlatformAdmin: false)
+            _ = try #require(try await other.applications.actInOneStatement(JobActionInput(jobID: jobID, action: .reopen, subject: .job),
+                                                                           by: recruiter, atLeast: .recruiter, on: app.db))
+            try await expectAsRead(try await act("close"), "after another instance's move")
+            #expect(try #require(try await Job.find(jobID, on: app.db)).history.items.map(\.to) == ["draft", "open", "closed", "open", "closed"])
+        }
+    }
+
     /// A JSON log line stays one line and reads back as the members given, whatever a value holds
     /// (line breaks, quotes, backslashes, NUL, a forged second line).
     @Test func aJSONLogLineCannotBeBrokenOrForged() throws {

@@ -246,6 +246,18 @@ struct ChangedPathsAttackTests {
         }
     }
 
+    /// Found here: the trigger search was case-sensitive while the patterns it leads to ignore
+    /// case, so a header name in another casing (`X-CSRF-TOKEN`, as HTTP allows and clients send)
+    /// or `BeaRer` left its secret in the line. Each casing is masked now.
+    @Test func secretsBehindAHeaderNameInAnyCaseAreMasked() {
+        let secret = "s3cr3tVALUEzz"
+        for line in ["X-CSRF-TOKEN: \(secret)", "x-Csrf-ToKen: \(secret)", "X-CSRF-Token: \(secret)", "BeaRer \(secret)", "BEARER \(secret)",
+                     "AUTHORIZATION: Basic \(secret)", "authoriZation: Basic \(secret)", "STRIPE-SIGNATURE: t=1,v1=\(secret)",
+                     "[\"X-CSRF-TOKEN\": \"\(secret)\"]", "héllo X-CSRF-TOKEN: \(secret)"] {
+            #expect(!Redaction.scrub(line).contains(secret), "\(line)")
+        }
+    }
+
     /// A JSON log line stays one line and reads back as the members given, whatever a value holds
     /// (line breaks, quotes, backslashes, NUL, a forged second line).
     @Test func aJSONLogLineCannotBeBrokenOrForged() throws {

@@ -32,14 +32,8 @@ public struct JSONBodyMiddleware: Middleware {
     /// on the request.
     /// - Throws: `AppError` 415 `unsupported_media_type` or 400 `invalid_input` as above.
     static func check(_ request: Request) throws {
-        var exempt: Bool?
-        /// Whether the request's path is exempt, read once and only when needed.
-        func isExempt() -> Bool {
-            if let exempt { return exempt }
-            let answer = exemptPaths.contains(request.url.path)
-            exempt = answer
-            return answer
-        }
+        /// Whether the request's path is exempt, read only when a check is about to refuse.
+        func isExempt() -> Bool { exemptPaths.contains(request.url.path) }
         let headers = request.headers
         if let coding = headers.first(name: .contentEncoding), coding.lowercased() != "identity" {
             if isExempt() { return }

@@ -18,10 +18,10 @@ public enum Redaction {
     /// The drivers' `binds`, and Fluent's `input` and `filters` of its debug "Running query" line.
     public static let redactedMetadataKeys: Set<String> = ["binds", "input", "filters"]
 
-    /// Substrings that may start something `scrub` masks; text with none of them is returned as
-    /// is without running a pattern.
-    private static let triggers = ["@", "eyJ", "oken", "earer", "EARER", "_test_", "_live_", "whsec_", "ignature", "IGNATURE", "uthorization", "UTHORIZATION",
-                                   "ByteBuffer", "readable bytes"]
+    /// Substrings that may start something `scrub` masks, in lower case and searched ignoring
+    /// case (`mayHoldTrigger`); text with none of them is returned as is without running a pattern.
+    private static let triggers = ["@", "eyj", "oken", "earer", "_test_", "_live_", "whsec_", "ignature", "uthorization",
+                                   "bytebuffer", "readable bytes"]
 
     /// `text` with secrets and personal data masked:
     /// - JWTs (`eyJ...` three base64url parts) -> `[JWT]`;
@@ -54,40 +54,26 @@ public enum Redaction {
         return result
     }
 
-    /// `triggers` in lower case, for a search that ignores case: the patterns `scrub` runs on a
-    /// header's name (`authorization`, `x-csrf-token`, `stripe-signature`) and on `bearer` ignore
-    /// case, and so does HTTP for a header's name, so `X-CSRF-TOKEN: <token>` or `BeaRer <token>`
-    /// must trigger them as `x-csrf-token` does.
-    private static let lowercasedTriggers: [String] = triggers.map { $0.lowercased() }
+    /// `triggers`' bytes, for the search of ASCII text.
+    private static let triggerBytes: [[UInt8]] = triggers.map { Array($0.utf8) }
 
-    /// `lowercasedTriggers`' bytes, for the search of ASCII text.
-    private static let triggerBytes: [[UInt8]] = lowercasedTriggers.map { Array($0.utf8) }
-
-    /// Whether `text` holds one of `triggers`, ignoring case (what `text.lowercased()` holding
-    /// one of `lowercasedTriggers` says). ASCII text (every access-log value) is searched byte by
-    /// byte, each byte lowered, which finds what `String.contains` finds in the lowered text (no
-    /// trigger holds `\r` or `\n`, the one pair of ASCII bytes that forms a single character)
-    /// at a fraction of its cost; other text as that reference.
+    /// Whether `text` holds one of `triggers` (lower case), ignoring case (what `text.lowercased()`
+    /// holding one of them says): the patterns `scrub` runs on a header's name (`authorization`,
+    /// `x-csrf-token`, `stripe-signature`) and on `bearer` ignore case, and so does HTTP for a
+    /// header's name, so `X-CSRF-TOKEN: <token>` or `BeaRer <token>` must trigger them. ASCII
+    /// text (every access-log value) is searched byte by byte, each byte lowered (`ByteSearch`),
+    /// which finds what `String.contains` finds in the lowered text (no trigger holds `\r` or
+    /// `\n`, the one pair of ASCII bytes that forms a single character) at a fraction of its
+    /// cost; other text as that reference.
     static func mayHoldTrigger(_ text: String) -> Bool {
-        /// `byte` in lower case when it is an ASCII capital letter.
-        @inline(__always) func lowered(_ byte: UInt8) -> UInt8 {
-            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-        }
         let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
             guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            return triggerBytes.contains { trigger in
-                guard bytes.count >= trigger.count else { return false }
-                for start in 0...(bytes.count - trigger.count) where lowered(bytes[start]) == trigger[0] {
-                    var index = 1
-                    while index < trigger.count, lowered(bytes[start + index]) == trigger[index] { index += 1 }
-                    if index == trigger.count { return true }
-                }
-                return false
-            }
+            let raw = UnsafeRawBufferPointer(bytes)
+            return triggerBytes.contains { ByteSearch.firstOffset(of: $0, in: raw, folding: ByteSearch.lowercasedASCII) != nil }
         } ?? nil
         if let ascii { return ascii }
         let lower = text.lowercased()
-        return lowercasedTriggers.contains(where: { lower.contains($0) })
+        return triggers.contains(where: { lower.contains($0) })
     }
 
     /// `text` with the value of every `token=` (an invitation link's query, any query string)

@@ -41,6 +41,8 @@ public final class HirebaseServices: Sendable {
     public let heavyWork: HeavyWork
     /// Fetches job pages for `POST /scrape`, refusing private addresses (SSRF).
     public let jobPageFetcher: any JobPageFetching
+    /// The AI provider (`AI_API_BASE`); `UnconfiguredChatClient` when not configured.
+    public let chat: any ChatCompleting
     /// Jobs: drafts, lists, edits.
     let jobs: JobService
     /// The hiring pipeline: applications and `POST /job-action` moves.
@@ -72,6 +74,7 @@ public final class HirebaseServices: Sendable {
         clientAddresses: ClientAddressResolver,
         heavyWork: HeavyWork,
         jobPageFetcher: any JobPageFetching,
+        chat: any ChatCompleting,
         jobs: JobService,
         applications: ApplicationService,
         candidates: CandidateService,
@@ -96,6 +99,7 @@ public final class HirebaseServices: Sendable {
         self.clientAddresses = clientAddresses
         self.heavyWork = heavyWork
         self.jobPageFetcher = jobPageFetcher
+        self.chat = chat
         self.jobs = jobs
         self.applications = applications
         self.candidates = candidates

@@ -15,13 +15,17 @@ public struct ServiceOverrides: Sendable {
     public var jobPageFetcher: (any JobPageFetching)?
     /// Where e-mail goes (default: per `EMAIL_PROVIDER`).
     public var emailSender: (any EmailSending)?
+    /// The AI provider (default: per `AI_API_BASE`).
+    public var chat: (any ChatCompleting)?
 
     public init(clock: WallClock? = nil, hostResolver: (any HostResolving)? = nil,
-                jobPageFetcher: (any JobPageFetching)? = nil, emailSender: (any EmailSending)? = nil) {
+                jobPageFetcher: (any JobPageFetching)? = nil, emailSender: (any EmailSending)? = nil,
+                chat: (any ChatCompleting)? = nil) {
         self.clock = clock
         self.hostResolver = hostResolver
         self.jobPageFetcher = jobPageFetcher
         self.emailSender = emailSender
+        self.chat = chat
     }
 }
 
@@ -66,6 +70,8 @@ enum ServiceFactory {
         } else {
             stripe = UnconfiguredStripeClient()
         }
+        // The live provider client is built here from `config` once it exists (issue 12 § 1).
+        let chat: any ChatCompleting = overrides.chat ?? UnconfiguredChatClient()
         let heavyWork = HeavyWork()
         app.lifecycle.use(ThreadPoolShutdown(pool: heavyWork.pool))
         let jobPageFetcher: any JobPageFetching
@@ -120,6 +126,7 @@ enum ServiceFactory {
             clientAddresses: ClientAddressResolver(trustedProxies: config.trustedProxies),
             heavyWork: heavyWork,
             jobPageFetcher: jobPageFetcher,
+            chat: chat,
             jobs: jobs,
             applications: ApplicationService(store: applicationStore, jobs: JobStore(), candidates: CandidateStore(), clock: clock),
             candidates: CandidateService(store: CandidateStore(), clock: clock),

@@ -32,6 +32,7 @@ enum MigrationPlan {
         (18, AddCandidateChangeIndex()),
         (19, CreateBackgroundJobs()),
         (20, AddInvitationReminders()),
+        (21, AddAIAssistance()),
     ]
 
     /// The whole plan, numbered: the landed list, then `added`.

@@ -19,14 +19,18 @@ public struct AssessmentQuestion: Codable, Sendable, Equatable {
     public var correct: [String]?
     /// Points earned by a right answer; > 0, default 1.
     public var points: Double?
+    /// For `text` questions without `correct`: what a full answer contains, the guide the AI
+    /// provider grades by (`API.md` § AI assistance). Never shown to candidates.
+    public var rubric: String?
 
-    public init(id: String, prompt: String, kind: Kind, choices: [String]? = nil, correct: [String]? = nil, points: Double? = nil) {
+    public init(id: String, prompt: String, kind: Kind, choices: [String]? = nil, correct: [String]? = nil, points: Double? = nil, rubric: String? = nil) {
         self.id = id
         self.prompt = prompt
         self.kind = kind
         self.choices = choices
         self.correct = correct
         self.points = points
+        self.rubric = rubric
     }
 
     /// The points a right answer earns.
@@ -35,5 +39,11 @@ public struct AssessmentQuestion: Codable, Sendable, Equatable {
     /// Whether the server can grade this question (false for `text` without accepted answers).
     public var isAutoGraded: Bool {
         kind != .text || !(correct ?? []).isEmpty
+    }
+
+    /// Whether the AI provider grades this question after a submission: a `text` question with a
+    /// `rubric` and no accepted answers.
+    public var isAIGraded: Bool {
+        !isAutoGraded && !(rubric ?? "").isEmpty
     }
 }

@@ -37,6 +37,11 @@ final class Invitation: Model, @unchecked Sendable {
     @OptionalField(key: "reminder_sent_at") var reminderSentAt: Date?
     /// SHA-256 of the reminder link's token; that link opens the invitation like the first one.
     @OptionalField(key: "reminder_token_hash") var reminderTokenHash: String?
+    /// `pending`, `done` or `failed` while or after the AI provider grades free-text answers
+    /// (migration 21); `nil` when the submission needs no AI grading.
+    @OptionalField(key: "grading") var grading: GradingStatus?
+    /// `{"items": [...]}`: grades of questions the server's key comparison cannot grade.
+    @OptionalField(key: "question_grades") var questionGrades: JSONList<QuestionGrade>?
     @Field(key: "created_by") var createdBy: UUID
     /// Microseconds since 1970: an exact, portable sort key for cursors (a float `created_at`
     /// on SQLite does not round-trip exactly).
@@ -75,5 +80,48 @@ public enum AnswerValue: Codable, Sendable, Equatable {
         case .one(let text): try container.encode(text)
         case .many(let list): try container.encode(list)
         }
+    }
+}
+
+/// Where the AI grading of a submission stands (`API.md` § AI assistance).
+enum GradingStatus: String, Codable, Sendable {
+    /// Queued or running.
+    case pending
+    /// Every AI-graded question has a grade.
+    case done
+    /// The grading job ran out of retries; a member grades the answers
+    /// (`POST /assessments/invitations/{id}/grades`).
+    case failed
+}
+
+/// The grade of one question that the server's key comparison cannot grade: given by the AI
+/// provider or by a member.
+public struct QuestionGrade: Codable, Sendable, Equatable {
+    /// Who gave the current grade.
+    public enum Grader: String, Codable, Sendable {
+        case ai
+        case member
+    }
+
+    public var questionId: String
+    /// 0...the question's points.
+    public var points: Double
+    /// A short reason (at most 1000 characters).
+    public var rationale: String?
+    public var gradedBy: Grader
+    /// The AI run that gave the AI grade (kept after a member overrides it).
+    public var aiRunId: UUID?
+    /// The member who gave the grade, when `gradedBy` is `member`.
+    public var memberId: UUID?
+    public var gradedAt: Date
+
+    public init(questionId: String, points: Double, rationale: String?, gradedBy: Grader, aiRunId: UUID?, memberId: UUID?, gradedAt: Date) {
+        self.questionId = questionId
+        self.points = points
+        self.rationale = rationale
+        self.gradedBy = gradedBy
+        self.aiRunId = aiRunId
+        self.memberId = memberId
+        self.gradedAt = gradedAt
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import JSONTree
+
+/// One message of a Chat Completions conversation (`role` is `system`, `user` or `assistant`).
+public struct ChatMessage: Codable, Sendable, Equatable {
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// What Hirebase asks an OpenAI-compatible provider: a conversation, and the JSON Schema its answer
+/// must follow (sent as `response_format: {"type": "json_schema", "json_schema": {"name", "strict":
+/// true, "schema"}}`; the answer is validated by the caller anyway, since not every compatible
+/// server enforces it).
+public struct ChatCompletionRequest: Sendable, Equatable {
+    public var messages: [ChatMessage]
+    /// `json_schema.name`: `[A-Za-z0-9_-]{1,64}`.
+    public var schemaName: String
+    /// A JSON Schema object.
+    public var schema: JSONValue
+    /// `max_tokens`, when the caller bounds the answer.
+    public var maxOutputTokens: Int?
+
+    public init(messages: [ChatMessage], schemaName: String, schema: JSONValue, maxOutputTokens: Int? = nil) {
+        self.messages = messages
+        self.schemaName = schemaName
+        self.schema = schema
+        self.maxOutputTokens = maxOutputTokens
+    }
+}
+
+/// A provider's answer: the first choice's message text and the token counts of `usage`.
+public struct ChatCompletion: Sendable, Equatable {
+    /// `choices[0].message.content`, not yet checked (the caller parses and validates it).
+    public var content: String
+    /// The model that answered (`model` of the answer, else the one asked for).
+    public var model: String
+    /// `usage.prompt_tokens` (0 when the provider does not say).
+    public var inputTokens: Int
+    /// `usage.completion_tokens` (0 when the provider does not say).
+    public var outputTokens: Int
+    /// Wall time of the whole call, retries included, in milliseconds.
+    public var durationMs: Int
+
+    public init(content: String, model: String, inputTokens: Int, outputTokens: Int, durationMs: Int) {
+        self.content = content
+        self.model = model
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.durationMs = durationMs
+    }
+}
+
+/// Why a provider call produced no answer. Each maps to one HTTP answer (`appError`).
+public struct AIProviderError: Error, Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// `AI_API_BASE` / `AI_MODEL` not set: 503 `ai_not_configured`.
+        case notConfigured = "not_configured"
+        /// No answer within `AI_TIMEOUT_SECONDS`: 504 `upstream_timeout`.
+        case timeout
+        /// The circuit breaker is open after repeated failures: 503 `ai_unavailable`.
+        case circuitOpen = "circuit_open"
+        /// 429 or 5xx after the last retry, another 4xx, or a body that is not a Chat Completions
+        /// answer: 502 `upstream_error`.
+        case upstream
+    }
+
+    public var kind: Kind
+    /// A short, safe description (no key, no prompt text).
+    public var message: String
+    /// The upstream HTTP status, when there was one.
+    public var status: Int?
+    /// Wall time spent before giving up, in milliseconds (recorded on the AI run).
+    public var durationMs: Int
+    /// For `circuitOpen`: seconds until the breaker lets a call through again.
+    public var retryAfterSeconds: Int?
+
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, durationMs: Int = 0, retryAfterSeconds: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.durationMs = durationMs
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// The contract's answer for this failure (`API.md` § AI assistance).
+    public var appError: AppError {
+        switch kind {
+        case .notConfigured:
+            return AppError.unavailable("AI assistance is not configured on this server (AI_API_BASE, AI_MODEL)", code: "ai_not_configured",
+                                        retryAfterSeconds: 3600)
+        case .timeout:
+            return AppError(.gatewayTimeout, detail: "The AI provider did not answer in time")
+        case .circuitOpen:
+            return AppError.unavailable("The AI provider is failing; calls are paused", code: "ai_unavailable",
+                                        retryAfterSeconds: retryAfterSeconds ?? 30)
+        case .upstream:
+            return AppError(.badGateway, detail: "The AI provider failed: \(message)")
+        }
+    }
+}
+
+/// An OpenAI-compatible Chat Completions API (`POST {AI_API_BASE}/chat/completions`).
+///
+/// The live implementation is `LiveChatCompletionsClient`; without configuration it is
+/// `UnconfiguredChatClient`. Tests put a loopback double behind the live client.
+public protocol ChatCompleting: Sendable {
+    /// The configured model (`AI_MODEL`); `nil` when not configured.
+    var model: String? { get }
+    /// Sends `request` and returns the first choice.
+    /// - Throws: `AIProviderError` (only).
+    func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion
+}
+
+/// The provider when `AI_API_BASE` or `AI_MODEL` is missing: every call is 503 `ai_not_configured`.
+public struct UnconfiguredChatClient: ChatCompleting {
+    public init() {}
+    public var model: String? { nil }
+    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        throw AIProviderError(.notConfigured, "AI assistance is not configured")
+    }
+}

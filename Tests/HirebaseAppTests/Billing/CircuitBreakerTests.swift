@@ -115,7 +115,7 @@ struct CircuitBreakerTests {
 
         let probe = try await breaker.acquire()
         #expect(probe.isProbe)
-        await #expect(throws: StripeError.circuitOpen(retryAfter: 1)) { try await breaker.acquire() }
+        await #expect(throws: CircuitBreaker.Open(retryAfter: 1)) { try await breaker.acquire() }
 
         await breaker.record(.success, for: probe)
         #expect(await breaker.state == .closed)

@@ -65,3 +65,8 @@ public enum StripeError: Error, Sendable, Equatable {
         }
     }
 }
+
+extension StripeError: CircuitBreakerFailure {
+    /// `.circuitOpen(retryAfter:)`.
+    public static func circuitOpen(retryAfterSeconds: Int) -> StripeError { .circuitOpen(retryAfter: retryAfterSeconds) }
+}

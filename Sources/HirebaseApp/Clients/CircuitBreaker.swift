@@ -2,10 +2,12 @@
 /// `Retry-After`) instead of each waiting for the timeouts, and the service gets room to recover.
 ///
 /// - **closed**: calls go through; `failureThreshold` failures in a row open it. Only failures
-///   that say the service is unwell count (`StripeError.countsAgainstAvailability`: timeouts,
-///   network errors, 5xx, 409); any other outcome, a 4xx and a 429 included, shows the service
-///   answers and ends the run.
-/// - **open**: calls fail at once with `.circuitOpen(retryAfter:)`, the whole seconds left of
+///   that say the service is unwell count (`CircuitBreakerFailure.countsAgainstAvailability`:
+///   for Stripe timeouts, network errors, 5xx, 409; for the AI provider timeouts, network errors
+///   and 5xx); any other outcome, a 4xx and a 429 included, shows the service answers and ends
+///   the run.
+/// - **open**: calls fail at once with the caller's error for it
+///   (`CircuitBreakerFailure.circuitOpen(retryAfterSeconds:)`), carrying the whole seconds left of
 ///   `coolDown`, without touching the service.
 /// - **half-open** (the cool-down is over): ONE call goes through as a probe while the others
 ///   still fail fast; its success closes the breaker, its failure opens it for another
@@ -15,8 +17,17 @@
 /// changed under it (a slow call started while closed that ends after the breaker opened) is
 /// ignored, so only the probe decides a half-open breaker.
 ///
+/// One breaker per service (Stripe, the AI provider): it is generic over the caller's error type,
+/// which says which failures count and how "open" is told.
+///
 /// `now` is injectable so that tests can move time; it defaults to the continuous clock.
 public actor CircuitBreaker {
+    /// Thrown by `acquire` while the breaker refuses calls: `retryAfter` whole seconds (at least 1)
+    /// until it lets a probe through. `run` turns it into the caller's own error.
+    struct Open: Error, Sendable, Equatable {
+        var retryAfter: Int
+    }
+
     /// What the breaker does with the next call.
     public enum State: Sendable, Equatable {
         case closed
@@ -75,12 +86,17 @@ public actor CircuitBreaker {
 
     /// Runs `operation` if the breaker lets it, and counts its outcome.
     ///
-    /// - Throws: `.circuitOpen(retryAfter:)` without running `operation` while open (or while a
-    ///   half-open probe is in flight); otherwise whatever `operation` throws.
-    public func run<T: Sendable>(
-        _ operation: @Sendable () async throws(StripeError) -> T
-    ) async throws(StripeError) -> T {
-        let ticket = try acquire()
+    /// - Throws: `Failure.circuitOpen(retryAfterSeconds:)` without running `operation` while open
+    ///   (or while a half-open probe is in flight); otherwise whatever `operation` throws.
+    public func run<T: Sendable, Failure: CircuitBreakerFailure>(
+        _ operation: @Sendable () async throws(Failure) -> T
+    ) async throws(Failure) -> T {
+        let ticket: Ticket
+        do throws(Open) {
+            ticket = try acquire()
+        } catch {
+            throw Failure.circuitOpen(retryAfterSeconds: error.retryAfter)
+        }
         do {
             let value = try await operation()
             record(.success, for: ticket)
@@ -96,18 +112,19 @@ public actor CircuitBreaker {
     }
 
     /// Asks to make one call.
-    func acquire() throws(StripeError) -> Ticket {
+    /// - Throws: `Open` while the breaker refuses calls.
+    func acquire() throws(Open) -> Ticket {
         switch phase {
         case .closed:
             return Ticket(generation: generation, isProbe: false)
         case .open(let until):
             let current = now()
-            guard current >= until else { throw .circuitOpen(retryAfter: Self.wholeSeconds(until - current)) }
+            guard current >= until else { throw Open(retryAfter: Self.wholeSeconds(until - current)) }
             transition(to: .halfOpen(probeInFlight: true))
             return Ticket(generation: generation, isProbe: true)
         case .halfOpen(let probeInFlight):
             // The probe's answer is due within the client's total timeout; asking again soon is right.
-            guard !probeInFlight else { throw .circuitOpen(retryAfter: 1) }
+            guard !probeInFlight else { throw Open(retryAfter: 1) }
             transition(to: .halfOpen(probeInFlight: true))
             return Ticket(generation: generation, isProbe: true)
         }
@@ -149,4 +166,15 @@ public actor CircuitBreaker {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
     }
+}
+
+/// An error type that a `CircuitBreaker` can run calls with: which failures count against the
+/// service, and how a call refused by the open breaker is told.
+public protocol CircuitBreakerFailure: Error {
+    /// Whether this failure says the service is unwell (a timeout, no connection, a 5xx), so that
+    /// the breaker counts it; any other outcome breaks a run of failures.
+    var countsAgainstAvailability: Bool { get }
+    /// The error of a call refused while the breaker is open, `retryAfterSeconds` (at least 1)
+    /// before it lets a probe through.
+    static func circuitOpen(retryAfterSeconds: Int) -> Self
 }

@@ -151,3 +151,36 @@ extension JSONValue: Decodable {
         }
     }
 }
+
+extension JSONValue: Encodable {
+    /// Encodes the value as the JSON it stands for (with `JSONEncoder`: objects as objects,
+    /// numbers as number literals, exactly as kept).
+    /// - Throws: `EncodingError.invalidValue` for `Decimal.nan` (a number beyond a decimal's
+    ///   range, read from elsewhere), which JSON cannot write.
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .number(let value):
+            guard !value.isNaN else {
+                throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: encoder.codingPath,
+                                                                              debugDescription: "a number beyond a decimal's range cannot be written"))
+            }
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .string(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .array(let elements):
+            var container = encoder.singleValueContainer()
+            try container.encode(elements)
+        case .object(let members):
+            var container = encoder.singleValueContainer()
+            try container.encode(members)
+        }
+    }
+}

@@ -35,6 +35,8 @@ final class HirebaseMetrics: Sendable {
     let scrapes: ScrapeMetrics
     /// Hits and misses of the per-instance caches.
     let caches: CacheMetrics
+    /// AI provider runs by purpose and outcome, their tokens and durations.
+    let ai: AIMetrics
     /// `hirebase_metrics_collection_errors_total{source="job_queue"}`: scrapes whose read of the
     /// queue failed or passed `queueReadLimit`; the queue's gauges then keep their last values.
     private let queueReadErrors: CoreMetrics.Counter
@@ -57,6 +59,7 @@ final class HirebaseMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[StripeMetrics.durationName] = StripeMetrics.durationBuckets
+        factory.durationHistogramBuckets[AIMetrics.durationName] = AIMetrics.durationBuckets
         http = HTTPMetrics(factory: factory)
         stripe = StripeMetrics(factory: factory)
         jobs = JobQueueMetrics(factory: factory)
@@ -64,6 +67,7 @@ final class HirebaseMetrics: Sendable {
         webhooks = WebhookMetrics(factory: factory)
         scrapes = ScrapeMetrics(factory: factory)
         caches = CacheMetrics(factory: factory)
+        ai = AIMetrics(factory: factory)
         queueReadErrors = CoreMetrics.Counter(label: "hirebase_metrics_collection_errors_total", dimensions: [("source", "job_queue")], factory: factory)
     }
 

@@ -2,6 +2,19 @@ import Foundation
 import Logging
 
 extension AppConfig {
+    /// Whether `host` (from a URL) names this machine: `localhost` (and `*.localhost`, RFC 6761
+    /// § 6.3), an IPv4 address in 127.0.0.0/8 or `::1` (brackets allowed).
+    static func isLoopbackHost(_ host: String) -> Bool {
+        var host = host.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        switch IPAddress(host) {
+        case .v4(let value): return value >> 24 == 127
+        case .v6(let high, let low): return high == 0 && low == 1
+        case nil: return false
+        }
+    }
+
     /// Reads and validates the configuration from `environment` (normally the process environment).
     ///
     /// - Parameters:
@@ -214,6 +227,7 @@ private struct EnvironmentReader {
             report.configured.append("stripe: API at \(stripe.apiBase.absoluteString)")
         }
         if stripe.webhookSecrets.isEmpty { report.missing.append("STRIPE_WEBHOOK_SECRET (Stripe webhooks refused)") }
+        let ai = readAI(production: production)
 
         let publicAppURL: URL
         if let parsed = url("PUBLIC_APP_URL") {
@@ -307,7 +321,39 @@ private struct EnvironmentReader {
         config.shutdownDrainSeconds = drainSeconds
         config.shutdownGraceSeconds = graceSeconds
         config.hstsMaxAgeSeconds = hstsMaxAge
+        config.ai = ai
         return config
+    }
+
+    /// The AI provider (`AI_API_BASE`, `AI_API_KEY`, `AI_MODEL`, `AI_TIMEOUT_SECONDS`), with its
+    /// report lines: configured with its base, model and timeout, or missing with AI assistance
+    /// degraded to 503 `ai_not_configured`. The base is an absolute http(s) URL; in production an
+    /// `http:` base must name a loopback host (a server on the same machine), since the key and
+    /// the job texts would otherwise cross the network in clear. The key is never reported.
+    mutating func readAI(production: Bool) -> AppConfig.AI {
+        let base = url("AI_API_BASE")
+        let timeout = number("AI_TIMEOUT_SECONDS", default: AppConfig.AI.off.timeoutSeconds, range: 1...600)
+        let ai = AppConfig.AI(apiBase: base, apiKey: value("AI_API_KEY"), model: value("AI_MODEL"), timeoutSeconds: timeout)
+        if let base, base.scheme?.lowercased() == "http", !AppConfig.isLoopbackHost(base.host ?? "") {
+            if production {
+                problems.append("AI_API_BASE must be an https URL in production (http only to a loopback host such as 127.0.0.1): "
+                    + "the API key and the job texts would cross the network in clear")
+            } else {
+                report.warnings.append("AI_API_BASE is plain http to \(base.host ?? "") (allowed outside production only)")
+            }
+        }
+        guard let base = ai.apiBase, let model = ai.model else {
+            if ai.apiBase == nil { report.missing.append("AI_API_BASE") }
+            if ai.model == nil { report.missing.append("AI_MODEL") }
+            report.degraded.append("AI assistance (503 ai_not_configured)")
+            return ai
+        }
+        var endpoint = base.absoluteString
+        while endpoint.hasSuffix("/") { endpoint.removeLast() }
+        report.configured.append("ai: model \(model) at \(endpoint)/chat/completions, "
+            + (ai.apiKey == nil ? "no API key (AI_API_KEY unset)" : "with an API key")
+            + ", \(timeout.formatted()) s a call (AI_TIMEOUT_SECONDS)")
+        return ai
     }
 
     /// The pool size and the timeouts of PostgreSQL connections (`DATABASE_MAX_CONNECTIONS`,

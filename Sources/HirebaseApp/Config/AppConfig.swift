@@ -142,6 +142,27 @@ public struct AppConfig: Sendable {
         public var plansFile: String?
     }
 
+    /// The OpenAI-compatible AI provider (`API.md` § AI assistance); see `LiveChatCompletionsClient`.
+    public struct AI: Sendable, Equatable {
+        /// `AI_API_BASE`: the API's base, `/chat/completions` is appended (e.g.
+        /// `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` for Ollama).
+        public var apiBase: URL?
+        /// `AI_API_KEY`, sent as `Authorization: Bearer`; unset for a local server that needs none.
+        /// Never logged nor reported.
+        public var apiKey: String?
+        /// `AI_MODEL`, the `model` of every request.
+        public var model: String?
+        /// `AI_TIMEOUT_SECONDS` (1...600, default 60): the whole of one call, retries and the
+        /// waits between them included.
+        public var timeoutSeconds: Double
+
+        /// Nothing configured: the AI routes answer 503 `ai_not_configured`.
+        public static let off = AI(apiBase: nil, apiKey: nil, model: nil, timeoutSeconds: 60)
+
+        /// Whether calls can be made: a base and a model are set.
+        public var isConfigured: Bool { apiBase != nil && model != nil }
+    }
+
     public var kind: Kind
     public var database: DatabaseTarget
     /// Pool size and timeouts of the PostgreSQL connections (ignored with SQLite).
@@ -202,6 +223,8 @@ public struct AppConfig: Sendable {
     public var hstsMaxAgeSeconds: Int = 0
     /// What the start-up report says (configured, missing, degraded).
     public var report: ConfigReport
+    /// The AI provider (`AI_API_BASE`, `AI_API_KEY`, `AI_MODEL`, `AI_TIMEOUT_SECONDS`).
+    public var ai: AI = .off
 }
 
 /// Console (`pretty`) or one JSON object per line (`json`), from `LOG_FORMAT`.

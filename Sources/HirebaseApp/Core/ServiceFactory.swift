@@ -70,8 +70,17 @@ enum ServiceFactory {
         } else {
             stripe = UnconfiguredStripeClient()
         }
-        // The live provider client is built here from `config` once it exists (issue 12 § 1).
-        let chat: any ChatCompleting = overrides.chat ?? UnconfiguredChatClient()
+        let chat: any ChatCompleting
+        if let replacement = overrides.chat {
+            chat = replacement
+        } else if let base = config.ai.apiBase, let model = config.ai.model {
+            let client = LiveChatCompletionsClient.makeHTTPClient(eventLoopGroup: app.eventLoopGroup)
+            app.lifecycle.use(HTTPClientShutdown(client: client))
+            chat = LiveChatCompletionsClient(httpClient: client, apiBase: base, apiKey: config.ai.apiKey, model: model,
+                                             timeout: .milliseconds(Int64(config.ai.timeoutSeconds * 1000)), clock: clock)
+        } else {
+            chat = UnconfiguredChatClient()
+        }
         let heavyWork = HeavyWork()
         app.lifecycle.use(ThreadPoolShutdown(pool: heavyWork.pool))
         let jobPageFetcher: any JobPageFetching

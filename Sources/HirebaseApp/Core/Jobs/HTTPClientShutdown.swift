@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Vapor
 
-/// Shuts down an `HTTPClient` the app created for itself (the Stripe client's) when the app
+/// Shuts down an `HTTPClient` the app created for itself (the Stripe and AI clients') when the app
 /// stops; AsyncHTTPClient requires an explicit shutdown.
 struct HTTPClientShutdown: LifecycleHandler {
     let client: HTTPClient

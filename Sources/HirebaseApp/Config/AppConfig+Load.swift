@@ -329,9 +329,15 @@ private struct EnvironmentReader {
     /// report lines: configured with its base, model and timeout, or missing with AI assistance
     /// degraded to 503 `ai_not_configured`. The base is an absolute http(s) URL; in production an
     /// `http:` base must name a loopback host (a server on the same machine), since the key and
-    /// the job texts would otherwise cross the network in clear. The key is never reported.
+    /// the job texts would otherwise cross the network in clear; a base with a user, password,
+    /// query or fragment is refused (`/chat/completions` is appended to its path, and the report
+    /// shows it). The key is never reported.
     mutating func readAI(production: Bool) -> AppConfig.AI {
-        let base = url("AI_API_BASE")
+        var base = url("AI_API_BASE")
+        if let parsed = base, parsed.query != nil || parsed.fragment != nil || parsed.user != nil || parsed.password != nil {
+            problems.append("AI_API_BASE must be a plain base URL, without user, password, query or fragment (the key goes in AI_API_KEY)")
+            base = nil
+        }
         let timeout = number("AI_TIMEOUT_SECONDS", default: AppConfig.AI.off.timeoutSeconds, range: 1...600)
         let ai = AppConfig.AI(apiBase: base, apiKey: value("AI_API_KEY"), model: value("AI_MODEL"), timeoutSeconds: timeout)
         if let base, base.scheme?.lowercased() == "http", !AppConfig.isLoopbackHost(base.host ?? "") {

@@ -71,6 +71,8 @@ struct AIConfigTests {
     @Test(arguments: [
         ("AI_API_BASE", "ftp://models.example/v1", "AI_API_BASE must be an absolute http/https URL"),
         ("AI_API_BASE", "api.openai.com/v1", "AI_API_BASE must be an absolute http/https URL"),
+        ("AI_API_BASE", "https://user:pw@api.example.com/v1", "AI_API_BASE must be a plain base URL, without user, password, query or fragment (the key goes in AI_API_KEY)"),
+        ("AI_API_BASE", "https://api.example.com/v1?api-version=1", "AI_API_BASE must be a plain base URL, without user, password, query or fragment (the key goes in AI_API_KEY)"),
         ("AI_TIMEOUT_SECONDS", "0", "AI_TIMEOUT_SECONDS must be a number in 1.0...600.0"),
         ("AI_TIMEOUT_SECONDS", "601", "AI_TIMEOUT_SECONDS must be a number in 1.0...600.0"),
         ("AI_TIMEOUT_SECONDS", "soon", "AI_TIMEOUT_SECONDS must be a number in 1.0...600.0"),

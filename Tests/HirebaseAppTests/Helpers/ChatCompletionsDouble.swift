@@ -12,10 +12,12 @@ import Vapor
 /// with `withHirebase(on:environment: double.environment(), ...)`.
 ///
 ///     let double = try await ChatCompletionsDouble.start([.status(429, retryAfter: "1"), .content(#"{"ok":true}"#)])
-///     defer { Task { try? await double.stop() } }   // or call `stop()` at the end
-///     ...
-///     #expect(double.requests.count == 2)
-///     #expect(!double.bodiesContain("jane@example.com"))
+///     try await withHirebase(on: database, environment: double.environment()) { app in
+///         ...
+///         #expect(double.requests.count == 2)
+///         #expect(!double.bodiesContain("jane@example.com"))
+///     }
+///     try await double.stop()
 final class ChatCompletionsDouble: Sendable {
     /// One scripted answer.
     enum Answer: Sendable {

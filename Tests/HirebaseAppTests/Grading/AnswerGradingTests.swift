@@ -198,6 +198,25 @@ struct AnswerGradingTests {
         }
     }
 
+    @Test func aDeadGradingJobRequeuedByAnOperatorGradesTheAnswers() async throws {
+        let chat = ScriptedChatClient([.failure(AIProviderError(.timeout, "no answer in 60 s"))])
+        try await withHirebase(on: .sqlite, environment: ["JOB_MAX_ATTEMPTS": "1"], overrides: ServiceOverrides(chat: chat)) { app in
+            let scenario = try await GradingScenario.make(app)
+            #expect(try await scenario.submit(app).status == .ok)
+            await runJobs(app)
+            #expect(try await scenario.read(app)["grading"] == "failed")
+            #expect(try await AIRun.query(on: app.db).first()?.outcome == .timeout)
+            let job = try #require(try await gradingJob(app))
+            #expect(job.status == .dead)
+            chat.enqueue(GradingScenario.answer(q2: 3, q3: 5))
+            _ = try await JobsCommand.retry(job.id.uuidString, now: Date(), on: app.db)
+            await runJobs(app)
+            let done = try await scenario.read(app)
+            #expect(done["grading"] == "done")
+            #expect(done.json["score"] as? Int == 100)
+        }
+    }
+
     @Test func aProviderThatIsNotConfiguredFailsTheGradingAtOnce() async throws {
         try await withHirebase(on: .sqlite) { app in
             let scenario = try await GradingScenario.make(app)

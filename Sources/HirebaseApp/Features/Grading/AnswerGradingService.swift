@@ -102,10 +102,17 @@ struct AnswerGradingService: Sendable {
         }
     }
 
+    /// Whether the job grades an invitation whose grading is `status`: `pending`, and `failed` too
+    /// — a dead job requeued by an operator (`hirebase jobs retry ID`) grades what members have
+    /// not. Not `done` (members graded everything meanwhile) nor `nil`.
+    static func isGradable(_ status: GradingStatus?) -> Bool {
+        status == .pending || status == .failed
+    }
+
     /// Grades invitation `id`'s AI-graded answers that have no grade yet; nothing when its
-    /// grading is not `pending` (done by members meanwhile, or gone).
+    /// grading is `done` (by members meanwhile) or the invitation is gone.
     private func grade(_ id: UUID, on db: any Database) async throws {
-        guard let invitation = try await store.invitation(id, on: db), invitation.grading == .pending else { return }
+        guard let invitation = try await store.invitation(id, on: db), Self.isGradable(invitation.grading) else { return }
         guard let assessment = try await store.assessment(invitation.assessmentID, on: db) else {
             throw BackgroundJobFailure("the invitation's assessment no longer exists", retryable: false)
         }
@@ -182,13 +189,13 @@ struct AnswerGradingService: Sendable {
 
     /// Stores the provider's grades (each question a member has graded meanwhile keeps the
     /// member's grade), sets `grading` to `done` and the final score, in one transaction under the
-    /// invitation's row lock. Nothing changes when the grading is no longer `pending`.
+    /// invitation's row lock. Nothing changes when the grading is `done` already.
     /// - Throws: a retryable `BackgroundJobFailure` when AI-graded questions are still without a
     ///   grade (the assessment changed since the run began): the next run grades them.
     private func saveAIGrades(_ aiGrades: [AnswerGradingPrompt.Grade], runID: UUID?, for id: UUID, on db: any Database) async throws {
         let (store, now) = (self.store, clock.now())
         let complete = try await db.atomic { tx -> Bool in
-            guard let invitation = try await store.lockedInvitation(id, on: tx), invitation.grading == .pending,
+            guard let invitation = try await store.lockedInvitation(id, on: tx), Self.isGradable(invitation.grading),
                   let assessment = try await store.assessment(invitation.assessmentID, on: tx) else { return true }
             var grades = invitation.questionGrades?.items ?? []
             for grade in aiGrades where !grades.contains(where: { $0.questionId == grade.questionId && $0.gradedBy == .member }) {
@@ -198,7 +205,7 @@ struct AnswerGradingService: Sendable {
             }
             let score = try GradedScore.compute(questions: assessment.questions, answers: invitation.answers?.items ?? [], grades: grades,
                                                 passingScore: assessment.passingScore)
-            try await store.saveGrades(id, grades: grades, grading: score.isComplete ? .done : .pending, score: score, at: now, on: tx)
+            try await store.saveGrades(id, grades: grades, grading: score.isComplete ? .done : invitation.grading, score: score, at: now, on: tx)
             return score.isComplete
         }
         guard complete else { throw BackgroundJobFailure("questions without a grade remain (the assessment changed)") }

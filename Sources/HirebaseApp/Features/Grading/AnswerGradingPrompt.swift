@@ -80,13 +80,19 @@ enum AnswerGradingPrompt {
             Rubric:
             \(item.question.rubric ?? "")
             <answer>
-            \(item.answer)
+            \(fenced(item.answer))
             </answer>
             """
         }
         let user = "Grade these \(items.count) answer(s).\n\n" + blocks.joined(separator: "\n\n")
         return ChatCompletionRequest(messages: [ChatMessage(role: "system", content: systemPrompt), ChatMessage(role: "user", content: user)],
                                      schemaName: schemaName, schema: schema, maxOutputTokens: maxOutputTokens(questionCount: items.count))
+    }
+
+    /// The answer text as placed between `<answer>` and `</answer>`: a closing tag inside it is
+    /// written `<\/answer>`, so that an answer cannot end its own block and pose as the prompt.
+    static func fenced(_ answer: String) -> String {
+        answer.replacingOccurrences(of: "</answer>", with: "<\\/answer>", options: .caseInsensitive)
     }
 
     /// Points as written in the prompt: `3` for 3.0, `1.5` for 1.5.
@@ -144,6 +150,7 @@ enum AnswerGradingPrompt {
 
     /// Why a provider's answer cannot be used (no answer text in it).
     struct UnusableAnswer: Error, Sendable, Equatable {
+        /// What is wrong, naming question ids and indexes only.
         var reason: String
 
         init(_ reason: String) {

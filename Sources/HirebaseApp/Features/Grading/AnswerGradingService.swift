@@ -37,12 +37,16 @@ struct AnswerGradingService: Sendable {
     /// with the default 5 attempts), long enough for a rate limit or a short outage to pass.
     static let retryBaseSeconds: Double = 30
 
+    /// The AI provider (`HirebaseServices.chat`).
     let chat: any ChatCompleting
     let store: GradingStore
+    /// Where provider calls are recorded (see `recordRun`).
     let runs: AIRunStore
+    /// `gradedAt`, the runs' `createdAt` and the state changes' `updated_at`.
     let clock: WallClock
     /// Runs of the job before it is `dead` (`JOB_MAX_ATTEMPTS`).
     let maxAttempts: Int
+    /// `hirebase.grading`: outcomes of runs (never answer text).
     let logger: Logger
 
     /// The queue `InvitationService` adds grading jobs to, with this service's attempt limit.
@@ -264,7 +268,9 @@ struct AnswerGradingService: Sendable {
     /// One entry of the body of `POST /assessments/invitations/{id}/grades`, as sent.
     struct GradeInput: Codable, Sendable {
         var questionId: String?
+        /// 0...the question's points.
         var points: Double?
+        /// Optional, at most 1000 characters after trimming.
         var rationale: String?
     }
 

@@ -26,10 +26,12 @@ struct GradedScore: Sendable, Equatable {
     var maxScore: Double?
     var passed: Bool?
 
-    /// - Throws: `AppError` 400 when `answers` do not fit the questions (they were checked at
-    ///   submission; only a changed assessment makes this happen).
+    /// - Throws: `AppError` 400 when an answer has the wrong type for its question (they were
+    ///   checked at submission; only a changed assessment makes this happen).
     static func compute(questions: [AssessmentQuestion], answers: [SubmittedAnswer], grades: [QuestionGrade], passingScore: Int?) throws -> GradedScore {
-        let auto = try AssessmentGrader().grade(answers, questions: questions, passingScore: passingScore)
+        // Answers to questions no longer in the assessment are left out rather than refused.
+        let known = Set(questions.map(\.id))
+        let auto = try AssessmentGrader().grade(answers.filter { known.contains($0.questionId) }, questions: questions, passingScore: passingScore)
         let gradeByID = Dictionary(grades.map { ($0.questionId, $0) }, uniquingKeysWith: { _, last in last })
         let complete = questions.filter(\.isAIGraded).allSatisfy { gradeByID[$0.id] != nil }
         guard complete else { return GradedScore(isComplete: false) }

@@ -7,6 +7,7 @@ import Vapor
 /// and an access token, no CSRF token: the contract marks the route without one, as the member
 /// score of `POST .../submit`.
 struct GradesController: RouteCollection {
+    /// Mounts the route on `routes` (the authenticated group, without CSRF).
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("assessments", "invitations").post(":invitationID", "grades", use: grade)
     }

@@ -13,10 +13,12 @@ struct GradingStore: Sendable {
                                                uniqueKey: "grade:" + id.lowercased, maxAttempts: maxAttempts, runAt: now, now: now, on: db)
     }
 
+    /// Invitation `id`, unlocked.
     func invitation(_ id: UUID, on db: any Database) async throws -> Invitation? {
         try await Invitation.find(id, on: db)
     }
 
+    /// The assessment with this id (its questions are what is graded).
     func assessment(_ id: UUID, on db: any Database) async throws -> Assessment? {
         try await Assessment.find(id, on: db)
     }

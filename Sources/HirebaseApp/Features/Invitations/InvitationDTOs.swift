@@ -106,6 +106,7 @@ struct QuestionGradeDTO: Content, Equatable {
     var gradedById: String?
     var gradedAt: Date
 
+    /// Every key, `null` included (`QuestionGrade` in openapi.json requires them all).
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(questionId, forKey: .questionId)

@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CompaniesController())
     try authenticated.register(collection: AssessmentsController())
     InvitationsController().register(open: open, authenticated: authenticated, csrfProtected: csrfProtected)
+    try authenticated.register(collection: GradesController())
     try authenticated.register(collection: JobsController())
     try authenticated.register(collection: CandidatesController())
     try authenticated.register(collection: ApplicationsController())

@@ -20,6 +20,8 @@ public final class HirebaseServices: Sendable {
     /// The invitation lifecycle (creation with its e-mail, candidate reads and submission,
     /// cancel, resend, expiry).
     let invitations: InvitationService
+    /// Free-text grading: the AI grading job and members' grades.
+    let grading: AnswerGradingService
     /// The job queue's kinds (e-mail delivery, sweeps, reminders, clean-ups) and their runs.
     public let backgroundJobs: BackgroundJobRunner
     /// Billing: plans, plan state and metered usage, checkout, confirmation, cancellation and
@@ -64,6 +66,7 @@ public final class HirebaseServices: Sendable {
         emailSender: any EmailSending,
         companies: CompanyService,
         invitations: InvitationService,
+        grading: AnswerGradingService,
         backgroundJobs: BackgroundJobRunner,
         billing: BillingService,
         stripe: any StripeAPI,
@@ -89,6 +92,7 @@ public final class HirebaseServices: Sendable {
         self.emailSender = emailSender
         self.companies = companies
         self.invitations = invitations
+        self.grading = grading
         self.backgroundJobs = backgroundJobs
         self.billing = billing
         self.stripe = stripe

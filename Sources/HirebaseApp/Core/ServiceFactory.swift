@@ -107,15 +107,17 @@ enum ServiceFactory {
                                         lookups: metrics.caches.billingSnapshot),
             stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
+        let grading = AnswerGradingService(chat: chat, store: GradingStore(), runs: AIRunStore(), clock: clock, maxAttempts: config.jobs.maxAttempts,
+                                           logger: Logger(label: "hirebase.grading"))
         let invitations = InvitationService(store: InvitationStore(), outbox: OutboxStore(deliveryAttempts: config.email.maxAttempts), usage: billing,
-                                            publicAppURL: config.publicAppURL, clock: clock)
+                                            publicAppURL: config.publicAppURL, clock: clock, grading: grading.queue)
         let csrf = CSRFService(ttlSeconds: config.csrfTokenTTLSeconds, clock: clock)
         app.lifecycle.use(CSRFShutdown(csrf: csrf))
         let applicationStore = ApplicationStore()
         app.lifecycle.use(JobMoveShutdown(store: applicationStore))
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
-        let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
-                                           rateLimiter: rateLimiter, billing: billing, metrics: metrics)
+        let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, grading: grading,
+                                           csrf: csrf, rateLimiter: rateLimiter, billing: billing, metrics: metrics)
         return HirebaseServices(
             config: config,
             clock: clock,
@@ -124,6 +126,7 @@ enum ServiceFactory {
             emailSender: emailSender,
             companies: CompanyService(store: CompanyStore(), users: UserStore(knownLookups: metrics.caches.user)),
             invitations: invitations,
+            grading: grading,
             backgroundJobs: backgroundJobs,
             billing: billing,
             stripe: stripe,
@@ -146,13 +149,14 @@ enum ServiceFactory {
     }
 
     /// The job queue's kinds: e-mail delivery (the e-mail settings' retry policy), the Stripe
-    /// follow-up that reads a checkout's subscription when Stripe was down at its webhook, and the
+    /// follow-up that reads a checkout's subscription when Stripe was down at its webhook, the AI
+    /// grading of free-text answers (`assessments.grade`, `JOB_MAX_ATTEMPTS` runs), and the
     /// periodic ones, run once per `SWEEP_INTERVAL_SECONDS` across all instances — invitation
     /// expiry, invitation reminders (`INVITATION_REMINDER_HOURS`), and the clean-up of used CSRF
     /// tokens, idle rate-limit buckets and old finished jobs. Runs and deliveries are counted in
     /// `metrics`.
     static func makeJobRunner(config: AppConfig, clock: WallClock, emailSender: any EmailSending, invitations: InvitationService,
-                              csrf: CSRFService, rateLimiter: RateLimiter, billing: BillingService, metrics: HirebaseMetrics) -> BackgroundJobRunner {
+                              grading: AnswerGradingService, csrf: CSRFService, rateLimiter: RateLimiter, billing: BillingService, metrics: HirebaseMetrics) -> BackgroundJobRunner {
         let logger = Logger(label: "hirebase.jobs")
         let delivery = OutboxDispatcher(sender: emailSender, from: config.email.from, clock: clock, logger: Logger(label: "hirebase.outbox"),
                                         metrics: metrics.outbox)
@@ -174,6 +178,7 @@ enum ServiceFactory {
         let kinds = [
             delivery.jobKind(maxAttempts: config.email.maxAttempts, retryBaseSeconds: config.email.retryBaseSeconds),
             billing.subscriptionSyncJob(),
+            grading.jobKind(),
         ] + periodicKinds
         let periodic = periodicKinds.map { PeriodicJob(kind: $0.name, interval: config.sweepIntervalSeconds) }
         return BackgroundJobRunner(kinds: kinds, periodic: periodic, clock: clock, lease: config.jobs.leaseSeconds, logger: logger,

@@ -62,7 +62,7 @@ extension DeliveryDTO {
 }
 
 /// An invitation as the API shows it. `assessment` is added only for the candidate's read;
-/// `delivery` only for members.
+/// `delivery` and `grades` only for members.
 struct InvitationDTO: Content {
     var id: String
     var status: String
@@ -84,10 +84,52 @@ struct InvitationDTO: Content {
     var scoredBy: String?
     var delivery: DeliveryDTO?
     var assessment: CandidateAssessmentDTO?
+    /// `pending`, `done` or `failed` while or after the AI provider grades free-text answers;
+    /// omitted when the submission needed no AI grading.
+    var grading: String? = nil
+    /// The grades of questions graded outside the answer keys (members only; omitted for a
+    /// candidate, and when the invitation has none and needed no AI grading).
+    var grades: [QuestionGradeDTO]? = nil
+}
+
+/// One question's grade as members see it: every key present, `null` when not known.
+struct QuestionGradeDTO: Content, Equatable {
+    var questionId: String
+    /// 0...the question's points.
+    var points: Double
+    var rationale: String?
+    /// `ai` or `member`.
+    var gradedBy: String
+    /// The AI run that gave the AI grade (kept when a member replaced it).
+    var aiRunId: String?
+    /// The member who gave the grade (`gradedBy` `member`).
+    var gradedById: String?
+    var gradedAt: Date
+
+    /// Every key, `null` included (`QuestionGrade` in openapi.json requires them all).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(questionId, forKey: .questionId)
+        try container.encode(points, forKey: .points)
+        try container.encode(rationale, forKey: .rationale)
+        try container.encode(gradedBy, forKey: .gradedBy)
+        try container.encode(aiRunId, forKey: .aiRunId)
+        try container.encode(gradedById, forKey: .gradedById)
+        try container.encode(gradedAt, forKey: .gradedAt)
+    }
+}
+
+extension QuestionGradeDTO {
+    /// The API's form of `grade`.
+    init(_ grade: QuestionGrade) {
+        self.init(questionId: grade.questionId, points: grade.points, rationale: grade.rationale, gradedBy: grade.gradedBy.rawValue,
+                  aiRunId: grade.aiRunId?.lowercased, gradedById: grade.memberId?.lowercased, gradedAt: grade.gradedAt)
+    }
 }
 
 /// The answer to a submission. `score`/`passed` are always present, `null` when not known
-/// (nothing auto-graded, or no passing score).
+/// (nothing auto-graded, no passing score, or AI grading `pending`); `grading` too (`pending`
+/// when free-text answers are being graded by the AI provider, else `null`).
 struct SubmissionResultDTO: Content {
     var id: String
     var status: String
@@ -95,6 +137,7 @@ struct SubmissionResultDTO: Content {
     var rawScore: Double?
     var maxScore: Double?
     var passed: Bool?
+    var grading: String?
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -104,6 +147,7 @@ struct SubmissionResultDTO: Content {
         try container.encode(rawScore, forKey: .rawScore)
         try container.encode(maxScore, forKey: .maxScore)
         try container.encode(passed, forKey: .passed)
+        try container.encode(grading, forKey: .grading)
     }
 }
 
@@ -115,10 +159,13 @@ extension Invitation {
             expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt, completedAt: completedAt, cancelledAt: cancelledAt,
             score: score, rawScore: rawScore, maxScore: maxScore, passed: passed, scoredBy: scoredBy?.lowercased,
             delivery: delivery.map(DeliveryDTO.init),
-            assessment: nil)
+            assessment: nil,
+            grading: grading?.rawValue,
+            grades: grading != nil || questionGrades != nil ? (questionGrades?.items ?? []).map(QuestionGradeDTO.init) : nil)
     }
 
     func toResultDTO() -> SubmissionResultDTO {
-        SubmissionResultDTO(id: id?.lowercased ?? "", status: status.rawValue, score: score, rawScore: rawScore, maxScore: maxScore, passed: passed)
+        SubmissionResultDTO(id: id?.lowercased ?? "", status: status.rawValue, score: score, rawScore: rawScore, maxScore: maxScore, passed: passed,
+                            grading: grading?.rawValue)
     }
 }

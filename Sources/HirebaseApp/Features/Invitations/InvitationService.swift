@@ -17,6 +17,8 @@ struct InvitationService: Sendable {
     /// The frontend's origin: the candidate's link points there.
     let publicAppURL: URL
     let clock: WallClock
+    /// Queues the AI grading of a submission with AI-graded questions (`AnswerGradingService`).
+    let grading: AnswerGradingQueue
 
     // MARK: Creation
 
@@ -182,9 +184,14 @@ struct InvitationService: Sendable {
             try await store.expireOverdue(at: clock.now(), companyIDs: companies, on: db)
         }
         var (items, next) = try await store.page(filter, page, on: db)
-        let deliveries = try await outbox.latest(for: items.compactMap { UUID(uuidString: $0.id) }, on: db)
+        let ids = items.compactMap { UUID(uuidString: $0.id) }
+        let deliveries = try await outbox.latest(for: ids, on: db)
+        let grades = try await store.questionGrades(for: ids, on: db)
         for index in items.indices {
-            items[index].delivery = UUID(uuidString: items[index].id).flatMap { deliveries[$0] }.map(DeliveryDTO.init)
+            let id = UUID(uuidString: items[index].id)
+            items[index].delivery = id.flatMap { deliveries[$0] }.map(DeliveryDTO.init)
+            let given = id.flatMap { grades[$0] }
+            if items[index].grading != nil || given != nil { items[index].grades = (given ?? []).map(QuestionGradeDTO.init) }
         }
         return (items, next)
     }
@@ -235,6 +242,11 @@ struct InvitationService: Sendable {
     static let timeLimitGraceSeconds: Double = 120
 
     /// Grades and records the candidate's answers.
+    ///
+    /// When the assessment has AI-graded questions (`AssessmentQuestion.isAIGraded`), the
+    /// invitation is completed with `grading` `pending` and no grade yet (`score`, `rawScore`,
+    /// `maxScore`, `passed` all `nil`), and the grading job is queued in the same transaction;
+    /// the grade is set when every such question is graded (`AnswerGradingService`).
     /// - Throws: 403 wrong token, 400 bad answers, 409 already submitted, 410 expired/cancelled,
     ///   410 `time_limit_exceeded` when the assessment's time limit (plus
     ///   `timeLimitGraceSeconds`) has passed since the candidate opened it; the invitation is
@@ -251,6 +263,10 @@ struct InvitationService: Sendable {
             throw AppError.gone("The assessment's time limit of \(minutes) minutes has passed", code: "time_limit_exceeded")
         }
         let grade = try AssessmentGrader().grade(answers, questions: assessment.questions, passingScore: assessment.passingScore)
+        if assessment.questions.contains(where: \.isAIGraded) {
+            return try await complete(id, with: .init(score: nil, rawScore: nil, maxScore: nil, passed: nil, gradedBy: "candidate", scoredBy: nil,
+                                                      answers: answers, grading: .pending), on: db, logger: logger)
+        }
         return try await complete(id, with: .init(score: grade.score, rawScore: grade.rawScore, maxScore: grade.maxScore, passed: grade.passed,
                                                   gradedBy: "candidate", scoredBy: nil, answers: answers), on: db, logger: logger)
     }
@@ -274,8 +290,19 @@ struct InvitationService: Sendable {
         try requireNotGone(invitation)
     }
 
+    /// Records `completion`; with `grading` `pending`, queues the grading job in the same transaction.
     private func complete(_ id: UUID, with completion: InvitationStore.Completion, on db: any Database, logger: Logger) async throws -> Invitation {
-        let won = try await store.complete(id, with: completion, at: clock.now(), on: db)
+        let won: Bool
+        if completion.grading == .pending {
+            let (store, grading, now) = (self.store, self.grading, clock.now())
+            won = try await db.atomic { tx in
+                guard try await store.complete(id, with: completion, at: now, on: tx) else { return false }
+                try await grading.queue(id, now: now, on: tx)
+                return true
+            }
+        } else {
+            won = try await store.complete(id, with: completion, at: clock.now(), on: db)
+        }
         let current = try await load(id, on: db)
         guard won else {
             // Lost a race, or expired in the meantime: answer with the state that won.

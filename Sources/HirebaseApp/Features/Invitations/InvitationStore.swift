@@ -28,6 +28,8 @@ struct InvitationStore: Sendable {
         var scoredBy: UUID?
         /// The candidate's answers (`nil` for a member's score).
         var answers: [SubmittedAnswer]?
+        /// `pending` when AI-graded answers wait for the grading job; `nil` otherwise.
+        var grading: GradingStatus? = nil
     }
 
     private static var openStatuses: [String] { InvitationStatus.open.map(\.rawValue) }
@@ -74,7 +76,7 @@ struct InvitationStore: Sendable {
         Invitation.column(\.$assessmentID), Invitation.column(\.$companyID), Invitation.column(\.$jobID), Invitation.column(\.$expiresAt),
         Invitation.column(\.$createdAt), Invitation.column(\.$openedAt), Invitation.column(\.$completedAt), Invitation.column(\.$cancelledAt),
         Invitation.column(\.$score), Invitation.column(\.$rawScore), Invitation.column(\.$maxScore), Invitation.column(\.$passed),
-        Invitation.column(\.$scoredBy), Invitation.column(\.$createdAtMicros),
+        Invitation.column(\.$scoredBy), Invitation.column(\.$grading), Invitation.column(\.$createdAtMicros),
     ]
 
     /// `page`'s query over `filters` (PostgreSQL rows decoded by position, typed).
@@ -96,24 +98,35 @@ struct InvitationStore: Sendable {
                     completedAt: try row.decode(column: name[10], as: Date?.self), cancelledAt: try row.decode(column: name[11], as: Date?.self),
                     score: try row.decode(column: name[12], as: Int?.self), rawScore: try row.decode(column: name[13], as: Double?.self),
                     maxScore: try row.decode(column: name[14], as: Double?.self), passed: try row.decode(column: name[15], as: Bool?.self),
-                    scoredBy: try row.decode(column: name[16], as: UUID?.self)?.lowercased, delivery: nil, assessment: nil)
-                return KeysetRow(item: dto, micros: try row.decode(column: name[17], as: Int64.self), id: id)
+                    scoredBy: try row.decode(column: name[16], as: UUID?.self)?.lowercased, delivery: nil, assessment: nil,
+                    grading: try row.decode(column: name[17], as: String?.self))
+                return KeysetRow(item: dto, micros: try row.decode(column: name[18], as: Int64.self), id: id)
             },
             postgresColumns: columns,
             decodePostgresRow: { row in
                 let (id, status, email, candidateName, assessment, company, job, expiresAt, createdAt, openedAt, completedAt, cancelledAt,
-                     score, rawScore, maxScore, passed, scoredBy, micros) = try row.decode(
+                     score, rawScore, maxScore, passed, scoredBy, grading, micros) = try row.decode(
                     (UUID, String, String, String?, UUID, UUID, UUID?, Date, Date?, Date?, Date?, Date?,
-                     Int?, Double?, Double?, Bool?, UUID?, Int64).self, context: .default
+                     Int?, Double?, Double?, Bool?, UUID?, String?, Int64).self, context: .default
                 )
                 let dto = InvitationDTO(
                     id: id.lowercased, status: status, candidateEmail: email, candidateName: candidateName, assessmentId: assessment.lowercased,
                     companyId: company.lowercased, jobId: job?.lowercased, expiresAt: expiresAt, createdAt: createdAt, openedAt: openedAt,
                     completedAt: completedAt, cancelledAt: cancelledAt, score: score, rawScore: rawScore, maxScore: maxScore, passed: passed,
-                    scoredBy: scoredBy?.lowercased, delivery: nil, assessment: nil)
+                    scoredBy: scoredBy?.lowercased, delivery: nil, assessment: nil, grading: grading)
                 return KeysetRow(item: dto, micros: micros, id: id)
             }
         )
+    }
+
+    /// The question grades of those of `ids` that have any, by invitation id (the list's `grades`).
+    func questionGrades(for ids: [UUID], on db: any Database) async throws -> [UUID: [QuestionGrade]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await Invitation.query(on: db).filter(\.$id ~~ ids).filter(\.$questionGrades != nil)
+            .field(\.$id).field(\.$questionGrades).all()
+        var grades: [UUID: [QuestionGrade]] = [:]
+        for row in rows { if let id = row.id { grades[id] = row.questionGrades?.items ?? [] } }
+        return grades
     }
 
     /// `pending`/`sent` -> `opened` (the candidate's first read).
@@ -143,6 +156,7 @@ struct InvitationStore: Sendable {
             .set(Invitation.column(\.$gradedBy), to: SQLBind(completion.gradedBy))
             .set(Invitation.column(\.$scoredBy), to: SQLBind(completion.scoredBy))
         if let answers = completion.answers { update = update.set(Invitation.column(\.$answers), to: SQLBind(JSONList(items: answers))) }
+        if let grading = completion.grading { update = update.set(Invitation.column(\.$grading), to: SQLBind(grading.rawValue)) }
         return try await Self.won(update.where(Invitation.column(\.$expiresAt), .greaterThan, SQLBind(now)), id: id)
     }
 

@@ -44,6 +44,8 @@ struct InvitationsController {
             let (invitation, assessment) = try await service.openByCandidate(id, token: token, on: req.db)
             var dto = invitation.toDTO(delivery: nil)
             dto.assessment = assessment.toCandidateDTO()
+            // Per-question grades and their rationales are for members only.
+            dto.grades = nil
             return dto
         }
         let invitation = try await requireMemberInvitation(req, id: id, atLeast: .viewer)

@@ -198,6 +198,29 @@ struct AnswerGradingTests {
         }
     }
 
+    /// The worker running the last attempt dies (kill -9): the job's handler never says so, the
+    /// runner buries the job when its lease lapses, and the dead job's follow-up fails the grading.
+    @Test(arguments: TestDatabase.all)
+    func aWorkerKilledDuringTheLastAttemptStillFailsTheGradingVisibly(database: TestDatabase) async throws {
+        let chat = ScriptedChatClient()
+        let clock = ManualClock()
+        try await withHirebase(on: database, environment: ["JOB_MAX_ATTEMPTS": "1"], overrides: ServiceOverrides(clock: clock.wall, chat: chat)) { app in
+            let scenario = try await GradingScenario.make(app, clock: clock)
+            _ = await runJobs(app)  // the invitation's e-mail
+            #expect(try await scenario.submit(app).status == .ok)
+            // A worker claims the only attempt and dies holding it.
+            let claimed = try await BackgroundJobStore().claim(worker: "killed", at: clock.wall.now(),
+                                                               leaseUntil: clock.wall.now().addingTimeInterval(60), on: app.db)
+            #expect(claimed?.kind == "assessments.grade")
+            #expect(try await scenario.read(app)["grading"] == "pending")
+            clock.advance(by: .seconds(120))
+            #expect(await runJobs(app) == 1)
+            #expect(try await gradingJob(app)?.status == .dead)
+            #expect(try await scenario.read(app)["grading"] == "failed")
+            #expect(chat.requests.isEmpty)
+        }
+    }
+
     @Test func aDeadGradingJobRequeuedByAnOperatorGradesTheAnswers() async throws {
         let chat = ScriptedChatClient([.failure(AIProviderError(.timeout, "no answer in 60 s"))])
         try await withHirebase(on: .sqlite, environment: ["JOB_MAX_ATTEMPTS": "1"], overrides: ServiceOverrides(chat: chat)) { app in

@@ -27,11 +27,17 @@ public struct BackgroundJobKind: Sendable {
     public var retryBaseSeconds: Double
     /// Runs the job. Throws `BackgroundJobFailure` (or anything, counted as retryable).
     public var run: Handler
+    /// Runs once the job is `dead`, whichever way it died: a non-retryable failure, its last
+    /// attempt failed, or its last attempt interrupted (the worker died holding it, so `run` never
+    /// got to say so). Makes the death visible where users look (the grading's `failed`). An error
+    /// thrown here is logged; the job stays dead.
+    public var onDead: Handler?
 
-    public init(name: String, maxAttempts: Int, retryBaseSeconds: Double, run: @escaping Handler) {
+    public init(name: String, maxAttempts: Int, retryBaseSeconds: Double, onDead: Handler? = nil, run: @escaping Handler) {
         self.name = name
         self.maxAttempts = maxAttempts
         self.retryBaseSeconds = retryBaseSeconds
+        self.onDead = onDead
         self.run = run
     }
 }
@@ -230,6 +236,14 @@ public struct BackgroundJobRunner: Sendable {
             }
             metrics.record(counted, kind: kinds[job.kind] == nil ? JobQueueMetrics.otherKind : job.kind)
             logger.log(level: level, message, metadata: metadata)
+            if counted == .dead, let onDead = kinds[job.kind]?.onDead {
+                do {
+                    try await onDead(job, db)
+                } catch {
+                    metadata["hook-error"] = .string(Self.describe(error))
+                    logger.error("the dead job's follow-up failed", metadata: metadata)
+                }
+            }
         } catch {
             // The lease lapses and another run takes the job over: nothing is lost.
             metadata["store-error"] = .string(Self.describe(error))

@@ -68,11 +68,12 @@ struct AnswerGradingService: Sendable {
         }
     }
 
-    /// The job kind (`assessments.grade`).
+    /// The job kind (`assessments.grade`). Its death, however it comes (a non-retryable failure,
+    /// the last attempt failed, or the last attempt's worker killed), makes the grading `failed`.
     func jobKind() -> BackgroundJobKind {
-        BackgroundJobKind(name: Self.kind, maxAttempts: maxAttempts, retryBaseSeconds: Self.retryBaseSeconds) { job, db in
-            try await run(job, on: db)
-        }
+        BackgroundJobKind(name: Self.kind, maxAttempts: maxAttempts, retryBaseSeconds: Self.retryBaseSeconds,
+                          onDead: { job, db in try await markFailed(job, on: db) },
+                          run: { job, db in try await run(job, on: db) })
     }
 
     // MARK: The grading job
@@ -80,8 +81,7 @@ struct AnswerGradingService: Sendable {
     /// One run of the grading job of the invitation in `job`'s payload.
     /// - Throws: `BackgroundJobFailure`: not retryable for a bad payload, a missing assessment or
     ///   an unconfigured provider; retryable for a provider failure, an unusable answer (twice)
-    ///   or a database error. When the job will not run again, the invitation's grading is
-    ///   `failed` first.
+    ///   or a database error. When the job will not run again, the runner calls `markFailed`.
     func run(_ job: ClaimedJob, on db: any Database) async throws {
         guard let payload = Payload(json: job.payload) else {
             throw BackgroundJobFailure("payload is not {\"invitationId\": uuid}", retryable: false)
@@ -93,16 +93,20 @@ struct AnswerGradingService: Sendable {
             // Interrupted by a shutdown: not a failure; the job is released and runs again.
             if Task.isCancelled { throw error }
             let failure = error as? BackgroundJobFailure ?? BackgroundJobFailure(BackgroundJobRunner.describe(error))
-            let metadata: Logger.Metadata = ["invitation-id": .string(id.lowercased), "attempt": .stringConvertible(job.attempt),
-                                             "error": .string(failure.message)]
-            if !failure.retryable || job.isFinalAttempt {
-                if try await store.markFailed(id, at: clock.now(), on: db) {
-                    logger.warning("answer grading failed; a member grades the answers", metadata: metadata)
-                }
-            } else {
-                logger.notice("answer grading attempt failed; will retry", metadata: metadata)
-            }
+            logger.notice("answer grading attempt failed", metadata: ["invitation-id": .string(id.lowercased),
+                                                                      "attempt": .stringConvertible(job.attempt),
+                                                                      "error": .string(failure.message)])
             throw failure
+        }
+    }
+
+    /// The dead grading job's follow-up: the invitation's grading `pending` -> `failed`, logged as
+    /// a warning, so that members see the answers wait for them.
+    func markFailed(_ job: ClaimedJob, on db: any Database) async throws {
+        guard let id = Payload(json: job.payload)?.invitationId else { return }
+        if try await store.markFailed(id, at: clock.now(), on: db) {
+            logger.warning("answer grading failed; a member grades the answers",
+                           metadata: ["invitation-id": .string(id.lowercased), "attempt": .stringConvertible(job.attempt)])
         }
     }
 

@@ -26,4 +26,5 @@ func routes(_ app: Application) throws {
     try csrfProtected.register(collection: CheckoutController())
     try app.register(collection: StripeWebhookController())
     try authenticated.register(collection: MatchController())
+    try authenticated.register(collection: AIRunsController())
 }

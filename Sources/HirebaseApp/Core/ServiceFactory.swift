@@ -105,6 +105,7 @@ enum ServiceFactory {
         let applicationStore = ApplicationStore()
         app.lifecycle.use(JobMoveShutdown(store: applicationStore))
         let rateLimiter = RateLimiter(policy: config.rateLimits, clock: clock)
+        let aiRuns = AIRunService(store: AIRunStore(), clock: clock)
         let backgroundJobs = makeJobRunner(config: config, clock: clock, emailSender: emailSender, invitations: invitations, csrf: csrf,
                                            rateLimiter: rateLimiter, billing: billing, metrics: metrics)
         return HirebaseServices(
@@ -131,6 +132,9 @@ enum ServiceFactory {
             applications: ApplicationService(store: applicationStore, jobs: JobStore(), candidates: CandidateStore(), clock: clock),
             candidates: CandidateService(store: CandidateStore(), clock: clock),
             assessments: AssessmentService(store: AssessmentStore(), clock: clock),
+            assessmentDrafts: AssessmentDraftService(chat: chat, runs: aiRuns, assessments: AssessmentStore(), jobs: JobStore(), billing: billing,
+                                                     clock: clock),
+            aiRuns: aiRuns,
             matching: MatchService(matcher: matcher),
             scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore(),
                                     metrics: metrics.scrapes))

@@ -6,9 +6,9 @@ import Foundation
 /// ```json
 /// {"plans": [
 ///   {"name": "free", "priceId": null, "amount": 0, "currency": "usd", "interval": "month",
-///    "limits": {"ai_assessments": 3, "candidate_matching": 20, "job_scraping": 10}},
+///    "limits": {"ai_assessments": 3, "candidate_matching": 20, "job_scraping": 10, "ai_generations": 5}},
 ///   {"name": "pro", "priceId": "price_pro_monthly", "amount": 4900, "currency": "usd", "interval": "month",
-///    "limits": {"ai_assessments": 100, "candidate_matching": 1000, "job_scraping": 500}}
+///    "limits": {"ai_assessments": 100, "candidate_matching": 1000, "job_scraping": 500, "ai_generations": 200}}
 /// ]}
 /// ```
 /// - `name`: lower-case ASCII letters, digits, `-`, `_`; unique.
@@ -19,7 +19,8 @@ import Foundation
 /// - `limits`: every ``PlanFeature`` exactly once, each an integer >= 0 or `null` (unlimited).
 ///   A missing feature is an error rather than "unlimited" or "0": `null` already spells
 ///   unlimited, so a forgotten key is a mistake that must not silently give a feature away or
-///   lock it.
+///   lock it. The exception is `ai_generations`, added after files were written: absent means 0
+///   (`API.md` § AI assistance, "a plan that does not name it may not use it").
 /// - Exactly one plan has `priceId: null`, and it is named `free`: the plan of every user without
 ///   an active paid subscription.
 ///

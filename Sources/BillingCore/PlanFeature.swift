@@ -10,4 +10,8 @@ public enum PlanFeature: String, Sendable, Hashable, CaseIterable, Codable {
     case candidateMatching = "candidate_matching"
     /// `job_scraping`: job pages read with `POST /scrape`.
     case jobScraping = "job_scraping"
+    /// `ai_generations`: assessments drafted by the AI provider (`POST /assessments/generate`).
+    /// Added after the plans file's first release: a plan that does not name it may not use it
+    /// (limit 0), so that a file written before it still loads and gives nothing away.
+    case aiGenerations = "ai_generations"
 }

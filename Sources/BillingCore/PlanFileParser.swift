@@ -7,6 +7,11 @@ struct PlanFileParser {
     static let freePlanName = "free"
     static let topLevelKeys: Set<String> = ["plans"]
     static let planKeys: Set<String> = ["name", "priceId", "amount", "currency", "interval", "limits"]
+    /// Features added to the format after plans files were written (`API.md` § AI assistance: "a
+    /// plan that does not name it may not use it"): absent means limit 0, not an error, so that an
+    /// operator's older file still loads and gives none of them away. Every other feature must be
+    /// named (see ``PlanCatalog``).
+    static let lockedWhenAbsent: Set<PlanFeature> = [.aiGenerations]
 
     /// Current ISO 4217 codes (upper case) from the platform's ICU data. Empty if the platform
     /// has none, in which case only the code's shape is checked rather than refusing every file.
@@ -164,6 +169,8 @@ struct PlanFileParser {
         var limits: [PlanFeature: Int] = [:]
         for feature in PlanFeature.allCases {
             switch members[feature.rawValue] {
+            case nil where Self.lockedWhenAbsent.contains(feature):
+                limits[feature] = 0
             case nil:
                 problem("limits.\(feature.rawValue) is missing (write null for unlimited)")
                 valid = false

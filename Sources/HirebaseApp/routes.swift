@@ -27,4 +27,5 @@ func routes(_ app: Application) throws {
     try csrfProtected.register(collection: CheckoutController())
     try app.register(collection: StripeWebhookController())
     try authenticated.register(collection: MatchController())
+    try authenticated.register(collection: AIRunsController())
 }

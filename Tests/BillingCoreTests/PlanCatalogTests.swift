@@ -35,13 +35,14 @@ import Testing
         #expect(catalog.free.limit(for: .aiAssessments) == 3)
         #expect(catalog.free.limit(for: .candidateMatching) == 20)
         #expect(catalog.free.limit(for: .jobScraping) == 10)
+        #expect(catalog.free.limit(for: .aiGenerations) == 5)
 
         let pro = try #require(catalog.plan(named: "pro"))
         #expect(pro.priceID == "price_pro_monthly")
         #expect(pro.amount == 4900)
         #expect(pro.currency == "usd")
         #expect(pro.interval == .month)
-        #expect(PlanFeature.allCases.map { pro.limit(for: $0) } == [100, 1000, 500])
+        #expect(PlanFeature.allCases.map { pro.limit(for: $0) } == [100, 1000, 500, 200])
 
         let business = try #require(catalog.plan(named: "business"))
         #expect(business.priceID == "price_business_monthly")
@@ -70,7 +71,7 @@ import Testing
     }
 
     @Test func featureNamesAreTheContracts() {
-        #expect(PlanFeature.allCases.map(\.rawValue) == ["ai_assessments", "candidate_matching", "job_scraping"])
+        #expect(PlanFeature.allCases.map(\.rawValue) == ["ai_assessments", "candidate_matching", "job_scraping", "ai_generations"])
     }
 
     // MARK: Reading files
@@ -123,7 +124,27 @@ import Testing
 
     @Test func unknownFeature() {
         let found = problems(plans(Self.freePlan.replacingOccurrences(of: #""job_scraping": 10"#, with: #""job_scraping": 10, "video_interviews": 5"#)))
-        #expect(found == [#"plans.json: plans[0] ("free"): limits.video_interviews is not a known feature (known: ai_assessments, candidate_matching, job_scraping)"#])
+        #expect(found == [#"plans.json: plans[0] ("free"): limits.video_interviews is not a known feature (known: ai_assessments, candidate_matching, job_scraping, ai_generations)"#])
+    }
+
+    /// `API.md` § AI assistance: "a plan that does not name it may not use it". A file written
+    /// before `ai_generations` existed still loads, and its plans get none.
+    @Test func missingAIGenerationsIsLimitZero() throws {
+        let pro = #"{"name": "pro", "priceId": "price_pro", "amount": 4900, "currency": "usd", "interval": "month", "limits": {"ai_assessments": null, "candidate_matching": null, "job_scraping": null}}"#
+        let catalog = try PlanCatalog(data: plans(Self.freePlan, pro), file: "plans.json")
+        #expect(catalog.free.limit(for: .aiGenerations) == 0)
+        #expect(catalog.plan(named: "pro")?.limit(for: .aiGenerations) == 0)
+        #expect(catalog.plan(named: "pro")?.limit(for: .aiAssessments) == nil)
+    }
+
+    @Test func namedAIGenerationsIsReadLikeTheOthers() throws {
+        let free = Self.freePlan.replacingOccurrences(of: #""job_scraping": 10"#, with: #""job_scraping": 10, "ai_generations": 7"#)
+        let pro = #"{"name": "pro", "priceId": "price_pro", "amount": 4900, "currency": "usd", "interval": "month", "limits": {"ai_assessments": 1, "candidate_matching": 1, "job_scraping": 1, "ai_generations": null}}"#
+        let catalog = try PlanCatalog(data: plans(free, pro), file: "plans.json")
+        #expect(catalog.free.limit(for: .aiGenerations) == 7)
+        #expect(catalog.plan(named: "pro")?.limit(for: .aiGenerations) == nil)
+        let negative = #"{"name": "pro", "priceId": "price_pro", "amount": 4900, "currency": "usd", "interval": "month", "limits": {"ai_assessments": 1, "candidate_matching": 1, "job_scraping": 1, "ai_generations": -1}}"#
+        #expect(problems(plans(Self.freePlan, negative)) == [#"plans.json: plans[1] ("pro"): limits.ai_generations must be >= 0 or null"#])
     }
 
     @Test func missingFeatureIsAnErrorNotUnlimited() {
@@ -225,7 +246,7 @@ import Testing
             #"plans.json: plans[1]: amount must be an integer in minor units, not a string"#,
             #"plans.json: plans[1]: currency is required (a lower-case ISO 4217 code such as "usd")"#,
             #"plans.json: plans[1]: interval is required ("month" or "year")"#,
-            #"plans.json: plans[1]: limits is required (an object with ai_assessments, candidate_matching, job_scraping; null = unlimited)"#,
+            #"plans.json: plans[1]: limits is required (an object with ai_assessments, candidate_matching, job_scraping, ai_generations; null = unlimited)"#,
             #"plans.json: plans[2]: must be an object, not a number"#,
         ])
     }
@@ -245,7 +266,7 @@ import Testing
         let found = problems(Data(#"{"version": 2, "plans": [\#(free), \#(pro), \#(dup)]}"#.utf8), file: "/etc/hirebase/plans.json")
         #expect(found == [
             #"/etc/hirebase/plans.json: unknown key "version" (allowed: plans)"#,
-            #"/etc/hirebase/plans.json: plans[0] ("free"): limits.job_scrapping is not a known feature (known: ai_assessments, candidate_matching, job_scraping)"#,
+            #"/etc/hirebase/plans.json: plans[0] ("free"): limits.job_scrapping is not a known feature (known: ai_assessments, candidate_matching, job_scraping, ai_generations)"#,
             #"/etc/hirebase/plans.json: plans[0] ("free"): limits.job_scraping is missing (write null for unlimited)"#,
             #"/etc/hirebase/plans.json: plans[1] ("pro"): unknown key "colour" (allowed: amount, currency, interval, limits, name, priceId)"#,
             #"/etc/hirebase/plans.json: plans[1] ("pro"): amount must be >= 0"#,

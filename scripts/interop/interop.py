@@ -653,8 +653,8 @@ def multi_instance_checks(ctx, report, url):
 
 # ---- billing: plan limits and Stripe webhooks -----------------------------------------------
 
-SHIPPED_LIMITS = {"free": {"ai_assessments": 3, "candidate_matching": 20, "job_scraping": 10},
-                  "pro": {"ai_assessments": 100, "candidate_matching": 1000, "job_scraping": 500}}
+SHIPPED_LIMITS = {"free": {"ai_assessments": 3, "candidate_matching": 20, "job_scraping": 10, "ai_generations": 5},
+                  "pro": {"ai_assessments": 100, "candidate_matching": 1000, "job_scraping": 500, "ai_generations": 200}}
 PRO_PRICE, PRO_AMOUNT = "price_pro_monthly", 4900
 
 
@@ -712,7 +712,7 @@ def shipped_limit_checks(ctx, report, api):
     u = usage_of(usage, "job_scraping")
     if (u.get("used"), u.get("limit")) != (10, 10):
         p.append(f"usage.job_scraping {u} is not used 10, limit 10")
-    for feature in ("ai_assessments", "candidate_matching"):
+    for feature in ("ai_assessments", "candidate_matching", "ai_generations"):
         u = usage_of(usage, feature)
         if (u.get("used"), u.get("limit")) != (0, SHIPPED_LIMITS["free"][feature]):
             p.append(f"usage.{feature} {u} is not used 0, limit {SHIPPED_LIMITS['free'][feature]}")

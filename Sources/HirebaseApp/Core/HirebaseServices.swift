@@ -53,6 +53,10 @@ public final class HirebaseServices: Sendable {
     let candidates: CandidateService
     /// Skill assessments.
     let assessments: AssessmentService
+    /// `POST /assessments/generate`: drafts with the AI provider.
+    let assessmentDrafts: AssessmentDraftService
+    /// Every AI provider call, recorded and listed (`GET /ai-runs`).
+    let aiRuns: AIRunService
     /// `POST /match-candidates`.
     let matching: MatchService
     /// `POST /scrape`.
@@ -82,6 +86,8 @@ public final class HirebaseServices: Sendable {
         applications: ApplicationService,
         candidates: CandidateService,
         assessments: AssessmentService,
+        assessmentDrafts: AssessmentDraftService,
+        aiRuns: AIRunService,
         matching: MatchService,
         scraping: ScrapeService
     ) {
@@ -108,6 +114,8 @@ public final class HirebaseServices: Sendable {
         self.applications = applications
         self.candidates = candidates
         self.assessments = assessments
+        self.assessmentDrafts = assessmentDrafts
+        self.aiRuns = aiRuns
         self.matching = matching
         self.scraping = scraping
     }

@@ -107,7 +107,8 @@ enum ServiceFactory {
                                         lookups: metrics.caches.billingSnapshot),
             stripe: stripe, clock: clock)
         let jobs = JobService(store: JobStore(), clock: clock)
-        let grading = AnswerGradingService(chat: chat, store: GradingStore(), runs: AIRunStore(), clock: clock, maxAttempts: config.jobs.maxAttempts,
+        let aiRuns = AIRunService(store: AIRunStore(), clock: clock, metrics: metrics.ai)
+        let grading = AnswerGradingService(chat: chat, store: GradingStore(), runs: aiRuns, clock: clock, maxAttempts: config.jobs.maxAttempts,
                                            logger: Logger(label: "hirebase.grading"))
         let invitations = InvitationService(store: InvitationStore(), outbox: OutboxStore(deliveryAttempts: config.email.maxAttempts), usage: billing,
                                             publicAppURL: config.publicAppURL, clock: clock, grading: grading.queue)
@@ -143,6 +144,9 @@ enum ServiceFactory {
             applications: ApplicationService(store: applicationStore, jobs: JobStore(), candidates: CandidateStore(), clock: clock),
             candidates: CandidateService(store: CandidateStore(), clock: clock),
             assessments: AssessmentService(store: AssessmentStore(), clock: clock),
+            assessmentDrafts: AssessmentDraftService(chat: chat, runs: aiRuns, assessments: AssessmentStore(), jobs: JobStore(), billing: billing,
+                                                     clock: clock),
+            aiRuns: aiRuns,
             matching: MatchService(matcher: matcher),
             scraping: ScrapeService(fetcher: jobPageFetcher, heavyWork: heavyWork, aliases: matcher.aliases, jobs: jobs, store: ScrapeStore(),
                                     metrics: metrics.scrapes))

@@ -88,8 +88,8 @@ struct EncodedStatusTests {
         let keys = ["cancelAtPeriodEnd", "currentPeriodEnd", "periodEnd", "periodStart", "plan", "status", "usage", "userId"]
         let places = keys.compactMap { text.range(of: "\"\($0)\":")?.lowerBound }
         #expect(places.count == keys.count && places == places.sorted(), "\(text)")
-        let features = ["ai_assessments", "candidate_matching", "job_scraping"].compactMap { text.range(of: "\"\($0)\"")?.lowerBound }
-        #expect(features.count == 3 && features == features.sorted())
+        let features = ["ai_assessments", "ai_generations", "candidate_matching", "job_scraping"].compactMap { text.range(of: "\"\($0)\"")?.lowerBound }
+        #expect(features.count == 4 && features == features.sorted())
     }
 
     /// Through the service, with a clock the test moves: a kept body is answered for its

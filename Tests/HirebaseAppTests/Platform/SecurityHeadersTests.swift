@@ -143,7 +143,14 @@ struct SecurityHeadersTests {
             #expect(head.headers[.allow] == ["POST"])
             let neighbour = try await app.send(.GET, "/assessments/invitations/\(UUID())?token=t")
             #expect(neighbour.status == .notFound)
-            #expect(ShadowedRouteMiddleware(routes: app.routes).refused == ["GET": [["assessments", "invitations", "create"]], "HEAD": [["assessments", "invitations", "create"]]])
+            let refused = ShadowedRouteMiddleware(routes: app.routes).refused.mapValues { Set($0) }
+            #expect(refused == ["GET": [["assessments", "invitations", "create"], ["assessments", "generate"]],
+                                "HEAD": [["assessments", "invitations", "create"], ["assessments", "generate"]],
+                                "PATCH": [["assessments", "generate"], ["assessments", "invitations"]]])
+            let generate = try await app.send(.GET, "/assessments/generate", as: TestUser())
+            #expect(generate.status == .methodNotAllowed && generate.headers[.allow] == ["POST"])
+            let invitations = try await app.send(.PATCH, "/assessments/invitations", as: TestUser(), json: JSON([:]))
+            #expect(invitations.status == .methodNotAllowed)
         }
     }
 

@@ -12,6 +12,7 @@ enum RouteRateClass {
         "POST /scrape",
         "POST /match-candidates",
         "POST /assessments/invitations/create",
+        "POST /assessments/generate",
         "POST /assessments/invitations/:invitationID/resend",
         "POST /create-checkout-session",
         "POST /cancel-subscription",

@@ -32,7 +32,7 @@ final class AIRun: Model, @unchecked Sendable {
     @Field(key: "company_id") var companyID: UUID
     @Field(key: "purpose") var purpose: Purpose
     @Field(key: "model") var model: String
-    /// The version of the prompt files used (`Resources/prompts`).
+    /// The version of the prompt sent (`AssessmentDraftPrompt.version`, `AnswerGradingPrompt.version`).
     @Field(key: "prompt_version") var promptVersion: String
     @Field(key: "input_tokens") var inputTokens: Int
     @Field(key: "output_tokens") var outputTokens: Int

@@ -40,8 +40,8 @@ struct AnswerGradingService: Sendable {
     /// The AI provider (`HirebaseServices.chat`).
     let chat: any ChatCompleting
     let store: GradingStore
-    /// Where provider calls are recorded (see `recordRun`).
-    let runs: AIRunStore
+    /// Where provider calls are recorded, and counted in the metrics (see `recordRun`).
+    let runs: AIRunService
     /// `gradedAt`, the runs' `createdAt` and the state changes' `updated_at`.
     let clock: WallClock
     /// Runs of the job before it is `dead` (`JOB_MAX_ATTEMPTS`).
@@ -158,21 +158,16 @@ struct AnswerGradingService: Sendable {
                     // No call was made: nothing to record, and retrying cannot help.
                     throw BackgroundJobFailure("AI assistance is not configured (AI_API_BASE, AI_MODEL)", retryable: false)
                 }
-                _ = try await recordRun(companyID: companyID, invitationID: invitationID, model: chat.model ?? "unknown", inputTokens: 0,
-                                        outputTokens: 0, durationMs: error.durationMs, outcome: error.kind == .timeout ? .timeout : .providerError,
-                                        on: db)
+                try await runs.record(error, model: chat.model, purpose: .answerGrading, promptVersion: AnswerGradingPrompt.version,
+                                      companyID: companyID, subjectID: invitationID, createdBy: nil, on: db)
                 throw BackgroundJobFailure("AI provider: \(error.kind.rawValue): \(String(error.message.prefix(200)))")
             }
             switch AnswerGradingPrompt.parse(completion.content, asked: questions) {
             case .success(let grades):
-                let runID = try await recordRun(companyID: companyID, invitationID: invitationID, model: completion.model,
-                                                inputTokens: completion.inputTokens, outputTokens: completion.outputTokens,
-                                                durationMs: completion.durationMs, outcome: .succeeded, on: db)
+                let runID = try await recordRun(completion, outcome: .succeeded, companyID: companyID, invitationID: invitationID, on: db)
                 return (grades, runID)
             case .failure(let unusable):
-                _ = try await recordRun(companyID: companyID, invitationID: invitationID, model: completion.model,
-                                        inputTokens: completion.inputTokens, outputTokens: completion.outputTokens,
-                                        durationMs: completion.durationMs, outcome: .invalidOutput, on: db)
+                _ = try await recordRun(completion, outcome: .invalidOutput, companyID: companyID, invitationID: invitationID, on: db)
                 problem = unusable.reason
                 logger.warning("AI grading answer unusable", metadata: ["invitation-id": .string(invitationID.lowercased), "problem": .string(problem)])
             }
@@ -186,13 +181,10 @@ struct AnswerGradingService: Sendable {
     /// - Note: for the lead's merge: this is where `AIRunService.record(...)` replaces the
     ///   direct `AIRunStore.create` (it also counts the run in the AI metrics).
     /// - Returns: the run's id.
-    private func recordRun(companyID: UUID, invitationID: UUID, model: String, inputTokens: Int, outputTokens: Int, durationMs: Int,
-                           outcome: AIRun.Outcome, on db: any Database) async throws -> UUID {
-        let run = AIRun(companyID: companyID, purpose: .answerGrading, model: model, promptVersion: AnswerGradingPrompt.version,
-                        inputTokens: inputTokens, outputTokens: outputTokens, durationMs: durationMs, outcome: outcome,
-                        subjectID: invitationID, createdBy: nil, createdAt: clock.now())
-        try await runs.create(run, on: db)
-        return try run.requireID()
+    private func recordRun(_ completion: ChatCompletion, outcome: AIRun.Outcome, companyID: UUID, invitationID: UUID,
+                           on db: any Database) async throws -> UUID {
+        try await runs.record(completion, outcome: outcome, purpose: .answerGrading, promptVersion: AnswerGradingPrompt.version,
+                              companyID: companyID, subjectID: invitationID, createdBy: nil, on: db).requireID()
     }
 
     /// Stores the provider's grades (each question a member has graded meanwhile keeps the

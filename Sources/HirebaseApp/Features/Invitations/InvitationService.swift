@@ -25,11 +25,15 @@ struct InvitationService: Sendable {
     /// Consumes the `ai_assessments` allowance and stores the invitation with its e-mail, in one
     /// transaction.
     /// - Parameter authorize: checks the caller's role in the assessment's company (throws 403/404).
-    /// - Throws: 404 unknown assessment or job, 403 role, 402 plan limit, 409 duplicate.
+    /// - Throws: 404 unknown assessment or job, 403 role, 409 `assessment_draft` (a draft is sent
+    ///   only once published), 402 plan limit, 409 duplicate.
     func create(_ input: NewInvitation, by user: AuthenticatedUser, authorize: (UUID) async throws -> Void,
                 on db: any Database, logger: Logger) async throws -> (Invitation, OutboxEmail) {
         guard let assessment = try await store.assessment(input.assessmentID, on: db) else { throw AppError.notFound("Assessment") }
         try await authorize(assessment.companyID)
+        guard assessment.status == .published else {
+            throw AppError.conflict("This assessment is a draft: publish it before sending it", code: "assessment_draft")
+        }
         if let jobID = input.jobID {
             guard let job = try await store.job(jobID, on: db), job.companyID == assessment.companyID else { throw AppError.notFound("Job") }
         }

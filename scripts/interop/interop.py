@@ -14,6 +14,7 @@ import re
 import secrets
 import shutil
 import string
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +30,38 @@ import stripe_events
 from client import Api, ConventionLog, redact
 from fakes import JwksServer, MailServer
 from tokens import Minter, fixture_claim_sets, foreign_es256_key
+
+
+
+class ChatFakeProcess:
+    """The fake Chat Completions provider (`fakes.py chat`) in a process of its own, as a provider
+    is: its first stdout line names its base URL; every request it accepted is a JSON line in
+    `record_path` (`bodies()` reads them back)."""
+
+    def __init__(self, tmp, api_key):
+        self.record_path = os.path.join(tmp, "ai-requests.jsonl")
+        self.proc = subprocess.Popen([sys.executable, "-u", os.path.join(os.path.dirname(os.path.abspath(__file__)), "fakes.py"), "chat",
+                                      "--api-key", api_key, "--record", self.record_path],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("AI_API_BASE="):
+            self.proc.kill()
+            raise SystemExit(f"interop: the fake Chat Completions provider did not start (said {line!r})")
+        self.api_base = line[len("AI_API_BASE="):]
+
+    def bodies(self):
+        if not os.path.exists(self.record_path):
+            return []
+        with open(self.record_path, encoding="utf-8") as f:
+            return [json.loads(line)["body"] for line in f if line.strip()]
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
 
 # The contract says the server checks syntax exactly as email-validator 2.x: every row must agree.
 EMAIL_AGREEMENT_MIN = int(os.environ.get("INTEROP_EMAIL_AGREEMENT_MIN", "746"))
@@ -143,6 +176,8 @@ class Ctx:
         self.supabase_url = self.jwks.base_url
         self.minter = Minter(self.secret, f"{self.supabase_url}/auth/v1", self.jwks.private_key, self.jwks.kid)
         self.conventions = ConventionLog()
+        self.ai_key = "sk-interop-" + rand_alnum(24)
+        self.chat = ChatFakeProcess(self.tmp, self.ai_key)
         self.settings = {
             "HIREBASE_ENV": "testing",
             "DATABASE_URL": f"sqlite://{self.tmp}/interop.sqlite",
@@ -154,6 +189,9 @@ class Ctx:
             "EMAIL_FROM": "hirebase@example.com",
             "PUBLIC_APP_URL": PUBLIC_APP_URL,
             "LOG_FORMAT": "json",
+            "AI_API_BASE": self.chat.api_base,
+            "AI_API_KEY": self.ai_key,
+            "AI_MODEL": "interop-model",
             # The checks drive a few users and many candidates from one address far faster than
             # people would: generous limits, except where a check is about the limits themselves.
             "RATE_LIMITS": "read=6000/m,write=6000/m,costly=6000/m,anonymous=6000/m",
@@ -399,6 +437,151 @@ def invitation_flow(ctx, report, api):
     _, tok_other = ctx.minter.user()
     r = api.get(f"/assessments/invitations/{inv}", token=tok_other)
     report.expect("other_user_read_404", expect_status(r, 404, "not_found"), r.describe())
+
+
+# ---- AI assistance (issue 12) -----------------------------------------------------------------
+
+AI_CANDIDATE_NAME = "Zephyrine Quillfeather"
+AI_TEXT_ANSWER = "I would profile first, then cache the hot query and add an index."
+
+
+def wait_for_grading(api, tok, inv, timeout=40):
+    """Polls the member's read until `grading` leaves `pending` (the background job ran)."""
+    deadline = time.time() + timeout
+    while True:
+        r = api.get(f"/assessments/invitations/{inv}", token=tok)
+        if obj(r).get("grading") != "pending" or time.time() > deadline:
+            return r
+        time.sleep(0.5)
+
+
+def ai_flow(ctx, report, api):
+    """The whole AI flow over HTTP against the fake Chat Completions provider (its own process):
+    a draft from a job, draft rules, publish, an invitation, a submission graded in the background,
+    a recruiter's override, the runs listed, and what the provider received."""
+    tok, company, _ = setup_recruiter(ctx, report, api, "ai")
+    r = api.post("/jobs", {"companyId": company, "title": "Backend Engineer (Swift)",
+                           "description": "Build and scale our hiring API on PostgreSQL.",
+                           "skills": ["swift", "postgresql"]}, token=tok)
+    report.require("ai_job_create", expect_status(r, 201), r.describe())
+    job = obj(r)["id"]
+
+    r = api.post("/assessments/generate", {"companyId": company, "jobId": job, "questionCount": 4,
+                                           "kinds": ["single_choice", "text"]}, token=tok)
+    j, p = obj(r), expect_status(r, 201)
+    qs = j.get("questions") if isinstance(j.get("questions"), list) else []
+    if j.get("status") != "draft":
+        p.append(f"status {j.get('status')!r} != 'draft'")
+    if not is_uuid(j.get("aiRunId")):
+        p.append("no uuid `aiRunId`")
+    if len(qs) != 4:
+        p.append(f"{len(qs)} questions, asked for 4")
+    if any(q.get("kind") not in ("single_choice", "text") for q in qs):
+        p.append("a question of a kind not asked for")
+    if any(q.get("kind") == "text" and not q.get("rubric") for q in qs):
+        p.append("a text question without a rubric")
+    report.require("ai_generate_draft", p, r.describe())
+    draft = j["id"]
+
+    r = create_invitation(ctx, api, tok, draft, f"ai-early-{uuid.uuid4().hex[:6]}@example.com")
+    report.expect("ai_draft_not_sendable_409", expect_status(r, 409), r.describe())
+
+    r = api.request("PATCH", f"/assessments/{draft}", token=tok, body={"title": "Swift backend screen", "passingScore": 50})
+    report.expect("ai_draft_patch", expect_status(r, 200) + ([] if obj(r).get("title") == "Swift backend screen" else ["title not changed"]),
+                  r.describe())
+    r = api.post(f"/assessments/{draft}/publish", token=tok)
+    report.require("ai_publish", expect_status(r, 200) + ([] if obj(r).get("status") == "published" else ["status != published"]),
+                   r.describe())
+    r = api.request("PATCH", f"/assessments/{draft}", token=tok, body={"title": "Too late"})
+    report.expect("ai_published_patch_409", expect_status(r, 409), r.describe())
+
+    email = f"ai.cand-{uuid.uuid4().hex[:6]}@example.com"
+    r = create_invitation(ctx, api, tok, draft, email, AI_CANDIDATE_NAME)
+    inv = require_invitation(report, "ai_invitation_create", r)
+    msgs = ctx.mail.wait_for(inv, EMAIL_WAIT_SECONDS)
+    report.require("ai_invitation_email", bool(msgs), f"no e-mail for {inv} within {EMAIL_WAIT_SECONDS} s")
+    match = LINK_RE.search(msgs[0]["json"].get("text") or "")
+    report.require("ai_invitation_link", bool(match), "no link in the e-mail")
+    token = unquote(match.group(2))
+    ctx.hide("invitation token", token)
+
+    answers = []
+    for q in qs:
+        if q["kind"] == "text":
+            answers.append({"questionId": q["id"], "answer": AI_TEXT_ANSWER})
+        else:
+            answers.append({"questionId": q["id"], "answer": (q.get("correct") or q["choices"])[0]})
+    r = api.post(f"/assessments/invitations/{inv}/submit", {"token": token, "answers": answers})
+    j, p = obj(r), expect_status(r, 200)
+    if j.get("grading") != "pending":
+        p.append(f"grading {j.get('grading')!r} != 'pending'")
+    if j.get("score") is not None:
+        p.append("a score before the free-text answers are graded")
+    report.require("ai_submit_grading_pending", p, r.describe())
+
+    r = wait_for_grading(api, tok, inv)
+    j, p = obj(r), expect_status(r, 200)
+    grades = j.get("grades") if isinstance(j.get("grades"), list) else []
+    text_ids = {q["id"] for q in qs if q["kind"] == "text"}
+    if j.get("grading") != "done":
+        p.append(f"grading {j.get('grading')!r} != 'done'")
+    if {g.get("questionId") for g in grades} != text_ids:
+        p.append(f"grades for {sorted(g.get('questionId') for g in grades)}, text questions {sorted(text_ids)}")
+    if any(g.get("gradedBy") != "ai" or not is_uuid(g.get("aiRunId")) or not g.get("rationale") for g in grades):
+        p.append("a grade without gradedBy ai, its run id or a rationale")
+    if not isinstance(j.get("score"), int):
+        p.append(f"score {j.get('score')!r} is not final once every question is graded")
+    report.require("ai_background_grading_done", p, r.describe())
+
+    qid = sorted(text_ids)[0]
+    csrf = api.get("/csrf-token", token=tok)
+    headers = {"X-CSRF-Token": obj(csrf).get("csrfToken", "")}
+    r = api.post(f"/assessments/invitations/{inv}/grades", {"grades": [{"questionId": qid, "points": 0, "rationale": "Reviewed: off topic."}]},
+                 token=tok, headers=headers)
+    j, p = obj(r), expect_status(r, 200)
+    mine = [g for g in (j.get("grades") or []) if g.get("questionId") == qid]
+    if not mine or mine[0].get("gradedBy") != "member" or mine[0].get("points") != 0:
+        p.append(f"the override is not recorded as the member's: {mine}")
+    elif not mine[0].get("gradedById") or not mine[0].get("gradedAt"):
+        p.append("the override does not say who and when")
+    report.expect("ai_grade_override", p, r.describe())
+
+    r = api.get(f"/ai-runs?companyId={company}", token=tok)
+    j, p = obj(r), expect_status(r, 200)
+    runs = j.get("items") if isinstance(j.get("items"), list) else []
+    purposes = {x.get("purpose") for x in runs}
+    if not {"assessment_generation", "answer_grading"} <= purposes:
+        p.append(f"purposes {sorted(purposes)}")
+    for x in runs:
+        if not (isinstance(x.get("inputTokens"), int) and x.get("inputTokens") > 0 and x.get("promptVersion") and x.get("model")):
+            p.append(f"run without tokens, prompt version or model: {x}")
+            break
+    report.expect("ai_runs_listed", p, r.describe())
+    r = api.get(f"/ai-runs?companyId={company}&purpose=answer_grading", token=tok)
+    runs = obj(r).get("items") or []
+    report.expect("ai_runs_purpose_filter", expect_status(r, 200) + ([] if runs and all(x.get("purpose") == "answer_grading" for x in runs)
+                                                                     else ["filter not applied"]), r.describe())
+
+    bodies = ctx.chat.bodies()
+    sent = "\n".join(json.dumps(b) for b in bodies)
+    p = []
+    if AI_CANDIDATE_NAME in sent or email in sent or email.split("@")[0] in sent:
+        p.append("the candidate's name or e-mail reached the provider")
+    if AI_TEXT_ANSWER not in sent:
+        p.append("the answer text never reached the provider")
+    if not all(b.get("response_format", {}).get("type") == "json_schema" for b in bodies):
+        p.append("a call without response_format json_schema")
+    report.expect("ai_provider_received_no_candidate_identity", p, f"{len(bodies)} requests received")
+
+    before = obj(api.get(f"/assessments?companyId={company}", token=tok)).get("items") or []
+    r = api.post("/assessments/generate", {"companyId": company, "description": "FAKE_AI_BREAK_RULES: any role", "questionCount": 3},
+                 token=tok)
+    report.expect("ai_rule_breaking_answer_502", expect_status(r, 502, "upstream_error"), r.describe())
+    after = obj(api.get(f"/assessments?companyId={company}", token=tok)).get("items") or []
+    report.expect("ai_nothing_half_stored", len(after) == len(before), f"{len(before)} assessments before, {len(after)} after a 502")
+    for word, name in (("FAKE_AI_500", "ai_provider_500_is_502"), ("FAKE_AI_NON_JSON", "ai_provider_non_json_is_502")):
+        r = api.post("/assessments/generate", {"companyId": company, "description": f"{word}: any role"}, token=tok)
+        report.expect(name, expect_status(r, 502, "upstream_error"), r.describe())
 
 
 def csrf_flow(ctx, report, api):
@@ -941,6 +1124,7 @@ def log_checks(ctx, report):
     hidden = dict(ctx.hidden)
     hidden["JWT secret"] = {ctx.secret}
     hidden["email API key"] = {ctx.mail_key}
+    hidden["AI API key"] = {ctx.ai_key}
     hidden["access token"] = {t for t in ctx.minter.issued} | {t.rsplit(".", 1)[-1] for t in ctx.minter.issued
                                                                if len(t.rsplit(".", 1)[-1]) >= 20}
     for kind, values in hidden.items():
@@ -993,6 +1177,7 @@ def main():
                           f"{db} (or its -wal) was not written during the flow: "
                           f"DATABASE_URL=sqlite://<path> ignored or parsed differently")
             section(report, "csrf", csrf_flow, ctx, report, api)
+            section(report, "ai_flow", ai_flow, ctx, report, api)
             section(report, "auth", auth_checks, ctx, report, api)
             section(report, "plans_file", unlimited_plan_check, ctx, report, api)
         s.stop()
@@ -1012,6 +1197,7 @@ def main():
         srv._stop_all()
         ctx.jwks.close()
         ctx.mail.close()
+        ctx.chat.close()
     if report.failed == 0 and not os.environ.get("INTEROP_KEEP"):
         shutil.rmtree(ctx.tmp, ignore_errors=True)
     else:

@@ -58,6 +58,13 @@ class Setup:
         self.stripe_log = open(os.path.join(tmp, "fake-stripe.log"), "ab")
         self.stripe = subprocess.Popen([os.path.join(repo, "scripts", "fake-stripe"), "--port", str(stripe_port)],
                                        stdout=self.stripe_log, stderr=subprocess.STDOUT, start_new_session=True)
+        # The fake Chat Completions provider (scripts/interop/fakes.py chat) in its own process: the
+        # AI routes answer from it instead of 503 ai_not_configured. Its first line names its base URL.
+        self.chat = subprocess.Popen([sys.executable, "-u", os.path.join(repo, "scripts", "interop", "fakes.py"), "chat"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        chat_line = self.chat.stdout.readline().strip()
+        if not chat_line.startswith("AI_API_BASE="):
+            raise SystemExit(f"contract: the fake Chat Completions provider did not start (said {chat_line!r})")
         plans = json.load(open(os.path.join(repo, "config", "plans.json"), encoding="utf-8"))
         for plan in plans["plans"]:
             if plan["name"] == "free":  # generated calls would use up the free plan at once
@@ -74,6 +81,8 @@ class Setup:
             "STRIPE_WEBHOOK_SECRET": self.webhook_secret,
             "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}",
             "PLANS_FILE": plans_path,
+            "AI_API_BASE": chat_line[len("AI_API_BASE="):],
+            "AI_MODEL": "contract-model",
             "EMAIL_PROVIDER": "log",
             "EMAIL_LOG_DIR": os.path.join(tmp, "mail"),
             "PUBLIC_APP_URL": PUBLIC_APP_URL,
@@ -91,6 +100,7 @@ class Setup:
     def stop(self):
         self.server.stop()
         self.stripe.terminate()
+        self.chat.terminate()
 
     def seed(self):
         """A user with a company, a job, a candidate, an assessment, an application and an invitation."""

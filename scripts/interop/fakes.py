@@ -18,8 +18,6 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 JWKS_PATH = "/auth/v1/.well-known/jwks.json"
 
@@ -90,6 +88,10 @@ class JwksServer(_LoopbackServer):
     """Serves {"keys": [<ES256 public JWK>]} at /auth/v1/.well-known/jwks.json; counts fetches."""
 
     def __init__(self, kid="interop-es256"):
+        # Imported here so that `fakes.py chat` runs on a bare Python (no pip install needed).
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         self.kid = kid
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         self.jwk = es256_public_jwk(self.private_key.public_key(), kid)

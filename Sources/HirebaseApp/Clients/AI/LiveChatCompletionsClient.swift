@@ -289,54 +289,9 @@ public struct LiveChatCompletionsClient: ChatCompleting, CustomStringConvertible
         }
     }
 
-    /// How one attempt ended.
-    enum Exchange: Sendable {
-        case answered(status: Int, headers: HTTPHeaders, body: Data)
-        /// The body passed `maxBodyBytes`; the answer's status.
-        case tooLarge(status: Int)
-        case timedOut
-        /// No answer: connection refused or reset, DNS, TLS.
-        case unreachable(String)
-    }
-
-    /// One attempt, bounded by `deadline` as a whole: the deadline is raced here rather than only
-    /// given to AsyncHTTPClient, whose deadline stops applying once the answer's head has
-    /// arrived, so that a slow body is bounded too.
-    func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> Exchange {
-        await withTaskGroup(of: Exchange?.self) { group in
-            group.addTask {
-                await self.perform(request, deadline: deadline)
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
-            }
-            var first: Exchange?
-            while first == nil, let next = await group.next() {
-                first = next
-            }
-            group.cancelAll()
-            return first ?? .timedOut
-        }
-    }
-
-    private func perform(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> Exchange {
-        var status = 0
-        do {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
-            status = Int(response.status.code)
-            let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-            return .answered(status: status, headers: response.headers, body: Data(body.readableBytesView))
-        } catch is NIOTooManyBytesError {
-            return .tooLarge(status: status)
-        } catch {
-            return LiveStripeClient.isTimeout(error) ? .timedOut : .unreachable(LiveStripeClient.describe(error))
-        }
+    /// One attempt within `deadline` (see `BoundedHTTPExchange`).
+    func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> BoundedHTTPExchange {
+        await BoundedHTTPExchange.perform(request, on: httpClient, maxBodyBytes: Self.maxBodyBytes, deadline: deadline)
     }
 
     // MARK: - Reading answers

@@ -314,66 +314,14 @@ public struct LiveStripeClient: StripeAPI, CustomStringConvertible, CustomReflec
         }
     }
 
-    /// How one attempt ended.
-    enum Exchange: Sendable {
-        case answered(status: Int, headers: HTTPHeaders, body: Data)
-        case tooLarge
-        case timedOut
-        /// No answer: connection refused or reset, DNS, TLS.
-        case unreachable(String)
+    /// One attempt within `deadline` (see `BoundedHTTPExchange`).
+    func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> BoundedHTTPExchange {
+        await BoundedHTTPExchange.perform(request, on: httpClient, maxBodyBytes: Self.maxBodyBytes, deadline: deadline)
     }
 
-    /// One attempt, bounded by `deadline` as a whole. The deadline is raced here rather than only
-    /// given to AsyncHTTPClient, whose `deadline` stops applying once the answer's head has
-    /// arrived (`HTTPClient+execute.swift`), so a slow body would not be bounded.
-    func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> Exchange {
-        await withTaskGroup(of: Exchange?.self) { group in
-            group.addTask {
-                await self.perform(request, deadline: deadline)
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
-            }
-            var first: Exchange?
-            while first == nil, let next = await group.next() {
-                first = next
-            }
-            group.cancelAll()
-            // Both children gave up only when this task itself was cancelled.
-            return first ?? .timedOut
-        }
-    }
-
-    private func perform(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async -> Exchange {
-        do {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
-            let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-            return .answered(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
-        } catch is NIOTooManyBytesError {
-            return .tooLarge
-        } catch {
-            return Self.isTimeout(error) ? .timedOut : .unreachable(Self.describe(error))
-        }
-    }
-
-    static func isTimeout(_ error: any Error) -> Bool {
-        if error is CancellationError { return true }
-        if let error = error as? HTTPClientError {
-            return [.deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout, .tlsHandshakeTimeout, .cancelled]
-                .contains(error)
-        }
-        if let error = error as? ChannelError, case .connectTimeout = error { return true }
-        return false
-    }
-
+    /// A short description of an error (at most 200 characters).
     static func describe(_ error: any Error) -> String {
-        String(String(describing: error).prefix(200))
+        BoundedHTTPExchange.describe(error)
     }
 
     /// The start of a body that is not a Stripe error object, for the log, with anything that

@@ -19,6 +19,22 @@ enum BoundedHTTPExchange: Sendable {
     /// No answer: connection refused or reset, DNS, TLS (a short description).
     case unreachable(String)
 
+    /// An `HTTPClient` for an API: `connectTimeout` per connection attempt, no redirects (an API
+    /// base that redirects is misconfigured, and a redirect would carry the credentials elsewhere),
+    /// no decompression, and no connection retries inside the pool, which would otherwise keep
+    /// re-dialling a refused connection until the connect timeout instead of failing at once and
+    /// letting the caller's retry policy decide
+    /// (`HTTPClient.Configuration.ConnectionPool.retryConnectionEstablishment`). The caller must
+    /// `shutdown()` it.
+    static func makeHTTPClient(connectTimeout: Duration, eventLoopGroup: any EventLoopGroup) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(connectTimeout)),
+            decompression: .disabled)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+    }
+
     /// Sends `request` on `client` and reads at most `maxBodyBytes` of the answer, all before
     /// `deadline`.
     static func perform(_ request: HTTPClientRequest, on client: HTTPClient, maxBodyBytes: Int,

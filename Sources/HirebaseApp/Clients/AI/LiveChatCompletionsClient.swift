@@ -141,12 +141,7 @@ public struct LiveChatCompletionsClient: ChatCompleting, CustomStringConvertible
         connectTimeout: Duration = .seconds(5),
         eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup
     ) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: TimeAmount(connectTimeout)),
-            decompression: .disabled)
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        BoundedHTTPExchange.makeHTTPClient(connectTimeout: connectTimeout, eventLoopGroup: eventLoopGroup)
     }
 
     public var description: String { "LiveChatCompletionsClient(\(endpoint), model \(configuredModel))" }

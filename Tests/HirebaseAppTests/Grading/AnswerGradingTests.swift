@@ -240,8 +240,41 @@ struct AnswerGradingTests {
         }
     }
 
-    @Test func aProviderThatIsNotConfiguredFailsTheGradingAtOnce() async throws {
-        try await withHirebase(on: .sqlite) { app in
+    /// No provider configured: nothing is queued (a job could only die, and dead jobs alert);
+    /// rubric questions wait for a member like any `text` question without accepted answers, and
+    /// the score of the auto-graded ones is there at once, as before issue 12.
+    @Test(arguments: TestDatabase.all)
+    func withoutAProviderRubricAnswersWaitForAMemberAndNoJobIsQueued(database: TestDatabase) async throws {
+        try await withHirebase(on: database) { app in
+            let scenario = try await GradingScenario.make(app)
+            _ = await runJobs(app)  // the invitation's e-mail
+            let submitted = try await scenario.submit(app)
+            #expect(submitted.status == .ok)
+            #expect(submitted.json["grading"] is NSNull)
+            #expect(submitted.json["score"] as? Int == 100)  // q1: 2 of 2
+            #expect(try await gradingJob(app) == nil)
+            // A member grades one rubric answer: it counts, the other still does not.
+            let one = try await app.send(.POST, "/assessments/invitations/\(scenario.invitationID)/grades", as: scenario.base.recruiter,
+                                         json: JSON(["grades": [["questionId": "q2", "points": 1]]]))
+            #expect(one.status == .ok)
+            #expect(one.json["score"] as? Int == 60)  // (2 + 1) / (2 + 3)
+            #expect(one.json["passed"] as? Bool == true)
+            #expect(one.json["grading"] == nil || one.json["grading"] is NSNull)
+            // A member's grade may fail the candidate.
+            let two = try await app.send(.POST, "/assessments/invitations/\(scenario.invitationID)/grades", as: scenario.base.recruiter,
+                                         json: JSON(["grades": [["questionId": "q3", "points": 0]]]))
+            #expect(two.json["score"] as? Int == 30)  // 3 / 10
+            #expect(two.json["passed"] as? Bool == false)
+            #expect((two.json["grades"] as? [[String: Any]])?.compactMap { $0["questionId"] as? String } == ["q2", "q3"])
+            #expect(try await AIRun.query(on: app.db).count() == 0)
+        }
+    }
+
+    /// A provider configured at submission but gone when the job runs (the operator removed it):
+    /// the grading fails at once, visibly, without a call or a run.
+    @Test func aProviderUnconfiguredBeforeTheJobRunsFailsTheGradingAtOnce() async throws {
+        let chat = ScriptedChatClient([.failure(AIProviderError(.notConfigured, "AI assistance is not configured"))])
+        try await withHirebase(on: .sqlite, overrides: ServiceOverrides(chat: chat)) { app in
             let scenario = try await GradingScenario.make(app)
             #expect(try await scenario.submit(app)["grading"] == "pending")
             await runJobs(app)

@@ -7,6 +7,10 @@ import Logging
 struct AnswerGradingQueue: Sendable {
     /// Runs of the grading job before it is `dead` and the grading `failed` (`JOB_MAX_ATTEMPTS`).
     let maxAttempts: Int
+    /// Whether a provider is configured. Without one no grading job is queued: rubric questions
+    /// wait for a member as every `text` question without accepted answers did before issue 12
+    /// (a job could only die, and every dead job is an alert).
+    let isAvailable: Bool
     let store = GradingStore()
 
     /// Queues the `assessments.grade` job of invitation `id`, due at `now`, on `tx`.
@@ -50,7 +54,7 @@ struct AnswerGradingService: Sendable {
     let logger: Logger
 
     /// The queue `InvitationService` adds grading jobs to, with this service's attempt limit.
-    var queue: AnswerGradingQueue { AnswerGradingQueue(maxAttempts: maxAttempts) }
+    var queue: AnswerGradingQueue { AnswerGradingQueue(maxAttempts: maxAttempts, isAvailable: chat.model != nil) }
 
     /// The job's input: `{"invitationId": "<uuid>"}`.
     struct Payload: Codable {
@@ -203,7 +207,7 @@ struct AnswerGradingService: Sendable {
                 grades.append(QuestionGrade(questionId: grade.questionId, points: grade.points, rationale: grade.rationale, gradedBy: .ai,
                                             aiRunId: runID, memberId: nil, gradedAt: now))
             }
-            let score = try GradedScore.compute(questions: assessment.questions, answers: invitation.answers?.items ?? [], grades: grades,
+            let score = try GradedScore.compute(questions: assessment.questions, answers: invitation.answers?.items ?? [], grades: grades, awaitsAI: true,
                                                 passingScore: assessment.passingScore)
             try await store.saveGrades(id, grades: grades, grading: score.isComplete ? .done : invitation.grading, score: score, at: now, on: tx)
             return score.isComplete
@@ -251,7 +255,11 @@ struct AnswerGradingService: Sendable {
                 grades.append(QuestionGrade(questionId: grade.questionId, points: grade.points, rationale: grade.rationale, gradedBy: .member,
                                             aiRunId: replaced?.aiRunId, memberId: member.id, gradedAt: now))
             }
+            // In the assessment's question order, whoever graded last.
+            let order = Dictionary(assessment.questions.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+            grades.sort { (order[$0.questionId] ?? .max) < (order[$1.questionId] ?? .max) }
             let score = try GradedScore.compute(questions: assessment.questions, answers: current.answers?.items ?? [], grades: grades,
+                                                awaitsAI: current.grading != nil,
                                                 passingScore: assessment.passingScore)
             let grading: GradingStatus? = current.grading.map { score.isComplete ? .done : $0 }
             try await store.saveGrades(id, grades: grades, grading: grading, score: score, at: now, on: tx)

@@ -9,8 +9,11 @@ import Foundation
 ///   grade's points (at most the question's). A `text` question without rubric and without a
 ///   grade counts in neither `rawScore` nor `maxScore`, as before issue 12.
 /// - When it is final: once every AI-graded question (`AssessmentQuestion.isAIGraded`) has a
-///   grade. Until then `score`, `rawScore`, `maxScore` and `passed` are all `nil`: no partial
-///   number is shown that would later move.
+///   grade, when the submission was sent to the provider (`awaitsAI`; its `grading` is set).
+///   Until then `score`, `rawScore`, `maxScore` and `passed` are all `nil`: no partial number is
+///   shown that would later move. A submission made while no provider was configured has no
+///   `grading`: its rubric questions count like any `text` question without accepted answers,
+///   once a member grades them, and its score is always final.
 /// - `score`: round(100 × rawScore / maxScore), halves to even, as `AssessmentGrader`; `nil`
 ///   when `maxScore` is 0.
 /// - `passed`: `score >= passingScore`, except that an AI grade never rejects a candidate by
@@ -28,12 +31,13 @@ struct GradedScore: Sendable, Equatable {
 
     /// - Throws: `AppError` 400 when an answer has the wrong type for its question (they were
     ///   checked at submission; only a changed assessment makes this happen).
-    static func compute(questions: [AssessmentQuestion], answers: [SubmittedAnswer], grades: [QuestionGrade], passingScore: Int?) throws -> GradedScore {
+    static func compute(questions: [AssessmentQuestion], answers: [SubmittedAnswer], grades: [QuestionGrade], awaitsAI: Bool = true,
+                        passingScore: Int?) throws -> GradedScore {
         // Answers to questions no longer in the assessment are left out rather than refused.
         let known = Set(questions.map(\.id))
         let auto = try AssessmentGrader().grade(answers.filter { known.contains($0.questionId) }, questions: questions, passingScore: passingScore)
         let gradeByID = Dictionary(grades.map { ($0.questionId, $0) }, uniquingKeysWith: { _, last in last })
-        let complete = questions.filter(\.isAIGraded).allSatisfy { gradeByID[$0.id] != nil }
+        let complete = !awaitsAI || questions.filter(\.isAIGraded).allSatisfy { gradeByID[$0.id] != nil }
         guard complete else { return GradedScore(isComplete: false) }
         var raw = auto.rawScore
         var max = auto.maxScore

@@ -247,8 +247,8 @@ struct InvitationService: Sendable {
 
     /// Grades and records the candidate's answers.
     ///
-    /// When the assessment has AI-graded questions (`AssessmentQuestion.isAIGraded`), the
-    /// invitation is completed with `grading` `pending` and no grade yet (`score`, `rawScore`,
+    /// When the assessment has AI-graded questions (`AssessmentQuestion.isAIGraded`) and a
+    /// provider is configured, the invitation is completed with `grading` `pending` and no grade yet (`score`, `rawScore`,
     /// `maxScore`, `passed` all `nil`), and the grading job is queued in the same transaction;
     /// the grade is set when every such question is graded (`AnswerGradingService`).
     /// - Throws: 403 wrong token, 400 bad answers, 409 already submitted, 410 expired/cancelled,
@@ -267,7 +267,7 @@ struct InvitationService: Sendable {
             throw AppError.gone("The assessment's time limit of \(minutes) minutes has passed", code: "time_limit_exceeded")
         }
         let grade = try AssessmentGrader().grade(answers, questions: assessment.questions, passingScore: assessment.passingScore)
-        if assessment.questions.contains(where: \.isAIGraded) {
+        if grading.isAvailable, assessment.questions.contains(where: \.isAIGraded) {
             return try await complete(id, with: .init(score: nil, rawScore: nil, maxScore: nil, passed: nil, gradedBy: "candidate", scoredBy: nil,
                                                       answers: answers, grading: .pending), on: db, logger: logger)
         }

@@ -345,6 +345,28 @@ struct AssessmentGenerationTests {
         return try #require(response["id"])
     }
 
+    /// The draft rule comes before the plan: a recruiter whose invitations are used up still
+    /// learns that the assessment is a draft (409), not that the plan is spent (402).
+    @Test func aDraftIsRefusedAs409EvenWithTheInvitationsUsedUp() async throws {
+        let chat = ScriptedChatClient([.content(DraftAnswers.text(DraftAnswers.valid()))])
+        try await withHirebase(on: .sqlite, environment: ["PLANS_FILE": ""], overrides: ServiceOverrides(chat: chat)) { app in
+            let setting = try await Self.setting(app)
+            let recruiter = setting.scenario.recruiter
+            for n in 1...3 {  // the free plan's 3 ai_assessments
+                let sent = try await app.send(.POST, "/assessments/invitations/create", as: recruiter,
+                                              json: JSON(["assessmentId": setting.scenario.assessmentID, "candidateEmail": "c\(n)@example.com"]))
+                try #require(sent.status == .created)
+            }
+            let spent = try await app.send(.POST, "/assessments/invitations/create", as: recruiter,
+                                           json: JSON(["assessmentId": setting.scenario.assessmentID, "candidateEmail": "c4@example.com"]))
+            #expect(spent.status == .paymentRequired)
+            let id = try await Self.draft(app, setting)
+            let draft = try await app.send(.POST, "/assessments/invitations/create", as: recruiter,
+                                           json: JSON(["assessmentId": id, "candidateEmail": "c5@example.com"]))
+            #expect(draft.status == .conflict && draft.code == "assessment_draft", "\(String(buffer: draft.body))")
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func aDraftIsEditedPublishedAndThenSent(database: TestDatabase) async throws {
         let chat = ScriptedChatClient([.content(DraftAnswers.text(DraftAnswers.valid()))])

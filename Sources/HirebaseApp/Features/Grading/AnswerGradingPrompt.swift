@@ -12,10 +12,20 @@ import JSONTree
 /// starts with `| `), so that an answer holding lines such as `Question id: q9` / `Max points:
 /// 1000` cannot pose as another question (version 1 let it, for a model and for the test doubles
 /// that read those lines); the provider's answer may come in a Markdown fence
-/// (`ChatCompletion.jsonText`).
+/// (`ChatCompletion.jsonText`). Each call grades one batch (``batches(_:)``), so that a prompt
+/// stays bounded however many long answers a submission holds.
 enum AnswerGradingPrompt {
     /// Recorded on every grading run (`ai_runs.prompt_version`).
     static let version = "answer-grading/2"
+
+    /// At most this many questions are graded in one call (and so at most 400 + 350 × 10 output
+    /// tokens are asked for).
+    static let maxQuestionsPerCall = 10
+
+    /// A call's question, rubric and answer texts together stay under this many Unicode scalars
+    /// (about 15,000 tokens), unless its one question is longer alone (at most 4,000 + 4,000 +
+    /// 20,000: a submitted answer is at most 20,000 characters).
+    static let maxTextPerCall = 60_000
 
     /// `response_format.json_schema.name`.
     static let schemaName = "answer_grades"
@@ -75,7 +85,7 @@ enum AnswerGradingPrompt {
         var answer: String
     }
 
-    /// The request for `items`: the system message, then one user message with, per
+    /// The request for `items` (one batch): the system message, then one user message with, per
     /// question, the lines `Question id: <id>` and `Max points: <points>`, then the prompt, the
     /// rubric and the answer, each quoted (`ChatMessage.quoted`).
     static func request(for items: [Item]) -> ChatCompletionRequest {
@@ -95,6 +105,28 @@ enum AnswerGradingPrompt {
         let user = "Grade these \(items.count) answer(s).\n\n" + blocks.joined(separator: "\n\n")
         return ChatCompletionRequest(messages: [ChatMessage(role: "system", content: systemPrompt), ChatMessage(role: "user", content: user)],
                                      schemaName: schemaName, schema: schema, maxOutputTokens: maxOutputTokens(questionCount: items.count))
+    }
+
+    /// `items` split, in order, into the batches graded one call each: at most
+    /// ``maxQuestionsPerCall`` questions and ``maxTextPerCall`` Unicode scalars of question, rubric
+    /// and answer text a batch; a question longer than that alone is a batch of its own.
+    static func batches(_ items: [Item]) -> [[Item]] {
+        var batches: [[Item]] = []
+        var current: [Item] = []
+        var size = 0
+        for item in items {
+            let itemSize = item.question.prompt.unicodeScalars.count + (item.question.rubric ?? "").unicodeScalars.count
+                + item.answer.unicodeScalars.count
+            if !current.isEmpty, current.count == maxQuestionsPerCall || size + itemSize > maxTextPerCall {
+                batches.append(current)
+                current = []
+                size = 0
+            }
+            current.append(item)
+            size += itemSize
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 
     /// The answer text as placed between `<answer>` and `</answer>`: a closing tag inside it is

@@ -262,6 +262,29 @@ struct AIAttackTests {
         }
     }
 
+    // MARK: Through HTTP
+
+    @Test(arguments: TestDatabase.all)
+    func aFencedAnswerWithAbsurdUsageThroughTheLiveClientIsADraft(database: TestDatabase) async throws {
+        let draft = DraftAnswers.text(DraftAnswers.valid(count: 1, kinds: ["text"]))
+        let body = ChatCompletionsDouble.completionJSON(content: "```json\n\(draft)\n```", model: String(repeating: "m", count: 5000),
+                                                        promptTokens: 4_000_000_000_000, completionTokens: -7)
+        let double = try await ChatCompletionsDouble.start([.raw(status: 200, body: body)])
+        try await withHirebase(on: database, environment: double.environment(), overrides: ServiceOverrides()) { app in
+            let scenario = try await Scenario.make(app)
+            let response = try await app.send(.POST, "/assessments/generate", as: scenario.recruiter, json: JSON([
+                "companyId": scenario.companyID, "description": "Rust, async.", "questionCount": 1, "kinds": ["text"],
+            ]))
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            let run = try #require(try await AIRun.query(on: app.db).first())
+            #expect(run.inputTokens == Int(Int32.max) && run.outputTokens == 0)  // believed up to 2^31 - 1, never negative
+            #expect(run.model.count == 200)
+            #expect(!double.bodiesContain(scenario.recruiter.email))
+            #expect(double.bodiesContain("| Rust, async."))
+        }
+        try await double.stop()
+    }
+
     // MARK: Privacy
 
     @Test func aiRunsHoldNoTextAndTheProviderNoCandidate() async throws {

@@ -31,7 +31,7 @@ struct AnswerGradingPromptTests {
         let item = request.schema["properties"]?["grades"]?["items"]
         #expect(item?["additionalProperties"] == .bool(false))
         #expect(item?["required"]?.arrayValue?.compactMap(\.stringValue) == ["questionId", "points", "rationale"])
-        #expect(AnswerGradingPrompt.version == "answer-grading/1")
+        #expect(AnswerGradingPrompt.version == "answer-grading/2")
     }
 
     @Test func aGoodAnswerGivesOneGradePerQuestionInTheOrderAsked() throws {

@@ -113,7 +113,7 @@ struct AnswerGradingTests {
             let run = try #require(try await AIRun.query(on: app.db).all().first)
             #expect(run.purpose == .answerGrading)
             #expect(run.outcome == .succeeded)
-            #expect(run.promptVersion == "answer-grading/1")
+            #expect(run.promptVersion == "answer-grading/2")
             #expect(run.subjectID?.lowercased == scenario.invitationID)
             #expect(run.createdBy == nil)
             #expect(run.inputTokens == 100 && run.outputTokens == 50)

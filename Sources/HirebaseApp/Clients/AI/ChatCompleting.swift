@@ -55,6 +55,42 @@ public struct ChatCompletion: Sendable, Equatable {
     }
 }
 
+extension ChatCompletion {
+    /// The JSON text in a provider's message `content`, with the wrappings OpenAI-compatible
+    /// servers are seen to put around it taken off: a leading byte order mark (U+FEFF), the
+    /// surrounding white space, and one Markdown code fence around the whole text (a first line
+    /// ```` ``` ```` or ```` ```json ````, any case, and a last ```` ``` ````), which local models
+    /// (llama.cpp, Ollama) often write even when asked for JSON only.
+    ///
+    /// The one place both prompts' answers (`AssessmentDraftAnswer`, `AnswerGradingPrompt`) are
+    /// unwrapped before parsing: anything else — text before or after the fence, two blocks, an
+    /// unclosed fence — is returned as it is and fails the caller's JSON parse.
+    public static func jsonText(_ content: String) -> String {
+        var scalars = Substring(content).unicodeScalars[...]
+        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
+        let text = String(String.UnicodeScalarView(scalars)).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("```"), text.count >= 6, text.hasSuffix("```"),
+              let lineEnd = text.firstIndex(where: \.isNewline) else { return text }
+        let language = text[text.index(text.startIndex, offsetBy: 3)..<lineEnd].trimmingCharacters(in: .whitespaces)
+        guard language.isEmpty || language.lowercased() == "json" else { return text }
+        let body = text[text.index(after: lineEnd)..<text.index(text.endIndex, offsetBy: -3)]
+        // One block only: a fence inside means text around or between blocks.
+        guard !body.contains("```") else { return text }
+        return body.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension ChatMessage {
+    /// Untrusted text (a job description, a question, a rubric, a candidate's answer) as placed in
+    /// a prompt: every line prefixed with `| `, so that no line of it can pose as one of the
+    /// prompt's own labelled lines (`Question id: ...`, `Max points: ...`, `Question count: ...`,
+    /// `Kinds: ...`), which models and test doubles of the provider read by line; line breaks
+    /// (CR LF, CR, LF, and the Unicode ones Swift counts as newlines) become `\n`.
+    public static func quoted(_ text: String) -> String {
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { "| " + $0 }.joined(separator: "\n")
+    }
+}
+
 /// Why a provider call produced no answer. Each maps to one HTTP answer (`appError`).
 public struct AIProviderError: Error, Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {

@@ -30,7 +30,7 @@ import NIOHTTP1
 ///   `.circuitOpen` and the seconds until it lets one through.
 ///
 /// Reads `choices[0].message.content`, `model` and `usage.prompt_tokens` / `usage.completion_tokens`
-/// (0 when missing). The message text is returned unchecked: the caller parses and validates it
+/// (0 when missing, at most `maxTokenCount`). The message text is returned unchecked: the caller parses and validates it
 /// against the question rules, since not every compatible server enforces the schema.
 ///
 /// Logging never includes the key, the messages or the answer's text: a failed attempt logs the
@@ -38,6 +38,11 @@ import NIOHTTP1
 public struct LiveChatCompletionsClient: ChatCompleting, CustomStringConvertible, CustomReflectable {
     /// Answers larger than this are refused (1 MiB); a drafted assessment is a few kilobytes.
     static let maxBodyBytes = 1 << 20
+
+    /// The largest token count believed from `usage` (2^31 - 1, far beyond any model's context);
+    /// a larger one is recorded as this, so that a broken or hostile provider cannot wrap the
+    /// token counters of the metrics (`hirebase_ai_tokens_total`) with a count near `Int.max`.
+    static let maxTokenCount = Int(Int32.max)
 
     /// Which failures are tried again, how often, and the waits between attempts.
     public struct RetryPolicy: Sendable {
@@ -319,8 +324,8 @@ public struct LiveChatCompletionsClient: ChatCompleting, CustomStringConvertible
         return ChatCompletion(
             content: content,
             model: json["model"]?.stringValue.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? requestedModel,
-            inputTokens: max(0, usage?["prompt_tokens"]?.intValue ?? 0),
-            outputTokens: max(0, usage?["completion_tokens"]?.intValue ?? 0),
+            inputTokens: min(max(0, usage?["prompt_tokens"]?.intValue ?? 0), maxTokenCount),
+            outputTokens: min(max(0, usage?["completion_tokens"]?.intValue ?? 0), maxTokenCount),
             durationMs: 0)
     }
 

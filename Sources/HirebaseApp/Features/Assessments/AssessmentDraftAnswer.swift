@@ -4,8 +4,9 @@ import JSONTree
 /// The AI provider's answer to `AssessmentDraftPrompt`, parsed and checked against the rules of
 /// `POST /assessments` (`CreateAssessmentRequest.Question.validated`, the same code) and the
 /// draft's own: exactly the asked number of questions, only the asked kinds, `points` on every
-/// question, and on `text` questions a non-empty `rubric` and no accepted answers (drafted text
-/// questions are graded by the provider against their rubric, never by exact match).
+/// question, ids without control characters, and on `text` questions a non-empty `rubric` and no
+/// accepted answers (drafted text questions are graded by the provider against their rubric,
+/// never by exact match).
 struct AssessmentDraftAnswer: Sendable, Equatable {
     /// The provider's title (trimmed), when it was needed.
     var title: String?
@@ -26,14 +27,15 @@ struct AssessmentDraftAnswer: Sendable, Equatable {
     /// At most this many broken rules are named in a problem.
     static let namedProblems = 3
 
-    /// Parses and checks `content` (`choices[0].message.content`).
+    /// Parses and checks `content` (`choices[0].message.content`, after `ChatCompletion.jsonText`:
+    /// a BOM and one Markdown code fence around the JSON are accepted).
     /// - Parameters:
     ///   - questionCount: the number asked for.
     ///   - kinds: the kinds asked for.
     ///   - needsTitle: whether the provider's `title` is used (no title was given or taken from a job).
     /// - Returns: the checked draft, or the rules broken (not JSON, not the schema, a question rule).
     static func check(_ content: String, questionCount: Int, kinds: [AssessmentQuestion.Kind], needsTitle: Bool) -> Result<Self, Problem> {
-        let data = Data(content.utf8)
+        let data = Data(ChatCompletion.jsonText(content).utf8)
         guard let tree = try? JSONValue(parsing: data) else {
             return .failure(Problem(rule: "the answer is not JSON"))
         }
@@ -59,6 +61,11 @@ struct AssessmentDraftAnswer: Sendable, Equatable {
         for (index, question) in sent.enumerated() {
             let field = "questions[\(index)]"
             if question.points == nil { validator.fail("\(field).points", "is required") }
+            // An id is written on a line of its own in the grading prompt (`Question id: q1`): a
+            // line break or other control character in it could forge the lines after it.
+            if let id = question.id, id.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+                validator.fail("\(field).id", "must not contain control characters")
+            }
             guard let kind = question.kind.flatMap(AssessmentQuestion.Kind.init(rawValue:)) else { continue }
             if !kinds.contains(kind) { validator.fail("\(field).kind", "\(kind.rawValue) was not asked for") }
             if kind == .text {

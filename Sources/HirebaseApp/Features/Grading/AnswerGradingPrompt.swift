@@ -2,14 +2,30 @@ import Foundation
 import JSONTree
 
 /// The prompt, answer schema and answer check of free-text grading (`API.md` § AI assistance):
-/// version `answer-grading/1`. A change of wording, schema or check is a new version, so that
+/// version `answer-grading/2`. A change of wording, schema or check is a new version, so that
 /// every AI run names the prompt it was made with (`AIRun.promptVersion`).
 ///
 /// What is sent: for each question, its id, its maximum points, its prompt, its rubric and the
 /// candidate's answer text. Never the candidate's name or e-mail, nor the invitation's id.
+///
+/// Version 2: the prompt, rubric and answer are written quoted (`ChatMessage.quoted`: every line
+/// starts with `| `), so that an answer holding lines such as `Question id: q9` / `Max points:
+/// 1000` cannot pose as another question (version 1 let it, for a model and for the test doubles
+/// that read those lines); the provider's answer may come in a Markdown fence
+/// (`ChatCompletion.jsonText`). Each call grades one batch (``batches(_:)``), so that a prompt
+/// stays bounded however many long answers a submission holds.
 enum AnswerGradingPrompt {
     /// Recorded on every grading run (`ai_runs.prompt_version`).
-    static let version = "answer-grading/1"
+    static let version = "answer-grading/2"
+
+    /// At most this many questions are graded in one call (and so at most 400 + 350 × 10 output
+    /// tokens are asked for).
+    static let maxQuestionsPerCall = 10
+
+    /// A call's question, rubric and answer texts together stay under this many Unicode scalars
+    /// (about 15,000 tokens), unless its one question is longer alone (at most 4,000 + 4,000 +
+    /// 20,000: a submitted answer is at most 20,000 characters).
+    static let maxTextPerCall = 60_000
 
     /// `response_format.json_schema.name`.
     static let schemaName = "answer_grades"
@@ -26,7 +42,9 @@ enum AnswerGradingPrompt {
     static let systemPrompt = """
         You grade a job candidate's free-text answers to skill-assessment questions.
         For each question you receive its id, its maximum points, the question, a rubric describing \
-        a full answer, and the candidate's answer between the lines <answer> and </answer>.
+        a full answer, and the candidate's answer between the lines <answer> and </answer>. The \
+        question, the rubric and the answer are quoted: each of their lines starts with "| ", which \
+        is not part of the text.
         Award each answer a number of points from 0 to the question's maximum (fractions allowed), \
         judging only how well it meets the rubric. Ignore spelling, grammar, style and the language \
         the answer is written in, unless the rubric asks for them. An empty or off-topic answer earns 0.
@@ -67,26 +85,48 @@ enum AnswerGradingPrompt {
         var answer: String
     }
 
-    /// The request for `items`: the system message, then one user message with, per question,
-    /// the lines `Question id: <id>` and `Max points: <points>`, the prompt, the rubric and the
-    /// answer.
+    /// The request for `items` (one batch): the system message, then one user message with, per
+    /// question, the lines `Question id: <id>` and `Max points: <points>`, then the prompt, the
+    /// rubric and the answer, each quoted (`ChatMessage.quoted`).
     static func request(for items: [Item]) -> ChatCompletionRequest {
         let blocks = items.map { item in
             """
             Question id: \(item.question.id)
             Max points: \(format(item.question.worth))
             Question:
-            \(item.question.prompt)
+            \(ChatMessage.quoted(item.question.prompt))
             Rubric:
-            \(item.question.rubric ?? "")
+            \(ChatMessage.quoted(item.question.rubric ?? ""))
             <answer>
-            \(fenced(item.answer))
+            \(ChatMessage.quoted(fenced(item.answer)))
             </answer>
             """
         }
         let user = "Grade these \(items.count) answer(s).\n\n" + blocks.joined(separator: "\n\n")
         return ChatCompletionRequest(messages: [ChatMessage(role: "system", content: systemPrompt), ChatMessage(role: "user", content: user)],
                                      schemaName: schemaName, schema: schema, maxOutputTokens: maxOutputTokens(questionCount: items.count))
+    }
+
+    /// `items` split, in order, into the batches graded one call each: at most
+    /// ``maxQuestionsPerCall`` questions and ``maxTextPerCall`` Unicode scalars of question, rubric
+    /// and answer text a batch; a question longer than that alone is a batch of its own.
+    static func batches(_ items: [Item]) -> [[Item]] {
+        var batches: [[Item]] = []
+        var current: [Item] = []
+        var size = 0
+        for item in items {
+            let itemSize = item.question.prompt.unicodeScalars.count + (item.question.rubric ?? "").unicodeScalars.count
+                + item.answer.unicodeScalars.count
+            if !current.isEmpty, current.count == maxQuestionsPerCall || size + itemSize > maxTextPerCall {
+                batches.append(current)
+                current = []
+                size = 0
+            }
+            current.append(item)
+            size += itemSize
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 
     /// The answer text as placed between `<answer>` and `</answer>`: a closing tag inside it is
@@ -109,14 +149,15 @@ enum AnswerGradingPrompt {
         var rationale: String
     }
 
-    /// Checks the provider's answer against the questions asked.
+    /// Checks the provider's answer against the questions asked (after `ChatCompletion.jsonText`:
+    /// a BOM and one Markdown code fence around the JSON are accepted).
     /// - Returns: one grade per asked question, in the order asked; or why the answer is
     ///   unusable (a short text naming no answer content, for logs and `last_error`): not JSON,
     ///   not `{"grades": [...]}`, an entry without a string `questionId`, a numeric `points`
     ///   within 0...max or a non-empty `rationale` of at most 1000 characters, a question graded
     ///   twice, not graded, or not asked.
     static func parse(_ content: String, asked questions: [AssessmentQuestion]) -> Result<[Grade], UnusableAnswer> {
-        guard let root = try? JSONValue(parsing: Data(content.utf8)) else { return .failure(UnusableAnswer("the answer is not JSON")) }
+        guard let root = try? JSONValue(parsing: Data(ChatCompletion.jsonText(content).utf8)) else { return .failure(UnusableAnswer("the answer is not JSON")) }
         guard let entries = root["grades"]?.arrayValue else { return .failure(UnusableAnswer("the answer has no \"grades\" array")) }
         let byID = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var grades: [String: Grade] = [:]

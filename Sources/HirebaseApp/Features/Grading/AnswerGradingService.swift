@@ -25,7 +25,8 @@ struct AnswerGradingQueue: Sendable {
 ///
 /// The job sends the provider, for each AI-graded question (`AssessmentQuestion.isAIGraded`) not
 /// yet graded by a member, only the question's prompt, rubric and maximum points and the
-/// answer's text (`AnswerGradingPrompt`); every call is recorded as an AI run (purpose
+/// answer's text (`AnswerGradingPrompt`), in batches of bounded size (`AnswerGradingPrompt.batches`,
+/// one call each, each batch's grades stored as they come); every call is recorded as an AI run (purpose
 /// `answer_grading`, subject the invitation). An unusable answer is asked again once within
 /// the run; a second unusable answer or a provider failure fails the run, retried with backoff
 /// by the job queue. When the last run fails — or at once when no provider is configured — the
@@ -137,12 +138,18 @@ struct AnswerGradingService: Sendable {
         }
         guard !items.isEmpty else {
             // Every question was graded by members: only the state and score are left to store.
-            try await saveAIGrades([], runID: nil, for: id, on: db)
+            try await saveAIGrades([], runID: nil, for: id, last: true, on: db)
             return
         }
-        let (grades, runID) = try await askProvider(items, companyID: invitation.companyID, invitationID: id, on: db)
-        try await saveAIGrades(grades, runID: runID, for: id, on: db)
-        logger.info("answers graded", metadata: ["invitation-id": .string(id.lowercased), "questions": .stringConvertible(grades.count)])
+        // One call per batch, each batch's grades stored as it comes: a failed run keeps what the
+        // earlier batches graded, and its retry asks only for the rest.
+        let batches = AnswerGradingPrompt.batches(items)
+        for (index, batch) in batches.enumerated() {
+            let (grades, runID) = try await askProvider(batch, companyID: invitation.companyID, invitationID: id, on: db)
+            try await saveAIGrades(grades, runID: runID, for: id, last: index == batches.count - 1, on: db)
+        }
+        logger.info("answers graded", metadata: ["invitation-id": .string(id.lowercased), "questions": .stringConvertible(items.count),
+                                                 "calls": .stringConvertible(batches.count)])
     }
 
     /// Asks the provider to grade `items`, once more when the first answer is unusable.
@@ -192,11 +199,14 @@ struct AnswerGradingService: Sendable {
     }
 
     /// Stores the provider's grades (each question a member has graded meanwhile keeps the
-    /// member's grade), sets `grading` to `done` and the final score, in one transaction under the
-    /// invitation's row lock. Nothing changes when the grading is `done` already.
-    /// - Throws: a retryable `BackgroundJobFailure` when AI-graded questions are still without a
-    ///   grade (the assessment changed since the run began): the next run grades them.
-    private func saveAIGrades(_ aiGrades: [AnswerGradingPrompt.Grade], runID: UUID?, for id: UUID, on db: any Database) async throws {
+    /// member's grade), sets `grading` to `done` and the final score once every AI-graded question
+    /// has a grade, in one transaction under the invitation's row lock. Nothing changes when the
+    /// grading is `done` already.
+    /// - Parameter last: whether these are the run's last batch's grades.
+    /// - Throws: after the `last` batch, a retryable `BackgroundJobFailure` when AI-graded
+    ///   questions are still without a grade (the assessment changed since the run began): the
+    ///   next run grades them.
+    private func saveAIGrades(_ aiGrades: [AnswerGradingPrompt.Grade], runID: UUID?, for id: UUID, last: Bool, on db: any Database) async throws {
         let (store, now) = (self.store, clock.now())
         let complete = try await db.atomic { tx -> Bool in
             guard let invitation = try await store.lockedInvitation(id, on: tx), Self.isGradable(invitation.grading),
@@ -212,7 +222,7 @@ struct AnswerGradingService: Sendable {
             try await store.saveGrades(id, grades: grades, grading: score.isComplete ? .done : invitation.grading, score: score, at: now, on: tx)
             return score.isComplete
         }
-        guard complete else { throw BackgroundJobFailure("questions without a grade remain (the assessment changed)") }
+        guard complete || !last else { throw BackgroundJobFailure("questions without a grade remain (the assessment changed)") }
     }
 
     // MARK: Members' grades

@@ -190,7 +190,9 @@ struct InvitationService: Sendable {
         var (items, next) = try await store.page(filter, page, on: db)
         let ids = items.compactMap { UUID(uuidString: $0.id) }
         let deliveries = try await outbox.latest(for: ids, on: db)
-        let grades = try await store.questionGrades(for: ids, on: db)
+        // Grades exist only on completed invitations: a page without one costs no extra query.
+        let completed = items.filter { $0.status == InvitationStatus.completed.rawValue }.compactMap { UUID(uuidString: $0.id) }
+        let grades = try await store.questionGrades(for: completed, on: db)
         for index in items.indices {
             let id = UUID(uuidString: items[index].id)
             items[index].delivery = id.flatMap { deliveries[$0] }.map(DeliveryDTO.init)

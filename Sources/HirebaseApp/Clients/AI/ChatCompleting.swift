@@ -3,7 +3,9 @@ import JSONTree
 
 /// One message of a Chat Completions conversation (`role` is `system`, `user` or `assistant`).
 public struct ChatMessage: Codable, Sendable, Equatable {
+    /// `system`, `user` or `assistant`.
     public var role: String
+    /// The message text.
     public var content: String
 
     public init(role: String, content: String) {
@@ -17,6 +19,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
 /// true, "schema"}}`; the answer is validated by the caller anyway, since not every compatible
 /// server enforces it).
 public struct ChatCompletionRequest: Sendable, Equatable {
+    /// The conversation, oldest first (a system message, then the user's).
     public var messages: [ChatMessage]
     /// `json_schema.name`: `[A-Za-z0-9_-]{1,64}`.
     public var schemaName: String
@@ -93,6 +96,7 @@ extension ChatMessage {
 
 /// Why a provider call produced no answer. Each maps to one HTTP answer (`appError`).
 public struct AIProviderError: Error, Sendable, Equatable {
+    /// Which failure, hence which HTTP answer.
     public enum Kind: String, Sendable, Equatable {
         /// `AI_API_BASE` / `AI_MODEL` not set: 503 `ai_not_configured`.
         case notConfigured = "not_configured"
@@ -105,6 +109,7 @@ public struct AIProviderError: Error, Sendable, Equatable {
         case upstream
     }
 
+    /// Which failure.
     public var kind: Kind
     /// A short, safe description (no key, no prompt text).
     public var message: String

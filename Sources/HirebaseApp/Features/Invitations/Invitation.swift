@@ -99,20 +99,25 @@ enum GradingStatus: String, Codable, Sendable {
 public struct QuestionGrade: Codable, Sendable, Equatable {
     /// Who gave the current grade.
     public enum Grader: String, Codable, Sendable {
+        /// The AI provider, through the grading job.
         case ai
+        /// A member of the company (`POST /assessments/invitations/{id}/grades`).
         case member
     }
 
+    /// The question's `id` in its assessment.
     public var questionId: String
     /// 0...the question's points.
     public var points: Double
     /// A short reason (at most 1000 characters).
     public var rationale: String?
+    /// Who gave this grade: the provider or a member (a member's replaces an AI grade).
     public var gradedBy: Grader
     /// The AI run that gave the AI grade (kept after a member overrides it).
     public var aiRunId: UUID?
     /// The member who gave the grade, when `gradedBy` is `member`.
     public var memberId: UUID?
+    /// When this grade was given (the grading service's clock).
     public var gradedAt: Date
 
     public init(questionId: String, points: Double, rationale: String?, gradedBy: Grader, aiRunId: UUID?, memberId: UUID?, gradedAt: Date) {

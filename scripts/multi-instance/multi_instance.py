@@ -489,7 +489,12 @@ class Run:
                         f"both 200 again {recovery:.1f} s after restart; same PIDs {same}; through nginx during the outage "
                         f"{dict(collections.Counter(str(s[2]) for s in outage if s[1] == 'nginx'))}")
         self.check("d_before_all_ok", all(s[2] in (200, 201) for s in samples if s[0] == "before"), f"{dict(by_phase['before'])}")
-        self.check("d_outage_503_not_500", unavailable >= 1 and not bad,
+        # Through PgBouncer a pause that finds no query in flight is absorbed: PgBouncer holds the
+        # queries until PostgreSQL is back, and every answer is a late 2xx (within the bound,
+        # checked below). No 5xx other than 503 is the property; a 503 is required only when
+        # the instances talk to PostgreSQL directly, where the outage always shows.
+        absorbed = self.name == "pgbouncer" and unavailable == 0 and not bad
+        self.check("d_outage_503_not_500", (unavailable >= 1 or absorbed) and not bad,
                    f"{unavailable} 503s; other answers: {collections.Counter(str(s[2]) for s in bad)}")
         self.check("d_503_has_retry_after", not no_retry, f"{len(no_retry)} 503s without a numeric Retry-After")
         self.check("d_no_hang_beyond_bound", slowest <= BOUND_SECONDS, f"slowest answer {slowest:.1f} s > {BOUND_SECONDS} s")

@@ -15,8 +15,5 @@ enum HirebaseMigrations {
         CreateApplications(),
         CreateUsageLedger(),
         CreateBilling(),
-        CreateRateLimitBuckets(),
-        AddInvitationScoredBy(),
-        AddCSRFTokenOrder(),
     ]
 }

@@ -192,14 +192,14 @@ struct BillingSnapshotCacheTests {
             let listener = try #require(try ChangeListener.make(for: app, config: config, services: app.hirebase, applicationName: name))
             listener.start()
             defer { Task { await listener.stop() } }
-            #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .announced })
+            #expect(try await eventually(within: 30) { app.hirebase.billing.cache.freshness == .announced })
             #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 1)
 
             // Another instance's consumption drops this one's usage and keeps its subscription.
             let cache = app.hirebase.billing.cache
             #expect(cache.snapshot(of: user.id) != nil)
             _ = try await other.billing.consume(.jobScraping, quantity: 2, userID: user.id, idempotencyKey: nil, on: app.db)
-            #expect(try await eventually(within: 5) { cache.snapshot(of: user.id) == nil })
+            #expect(try await eventually(within: 15) { cache.snapshot(of: user.id) == nil })
             #expect(cache.record(of: user.id) == .some(nil))
             #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 3)
 
@@ -209,19 +209,19 @@ struct BillingSnapshotCacheTests {
                 type: "customer.subscription.created", created: now,
                 object: StripeEvents.subscription(userID: user.id, periodStart: now - 60, periodEnd: now + 86_400)))
             #expect(try await other.billing.receive(event, on: app.db, logger: app.logger) == .applied)
-            #expect(try await eventually(within: 5) { try await app.send(.GET, "/subscription-status", as: user)["plan"] == "pro" })
+            #expect(try await eventually(within: 15) { try await app.send(.GET, "/subscription-status", as: user)["plan"] == "pro" })
 
             // The listener's connection dies: the cache falls back to its TTL, then listens again.
             try await (app.db as! any SQLDatabase).raw("""
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                 WHERE application_name = \(bind: name)
                 """).run()
-            #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .unannounced })
-            #expect(try await eventually(within: 10) { app.hirebase.billing.cache.freshness == .announced })
+            #expect(try await eventually(within: 30) { app.hirebase.billing.cache.freshness == .unannounced })
+            #expect(try await eventually(within: 30) { app.hirebase.billing.cache.freshness == .announced })
             // The pro subscription's period began a minute ago: its usage starts from 0.
             #expect(used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 0)
             _ = try await other.billing.consume(.jobScraping, quantity: 1, userID: user.id, idempotencyKey: nil, on: app.db)
-            #expect(try await eventually(within: 5) { used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 1 })
+            #expect(try await eventually(within: 15) { used("job_scraping", try await app.send(.GET, "/subscription-status", as: user)) == 1 })
             await listener.stop()
         }
     }

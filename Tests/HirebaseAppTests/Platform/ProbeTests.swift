@@ -22,7 +22,9 @@ struct ProbeTests {
         await app.server.shutdown()
     }
 
-    func probe(_ base: String, token: String, secret: String? = ProbeTests.secret, timeout: Int = 10) async throws -> [Probe.StepResult] {
+    /// `timeout` is generous: under the whole suite and a busy loop on 2 cores a step once took
+    /// over 10 s to answer.
+    func probe(_ base: String, token: String, secret: String? = ProbeTests.secret, timeout: Int = 60) async throws -> [Probe.StepResult] {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let options = Probe.Options(baseURL: base, token: token, webhookSecret: secret, timeoutSeconds: timeout)
         let results = await Probe(options: options, client: client).run()

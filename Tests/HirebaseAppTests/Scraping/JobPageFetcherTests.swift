@@ -30,7 +30,7 @@ private func makeFetcher(
     resolver: any HostResolving = StubHostResolver(),
     // Generous where the test is not about time: loopback answers at once, but a CI machine
     // running the whole suite in parallel (or a build beside it) can be slow to schedule.
-    totalTimeout: Duration = .seconds(20),
+    totalTimeout: Duration = .seconds(60),
     maxBodyBytes: Int = 2_000_000,
     maxRedirects: Int = 5
 ) -> SafeJobPageFetcher {
@@ -222,7 +222,7 @@ struct JobPageFetcherNetworkTests {
     @Test func slowResponseHeadTimesOut() async throws {
         try await LoopbackHTTPServer.serving({ _ in
             var response = LoopbackResponse.html(jobHTML)
-            response.delayBeforeHead = .seconds(30)
+            response.delayBeforeHead = .seconds(120)
             return response
         }) { server in
             let fetcher = makeFetcher(allowing: [server.hostAndPort], totalTimeout: .seconds(1))
@@ -230,19 +230,20 @@ struct JobPageFetcherNetworkTests {
             let started = ContinuousClock.now
             let error = await fetchError(fetcher, "\(server.origin)/")
 
-            // The head would come after 30 s; the 1 s limit ends the fetch long before
-            // (the margin is for a loaded CI machine, not for the fetcher).
+            // The head would come after 120 s; the 1 s limit ends the fetch long before
+            // (the margin is for a loaded CI machine, not for the fetcher: with the whole suite
+            // and one busy loop on 2 cores, the 1 s timer once fired after 17 s).
             #expect(error == .timeout)
-            #expect(started.duration(to: .now) < .seconds(15))
+            #expect(started.duration(to: .now) < .seconds(60))
         }
     }
 
     @Test func slowBodyTimesOut() async throws {
         try await LoopbackHTTPServer.serving({ _ in
-            // 300 chunks 100 ms apart: the whole body would take 30 s.
+            // 300 chunks 400 ms apart: the whole body would take 120 s.
             var response = LoopbackResponse.html("<html>" + String(repeating: "x", count: 300_000))
             response.chunkSize = 1_000
-            response.delayBetweenChunks = .milliseconds(100)
+            response.delayBetweenChunks = .milliseconds(400)
             return response
         }) { server in
             let fetcher = makeFetcher(allowing: [server.hostAndPort], totalTimeout: .seconds(1))
@@ -253,7 +254,7 @@ struct JobPageFetcherNetworkTests {
             // The 1 s limit ends the fetch long before the body does (the margin is for a
             // loaded CI machine, not for the fetcher).
             #expect(error == .timeout)
-            #expect(started.duration(to: .now) < .seconds(15))
+            #expect(started.duration(to: .now) < .seconds(60))
         }
     }
 

@@ -1,5 +1,4 @@
 import Fluent
-import SQLKit
 
 /// `csrf_tokens.created_at_us` and an index on (user, unused, age), for the per-user cap of
 /// live tokens (issue 7 § 9).
@@ -10,8 +9,6 @@ struct AddCSRFTokenOrder: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        // SQLite cannot drop an indexed column: the index goes first.
-        try await database.sql.raw("DROP INDEX IF EXISTS \(ident: "csrf_tokens_user_age_idx")").run()
         try await database.schema("csrf_tokens").deleteField("created_at_us").update()
     }
 }

@@ -15,5 +15,8 @@ enum HirebaseMigrations {
         CreateApplications(),
         CreateUsageLedger(),
         CreateBilling(),
+        CreateRateLimitBuckets(),
+        AddInvitationScoredBy(),
+        AddCSRFTokenOrder(),
     ]
 }

@@ -13,23 +13,15 @@ import Fluent
 ///   (`MigrationUpgradeTests`, `FirstReleaseUpgradeTests`).
 ///
 /// The number is the position in the plan, written out so that the order is explicit and a
-/// reordering or a gap shows in review and in `MigrationPlanTests`. Migrations 1–15 landed as two
-/// lists: `HirebaseMigrations.all` (1–12, the first release; that file is frozen like every landed
-/// one) and ``issue7`` (13–15, as this file listed them when they landed); later migrations are
-/// numbered here, from 16.
+/// reordering or a gap shows in review and in `MigrationPlanTests`. Migrations 1–15 are the list
+/// `HirebaseMigrations.all` as it landed (1–12 the first release, 13–15 issue 7's); that file is
+/// frozen like every landed one, so later migrations are numbered here, from 16.
 enum MigrationPlan {
     /// A migration and its number (1 is the first applied).
     typealias Numbered = (number: Int, migration: any AsyncMigration)
 
-    /// Issue 7's migrations, in the order they landed after the first release.
-    static let issue7: [any AsyncMigration] = [
-        CreateRateLimitBuckets(),
-        AddInvitationScoredBy(),
-        AddCSRFTokenOrder(),
-    ]
-
-    /// The landed list: numbers 1–15, the first release then ``issue7``.
-    static let landedList: [Numbered] = (HirebaseMigrations.all + issue7).enumerated().map { (number: $0.offset + 1, migration: $0.element) }
+    /// The landed list: numbers 1–15, in the order of `HirebaseMigrations.all`.
+    static let landedList: [Numbered] = HirebaseMigrations.all.enumerated().map { (number: $0.offset + 1, migration: $0.element) }
 
     /// Migrations after the landed list, oldest first. Append only: the next takes the last
     /// number + 1; a landed entry is never moved, renumbered or removed (the check script holds

@@ -130,22 +130,12 @@ struct AIAttackTests {
         }
     }
 
-    /// A provider that, while it "thinks", lets a member grade (the override racing the job).
-    struct MidCallChatClient: ChatCompleting {
-        let model: String? = "mid-call-model"
-        let answer: String
-        let meanwhile: @Sendable () async throws -> Void
-        func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
-            try? await meanwhile()
-            return ChatCompletion(content: answer, model: "mid-call-model", inputTokens: 7, outputTokens: 3, durationMs: 9)
-        }
-    }
-
     @Test(arguments: TestDatabase.all)
     func aMembersGradeGivenDuringTheProviderCallIsKept(database: TestDatabase) async throws {
         let holder = NIOLockedValueBox<(Application, GradingScenario)?>(nil)
         let status = NIOLockedValueBox<UInt>(0)
         let answer = #"{"grades": [{"questionId": "q2", "points": 3, "rationale": "All four."}, {"questionId": "q3", "points": 0, "rationale": "No fix."}]}"#
+        // While the provider "thinks", a member grades (the override racing the job).
         let chat = MidCallChatClient(answer: answer) {
             guard let (app, scenario) = holder.withLockedValue({ $0 }) else { return }
             let response = try await app.send(.POST, "/assessments/invitations/\(scenario.invitationID)/grades", as: scenario.base.recruiter,

@@ -230,22 +230,12 @@ struct AssessmentGenerationTests {
         }
     }
 
-    /// A provider that, while it "thinks", lets another request take the user's last uses.
-    struct RacingChatClient: ChatCompleting {
-        let model: String? = "racing-model"
-        let answer: String
-        let takeTheRest: @Sendable () async throws -> Void
-        func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
-            try? await takeTheRest()
-            return ChatCompletion(content: answer, model: "racing-model", inputTokens: 7, outputTokens: 3, durationMs: 9)
-        }
-    }
-
     @Test(arguments: TestDatabase.all)
     func aDraftRefusedAtTheLimitMeanwhileLeavesOnlyItsRun(database: TestDatabase) async throws {
         let user = TestUser("owner")
         let holder = NIOLockedValueBox<Application?>(nil)
-        let chat = RacingChatClient(answer: DraftAnswers.text(DraftAnswers.valid())) {
+        // While the provider "thinks", another request takes the user's last uses.
+        let chat = MidCallChatClient(answer: DraftAnswers.text(DraftAnswers.valid())) {
             guard let app = holder.withLockedValue({ $0 }) else { return }
             _ = try await app.hirebase.billing.consume(.aiGenerations, quantity: 5, userID: user.id, idempotencyKey: nil, on: app.db)
         }

@@ -44,3 +44,15 @@ final class ScriptedChatClient: ChatCompleting {
         }
     }
 }
+
+/// A provider that runs `meanwhile` while it "thinks" (another request or a member acting during
+/// the call), then answers `answer` with 7 input and 3 output tokens.
+struct MidCallChatClient: ChatCompleting {
+    let model: String? = "mid-call-model"
+    let answer: String
+    let meanwhile: @Sendable () async throws -> Void
+    func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        try? await meanwhile()
+        return ChatCompletion(content: answer, model: "mid-call-model", inputTokens: 7, outputTokens: 3, durationMs: 9)
+    }
+}

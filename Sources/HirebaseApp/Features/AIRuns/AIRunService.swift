@@ -39,27 +39,47 @@ struct AIRunService: Sendable {
         return run
     }
 
+    /// Calls `chat` once with `request`; when the call fails, records its run first.
+    ///
+    /// The one place the failure rule is kept: a `.notConfigured` failure made no call, so it
+    /// records nothing; every other failure is a run (``record(_:model:purpose:promptVersion:companyID:subjectID:createdBy:on:)``).
+    /// An answered call is returned unrecorded: only the caller knows whether it was usable.
+    /// - Parameters: as in ``record(_:outcome:purpose:promptVersion:companyID:subjectID:createdBy:on:)``.
+    /// - Returns: the provider's answer.
+    /// - Throws: `AIProviderError` (another error from the client is `.upstream`), or the
+    ///   database's errors while recording.
+    func complete(_ request: ChatCompletionRequest, with chat: any ChatCompleting, purpose: AIRun.Purpose, promptVersion: String,
+                  companyID: UUID, subjectID: UUID?, createdBy: UUID?, on db: any Database) async throws -> ChatCompletion {
+        do {
+            return try await chat.complete(request)
+        } catch {
+            let failure = error as? AIProviderError ?? AIProviderError(.upstream, "the provider client failed")
+            if failure.kind != .notConfigured {
+                try await record(failure, model: chat.model ?? "", purpose: purpose, promptVersion: promptVersion,
+                                 companyID: companyID, subjectID: subjectID, createdBy: createdBy, on: db)
+            }
+            throw failure
+        }
+    }
+
     /// Records one provider call that failed (`AIProviderError`): no tokens, the time spent
     /// before giving up, and the outcome of the error's kind (`timeout`, else `provider_error`).
     /// - Parameters:
     ///   - error: the provider's failure.
-    ///   - model: the model asked for (`ChatCompleting.model`; `"unconfigured"` when `nil`).
+    ///   - model: the model asked for (`ChatCompleting.model`).
     ///   - The others as in ``record(_:outcome:purpose:promptVersion:companyID:subjectID:createdBy:on:)``.
     /// - Returns: the stored run.
     /// - Throws: the database's errors.
     @discardableResult
-    func record(_ error: AIProviderError, model: String?, purpose: AIRun.Purpose, promptVersion: String,
+    func record(_ error: AIProviderError, model: String, purpose: AIRun.Purpose, promptVersion: String,
                 companyID: UUID, subjectID: UUID?, createdBy: UUID?, on db: any Database) async throws -> AIRun {
-        let run = AIRun(companyID: companyID, purpose: purpose, model: model ?? Self.unconfiguredModel, promptVersion: promptVersion,
+        let run = AIRun(companyID: companyID, purpose: purpose, model: model, promptVersion: promptVersion,
                         inputTokens: 0, outputTokens: 0, durationMs: max(0, error.durationMs), outcome: Self.outcome(of: error),
                         subjectID: subjectID, createdBy: createdBy, createdAt: clock.now())
         observe(run)
         try await store.create(run, on: db)
         return run
     }
-
-    /// The model name recorded when the provider is not configured.
-    static let unconfiguredModel = "unconfigured"
 
     /// The run of a provider failure: `timeout` for `.timeout`, else `provider_error`.
     static func outcome(of error: AIProviderError) -> AIRun.Outcome {

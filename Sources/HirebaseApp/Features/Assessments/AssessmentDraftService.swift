@@ -71,9 +71,9 @@ struct AssessmentDraftService: Sendable {
             }
         } catch {
             // Nothing was stored: the call is still accounted for, without a subject.
-            let orphan = AIRun(companyID: run.companyID, purpose: run.purpose, model: run.model, promptVersion: run.promptVersion,
-                               inputTokens: run.inputTokens, outputTokens: run.outputTokens, durationMs: run.durationMs, outcome: run.outcome,
-                               subjectID: nil, createdBy: userID, createdAt: clock.now())
+            // Observed once already: stored only.
+            let orphan = runs.makeRun(completion, outcome: run.outcome, purpose: run.purpose, promptVersion: run.promptVersion,
+                                      companyID: run.companyID, subjectID: nil, createdBy: userID)
             do {
                 try await runStore.create(orphan, on: db)
             } catch let storing {
@@ -98,14 +98,12 @@ struct AssessmentDraftService: Sendable {
         for attempt in 1...Self.maxAttempts {
             let completion: ChatCompletion
             do {
-                completion = try await chat.complete(request)
-            } catch {
-                let failure = error as? AIProviderError ?? AIProviderError(.upstream, "the provider client failed")
-                // Not configured: no call was made, so there is no run to record.
-                if failure.kind == .notConfigured { throw failure.appError }
-                try await runs.record(failure, model: chat.model, purpose: .assessmentGeneration, promptVersion: AssessmentDraftPrompt.version,
-                                      companyID: input.companyID, subjectID: nil, createdBy: userID, on: db)
-                logger.warning("AI provider call failed", metadata: ["kind": .string(failure.kind.rawValue), "attempt": .stringConvertible(attempt)])
+                completion = try await runs.complete(request, with: chat, purpose: .assessmentGeneration, promptVersion: AssessmentDraftPrompt.version,
+                                                     companyID: input.companyID, subjectID: nil, createdBy: userID, on: db)
+            } catch let failure as AIProviderError {
+                if failure.kind != .notConfigured {
+                    logger.warning("AI provider call failed", metadata: ["kind": .string(failure.kind.rawValue), "attempt": .stringConvertible(attempt)])
+                }
                 throw failure.appError
             }
             switch AssessmentDraftAnswer.check(completion.content, questionCount: input.questionCount, kinds: input.kinds, needsTitle: needsTitle) {

@@ -163,14 +163,13 @@ struct AnswerGradingService: Sendable {
         for _ in 1...2 {
             let completion: ChatCompletion
             do {
-                completion = try await chat.complete(request)
+                completion = try await runs.complete(request, with: chat, purpose: .answerGrading, promptVersion: AnswerGradingPrompt.version,
+                                                     companyID: companyID, subjectID: invitationID, createdBy: nil, on: db)
             } catch let error as AIProviderError {
                 if error.kind == .notConfigured {
-                    // No call was made: nothing to record, and retrying cannot help.
+                    // Retrying cannot help.
                     throw BackgroundJobFailure("AI assistance is not configured (AI_API_BASE, AI_MODEL)", retryable: false)
                 }
-                try await runs.record(error, model: chat.model, purpose: .answerGrading, promptVersion: AnswerGradingPrompt.version,
-                                      companyID: companyID, subjectID: invitationID, createdBy: nil, on: db)
                 throw BackgroundJobFailure("AI provider: \(error.kind.rawValue): \(String(error.message.prefix(200)))")
             }
             switch AnswerGradingPrompt.parse(completion.content, asked: questions) {
